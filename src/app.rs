@@ -1,0 +1,121 @@
+//! What each command does. Returns the exit code; prints to stdout; errors
+//! that stop a command come back as [`AppError`] for `main` to print.
+
+use crate::cli::{CheckArgs, Cli, Color, Command, Global};
+use crate::course::{Course, CourseError, Source, Vars};
+use crate::evidence::{self, Entry, Journal};
+use crate::lang::Lang;
+use crate::machine::Machine;
+use crate::report::{exit, Format};
+use crate::run::Run;
+use crate::tr;
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Course(#[from] CourseError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Course(_) | AppError::Usage(_) => exit::USAGE,
+            AppError::Runtime(_) => exit::ERROR,
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`lab list | head`) is not an error.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+fn color(g: &Global) -> bool {
+    match g.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn journal(g: &Global) -> Journal {
+    if g.no_journal {
+        return Journal::disabled();
+    }
+    match g.journal.clone().or_else(evidence::default_path) {
+        Some(p) => Journal::open(p),
+        None => Journal::disabled(),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8, AppError> {
+    let g = &cli.global;
+    let lang = g.lang.unwrap_or_else(Lang::from_env);
+    let source = match &g.course {
+        Some(dir) => Source::Dir(dir.clone()),
+        None => Source::Embedded,
+    };
+    let course = Course::load(source)?;
+    match &cli.command {
+        Command::Validate => {
+            let checks: usize = course.tasks.iter().flat_map(|(_, t)| &t.steps).map(|s| s.checks.len()).sum();
+            emit(&tr!(lang, "ok: {} — {} units, {} tasks, {} checks\n", "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
+                course.source.describe(), course.file.units.len(), course.tasks.len(), checks));
+            Ok(exit::PASS)
+        }
+        Command::List => {
+            emit(&list(&course, &journal(g), lang, color(g)));
+            Ok(exit::PASS)
+        }
+        Command::Show { task } => {
+            let t = course.task(task).ok_or_else(|| CourseError::UnknownTarget { name: task.clone(), course: course.source.describe() })?;
+            let md = course.lesson(t, lang).map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
+            emit(&crate::markdown::to_terminal(&md, color(g)));
+            emit(&tr!(lang, "When you are done: lab check {}\n", "完成后运行：lab check {}\n", t.id));
+            Ok(exit::PASS)
+        }
+        Command::Check(args) => check(&course, g, args, lang),
+    }
+}
+
+fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8, AppError> {
+    let tasks = course.select(&args.targets, args.all)?;
+    let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
+    let machine = Machine::local(g.docker_host.clone(), g.timeout);
+    let journal = journal(g);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(AppError::Runtime)?;
+    let report = rt.block_on(Run { machine: &machine, vars: &vars, journal: &journal, lang, timeout: g.timeout }.check(&tasks));
+    emit(&report.render(args.format, args.format == Format::Text && color(g)));
+    Ok(report.exit_code())
+}
+
+fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {
+    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let mut out = format!("{}\n\n", paint("1", course.file.title.get(lang)));
+    for unit in &course.file.units {
+        out.push_str(&format!("{}  {}\n", paint("1", &unit.id), unit.title.get(lang)));
+        for (_, t) in course.tasks.iter().filter(|(_, t)| t.unit == unit.id) {
+            let status = match journal.last_task(&t.id) {
+                Some(Entry::Task { at, status, score, max_score, .. }) => {
+                    let (mark, code) = match status.as_str() {
+                        "pass" => ("✔", "32"),
+                        "fail" => ("✘", "31"),
+                        _ => ("!", "33"),
+                    };
+                    format!("{} {score}/{max_score}  {}", paint(code, mark), paint("2", &crate::clock::date(*at)))
+                }
+                _ => paint("2", lang.pick("· not checked yet", "· 尚未检查")),
+            };
+            out.push_str(&format!("  {:<7} {}  {status}\n", t.id, t.title.get(lang)));
+        }
+        out.push('\n');
+    }
+    out.push_str(&tr!(lang, "Read a lesson: lab show TASK · check your work: lab check TASK\n", "阅读课程：lab show 任务 · 检查成果：lab check 任务\n"));
+    out
+}

@@ -1,0 +1,77 @@
+//! `any_of` and `all_of`: combine checks. `any_of` is how a step accepts
+//! either the live state or evidence that it once held:
+//!
+//! ```yaml
+//! - id: pulled
+//!   any_of:
+//!     - { id: live, image: { ref: "tomcat:latest" } }
+//!     - { id: event, event: { action: pull, image: "tomcat:latest" } }
+//! ```
+
+use super::{evaluate, Ctx, Probe};
+use crate::course::Check;
+use crate::machine::ObserveError;
+use crate::report::{Outcome, Status};
+use crate::tr;
+use serde::Deserialize;
+
+/// Passes when one of its checks passes; reports the first failure otherwise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct AnyOf(pub Vec<Check>);
+
+/// Passes when all of its checks pass; reports the first one that does not.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct AllOf(pub Vec<Check>);
+
+const TIMEOUT: u64 = 3600; // the parent's timeout bounds the whole group
+
+impl Probe for AnyOf {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let mut failures = Vec::new();
+        for c in &self.0 {
+            let o = evaluate(c, ctx, TIMEOUT).await;
+            match o.status {
+                Status::Pass => return Ok(o),
+                // An error in one branch must not hide a pass in another;
+                // it is kept if no branch passes.
+                _ => failures.push(o),
+            }
+        }
+        let Some(first) = failures.iter().find(|o| o.status == Status::Error).or(failures.first()).cloned() else {
+            return Ok(Outcome::fail(tr!(ctx.lang, "no alternative given", "没有可选项")));
+        };
+        Ok(first)
+    }
+
+    fn children(&self) -> &[Check] {
+        &self.0
+    }
+
+    fn lint(&self) -> Vec<String> {
+        if self.0.is_empty() { vec!["any_of needs at least one check".into()] } else { Vec::new() }
+    }
+}
+
+impl Probe for AllOf {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let mut passes = Vec::new();
+        for c in &self.0 {
+            let o = evaluate(c, ctx, TIMEOUT).await;
+            match o.status {
+                Status::Pass | Status::Skip => passes.push(o.message),
+                _ => return Ok(o),
+            }
+        }
+        Ok(Outcome::pass(passes.join("; ")))
+    }
+
+    fn children(&self) -> &[Check] {
+        &self.0
+    }
+
+    fn lint(&self) -> Vec<String> {
+        if self.0.is_empty() { vec!["all_of needs at least one check".into()] } else { Vec::new() }
+    }
+}

@@ -1,0 +1,67 @@
+//! `daemon`: the Docker daemon answers (at DOCKER_HOST or --docker-host);
+//! optionally a minimum server version and fields of `docker info`.
+//!
+//! ```yaml
+//! daemon:
+//!   min_version: "20.10"
+//!   info:
+//!     - { path: RegistryConfig.Mirrors, contains: "https://docker.m.daocloud.io/" }
+//! ```
+
+use super::docker_cli::at_least;
+use super::matcher::FieldMatch;
+use super::{Ctx, Probe};
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Daemon {
+    /// The oldest acceptable server (Engine) version.
+    #[serde(default)]
+    pub min_version: Option<String>,
+    /// Conditions on `docker info` fields (the API's names: `ServerVersion`,
+    /// `Driver`, `RegistryConfig.Mirrors`, `Images`, ...).
+    #[serde(default)]
+    pub info: Vec<FieldMatch>,
+}
+
+impl Probe for Daemon {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let docker = &ctx.machine.docker;
+        let version = docker.version().await?.version.clone().unwrap_or_default();
+        if let Some(min) = &self.min_version {
+            if !at_least(&version, min) {
+                return Ok(Outcome::fail(tr!(lang, "the Docker daemon {} is older than {}", "Docker 守护进程 {} 比 {} 旧", version, min))
+                    .expected(format!(">= {min}"))
+                    .actual(version));
+            }
+        }
+        let mut found = Vec::new();
+        if !self.info.is_empty() {
+            let info = serde_json::to_value(docker.info().await?).unwrap_or_default();
+            for field in &self.info {
+                match field.check(&info, lang) {
+                    Ok(seen) => found.push(seen),
+                    Err((expected, actual)) => {
+                        return Ok(Outcome::fail(tr!(lang, "`docker info` does not show what is expected", "`docker info` 的内容与预期不符"))
+                            .expected(expected)
+                            .actual(actual))
+                    }
+                }
+            }
+        }
+        let mut msg = tr!(lang, "the Docker daemon {} answers at {}", "Docker 守护进程 {} 在 {} 上响应", version, docker.host());
+        if !found.is_empty() {
+            msg = format!("{msg}; {}", found.join("; "));
+        }
+        Ok(Outcome::pass(msg))
+    }
+
+    fn lint(&self) -> Vec<String> {
+        self.info.iter().flat_map(FieldMatch::lint).collect()
+    }
+}

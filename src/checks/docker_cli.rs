@@ -1,0 +1,73 @@
+//! `docker_cli`: the docker client is installed, at least some version.
+//!
+//! ```yaml
+//! docker_cli: { min_version: "20.10" }
+//! ```
+
+use super::{Ctx, Probe};
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerCli {
+    /// The oldest acceptable client version, e.g. "20.10".
+    #[serde(default)]
+    pub min_version: Option<String>,
+}
+
+/// `20.10.24+dfsg1` → [20, 10, 24]; leading numbers only.
+pub fn version_numbers(v: &str) -> Vec<u64> {
+    v.split(['.', '-', '+', ' ', ','])
+        .map_while(|p| p.parse::<u64>().ok())
+        .collect()
+}
+
+/// Whether `have` is at least `want`, comparing numbers part by part.
+pub fn at_least(have: &str, want: &str) -> bool {
+    version_numbers(have) >= version_numbers(want)
+}
+
+impl Probe for DockerCli {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let Some(out) = ctx.machine.run("docker", &["--version"]).await? else {
+            return Ok(Outcome::fail(tr!(lang, "the `docker` command is not installed", "没有安装 `docker` 命令"))
+                .expected(tr!(lang, "`docker --version` prints a version", "`docker --version` 能输出版本号"))
+                .actual(tr!(lang, "command not found", "找不到命令")));
+        };
+        // "Docker version 20.10.24+dfsg1, build 5d6db84"
+        let line = out.stdout.lines().next().unwrap_or("").trim().to_string();
+        let version = line
+            .strip_prefix("Docker version ")
+            .and_then(|rest| rest.split(',').next())
+            .unwrap_or("")
+            .to_string();
+        if out.code != Some(0) || version.is_empty() {
+            return Ok(Outcome::fail(tr!(lang, "`docker --version` did not print a version", "`docker --version` 没有输出版本号"))
+                .actual(format!("{}{}", line, out.stderr.trim())));
+        }
+        match &self.min_version {
+            Some(min) if !at_least(&version, min) => Ok(Outcome::fail(tr!(lang, "docker client {} is older than {}", "docker 客户端 {} 比 {} 旧", version, min))
+                .expected(format!(">= {min}"))
+                .actual(version)),
+            _ => Ok(Outcome::pass(tr!(lang, "docker client {} is installed", "已安装 docker 客户端 {}", version))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(version_numbers("20.10.24+dfsg1"), vec![20, 10, 24]);
+        assert!(at_least("20.10.24+dfsg1", "20.10"));
+        assert!(at_least("27.5.1", "20.10"));
+        assert!(!at_least("19.03.8", "20.10"));
+        assert!(!at_least("20.9", "20.10"));
+    }
+}

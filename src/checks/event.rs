@@ -1,0 +1,240 @@
+//! `event`: the daemon's recent event buffer shows that something happened,
+//! optionally before something else. This is how lab knows a learner
+//! pulled an image that a later step of the same task removed.
+//!
+//! ```yaml
+//! event: { action: pull, image: "tomcat:8.0" }
+//! event:                        # latest was removed while 8.0 was still there
+//!   action: delete
+//!   not_image: ["tomcat:8.0", "mytomcat:8.0"]
+//!   before: { action: delete, image: ["tomcat:8.0", "mytomcat:8.0"] }
+//! ```
+//!
+//! What real daemons emit (checked against dockerd 20.10 on the test bed):
+//! a pull's actor is the reference (`tomcat:8.0`, never an id); a tag's
+//! actor is the source image id and its `name` the new reference; untag and
+//! delete carry only the image id (one untag per reference removed).
+//! Image ids of references are resolved from the live images, tag events and
+//! the journal (see `reference::image_id`).
+
+use super::reference::{self, normalize, short};
+use super::{Ctx, Probe};
+use crate::machine::{DaemonEvent, ObserveError};
+use crate::report::{Evidence, Outcome};
+use crate::tr;
+use serde::Deserialize;
+
+/// `pull` or `[untag, delete]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// Which events count.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventFilter {
+    /// `image` (the default) or `container`.
+    #[serde(default = "image_type", rename = "type")]
+    pub kind: String,
+    /// The action(s): pull, tag, untag, delete, load, save, create, start, die, destroy, ...
+    pub action: OneOrMany,
+    /// The event concerns one of these image references.
+    #[serde(default)]
+    pub image: Option<OneOrMany>,
+    /// The event concerns none of these images (compared by id).
+    #[serde(default)]
+    pub not_image: Option<OneOrMany>,
+    /// For container events: the container's name.
+    #[serde(default)]
+    pub container: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    #[serde(default = "image_type", rename = "type")]
+    pub kind: String,
+    pub action: OneOrMany,
+    #[serde(default)]
+    pub image: Option<OneOrMany>,
+    #[serde(default)]
+    pub not_image: Option<OneOrMany>,
+    #[serde(default)]
+    pub container: Option<String>,
+    /// The event must come before the first event matching this filter
+    /// (when there is one).
+    #[serde(default)]
+    pub before: Option<EventFilter>,
+}
+
+fn image_type() -> String {
+    "image".into()
+}
+
+/// A filter with its references resolved to image ids.
+struct Resolved {
+    kind: String,
+    actions: Vec<String>,
+    refs: Option<(Vec<String>, Vec<String>)>,
+    not_refs: Option<(Vec<String>, Vec<String>)>,
+    container: Option<String>,
+}
+
+async fn resolve(ctx: &Ctx<'_>, f: &EventFilter) -> Result<Resolved, ObserveError> {
+    async fn refs(ctx: &Ctx<'_>, r: &Option<OneOrMany>) -> Result<Option<(Vec<String>, Vec<String>)>, ObserveError> {
+        let Some(r) = r else { return Ok(None) };
+        let names: Vec<String> = r.items().iter().map(|x| normalize(&ctx.expand(x))).collect();
+        let mut ids = Vec::new();
+        for n in &names {
+            if let Some((id, _)) = reference::image_id(ctx, n).await? {
+                ids.push(id);
+            }
+        }
+        Ok(Some((names, ids)))
+    }
+    Ok(Resolved {
+        kind: f.kind.clone(),
+        actions: f.action.items(),
+        refs: refs(ctx, &f.image).await?,
+        not_refs: refs(ctx, &f.not_image).await?,
+        container: f.container.as_deref().map(|c| ctx.expand(c)),
+    })
+}
+
+/// Whether an event concerns one of the images (names or ids).
+fn concerns(e: &DaemonEvent, names: &[String], ids: &[String]) -> bool {
+    let attr = |k: &str| e.attributes.get(k).map(String::as_str).unwrap_or("");
+    if e.kind == "image" {
+        names.contains(&normalize(&e.actor))
+            || (e.action == "tag" && names.contains(&normalize(attr("name"))))
+            || ids.contains(&e.actor)
+    } else {
+        names.contains(&normalize(attr("image"))) || ids.iter().any(|i| i == attr("image"))
+    }
+}
+
+impl Resolved {
+    fn matches(&self, e: &DaemonEvent) -> bool {
+        if e.kind != self.kind || !self.actions.contains(&e.action) {
+            return false;
+        }
+        if let Some((names, ids)) = &self.refs {
+            if !concerns(e, names, ids) {
+                return false;
+            }
+        }
+        if let Some((names, ids)) = &self.not_refs {
+            // Without a known id, "not that image" cannot be established.
+            if ids.is_empty() || concerns(e, names, ids) {
+                return false;
+            }
+        }
+        if let Some(c) = &self.container {
+            if e.attributes.get("name") != Some(c) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!("{} {}", self.kind, self.actions.join("/"));
+        if let Some((names, _)) = &self.refs {
+            s.push_str(&format!(" {}", names.join("|")));
+        }
+        if let Some((names, _)) = &self.not_refs {
+            s.push_str(&format!(" (not {})", names.join("|")));
+        }
+        if let Some(c) = &self.container {
+            s.push_str(&format!(" {c}"));
+        }
+        s
+    }
+}
+
+fn show(e: &DaemonEvent) -> String {
+    let name = e.attributes.get("name").filter(|n| **n != e.actor && e.action == "tag");
+    let actor = if e.actor.starts_with("sha256:") { short(&e.actor).to_string() } else { e.actor.clone() };
+    match name {
+        Some(n) => format!("{} {} {actor} -> {n}", e.kind, e.action),
+        None => format!("{} {} {actor}", e.kind, e.action),
+    }
+}
+
+impl Probe for Event {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let own = EventFilter { kind: self.kind.clone(), action: self.action.clone(), image: self.image.clone(), not_image: self.not_image.clone(), container: self.container.clone() };
+        let want = resolve(ctx, &own).await?;
+        let limit = match &self.before {
+            Some(b) => Some(resolve(ctx, b).await?),
+            None => None,
+        };
+        let events = ctx.machine.docker.events().await?;
+        let deadline = limit.as_ref().and_then(|l| events.iter().find(|e| l.matches(e))).map(|e| e.time_nano);
+        let hit = events.iter().find(|e| want.matches(e) && deadline.is_none_or(|d| e.time_nano < d));
+        let expected = match &limit {
+            Some(l) => tr!(lang, "an event `{}` before `{}`", "先出现事件 `{}`，再出现 `{}`", want.describe(), l.describe()),
+            None => tr!(lang, "an event `{}`", "事件 `{}`", want.describe()),
+        };
+        match hit {
+            Some(e) => {
+                let detail = show(e);
+                Ok(Outcome::pass(tr!(lang, "the daemon's events show `{}`", "守护进程的事件记录中有 `{}`", detail))
+                    .evidence(Evidence::Event { detail, time: e.time_nano / 1_000_000_000 }))
+            }
+            None => {
+                let seen: Vec<String> = events.iter().filter(|e| e.kind == self.kind).rev().take(5).map(show).collect();
+                let actual = if seen.is_empty() { tr!(lang, "no {} events since the daemon started", "自守护进程启动以来没有 {} 事件", self.kind) } else { seen.into_iter().rev().collect::<Vec<_>>().join("; ") };
+                Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
+                    .expected(expected)
+                    .actual(actual))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn ev(action: &str, actor: &str, name: &str, t: i64) -> DaemonEvent {
+        DaemonEvent { kind: "image".into(), action: action.into(), actor: actor.into(), attributes: HashMap::from([("name".into(), name.into())]), time_nano: t }
+    }
+
+    fn filter(actions: &[&str], refs: Option<(&[&str], &[&str])>, not: Option<(&[&str], &[&str])>) -> Resolved {
+        let own = |r: Option<(&[&str], &[&str])>| r.map(|(n, i)| (n.iter().map(|s| s.to_string()).collect(), i.iter().map(|s| s.to_string()).collect()));
+        Resolved { kind: "image".into(), actions: actions.iter().map(|s| s.to_string()).collect(), refs: own(refs), not_refs: own(not), container: None }
+    }
+
+    #[test]
+    fn a_pull_is_matched_by_reference_not_by_its_repository_name() {
+        // dockerd 20.10: `docker pull tomcat:8.0` → actor "tomcat:8.0", name "tomcat".
+        let pull80 = ev("pull", "tomcat:8.0", "tomcat", 1);
+        assert!(filter(&["pull"], Some((&["tomcat:8.0"], &[])), None).matches(&pull80));
+        assert!(!filter(&["pull"], Some((&["tomcat:latest"], &[])), None).matches(&pull80));
+    }
+
+    #[test]
+    fn tag_untag_and_delete_match_by_name_or_id() {
+        let tag = ev("tag", "sha256:80", "mytomcat:8.0", 1);
+        assert!(filter(&["tag"], Some((&["mytomcat:8.0"], &[])), None).matches(&tag));
+        let delete = ev("delete", "sha256:latest", "sha256:latest", 2);
+        assert!(filter(&["delete"], None, Some((&["tomcat:8.0"], &["sha256:80"]))).matches(&delete));
+        assert!(!filter(&["delete"], None, Some((&["tomcat:8.0"], &["sha256:latest"]))).matches(&delete));
+        assert!(!filter(&["delete"], None, Some((&["tomcat:8.0"], &[]))).matches(&delete), "unknown id: cannot tell");
+    }
+}

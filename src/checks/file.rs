@@ -1,0 +1,84 @@
+//! `file`: a path exists (or not), with a mode, and content that contains a
+//! text or matches a regex.
+//!
+//! ```yaml
+//! file: { path: "${daemon_json}", mode: "0644", contains: registry-mirrors }
+//! ```
+
+use super::{Ctx, Probe};
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub path: String,
+    /// Exists (true, the default) or must not exist (false).
+    #[serde(default = "yes")]
+    pub exists: bool,
+    /// Permission bits in octal, e.g. "0644".
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// The content holds this text.
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// The content matches this regex.
+    #[serde(default)]
+    pub matches: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Probe for File {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let path = ctx.expand(&self.path);
+        let Some(info) = ctx.machine.stat(&path)? else {
+            let msg = tr!(lang, "{} does not exist", "{} 不存在", path);
+            return Ok(if self.exists { Outcome::fail(msg).expected(tr!(lang, "{} exists", "{} 存在", path)) } else { Outcome::pass(msg) });
+        };
+        if !self.exists {
+            return Ok(Outcome::fail(tr!(lang, "{} exists", "{} 存在", path)).expected(tr!(lang, "no {}", "没有 {}", path)));
+        }
+        if let Some(mode) = &self.mode {
+            let want = u32::from_str_radix(mode.trim_start_matches("0o"), 8).unwrap_or(u32::MAX);
+            if info.mode != want {
+                return Ok(Outcome::fail(tr!(lang, "{} has mode {:04o}", "{} 的权限是 {:04o}", path, info.mode))
+                    .expected(format!("{want:04o}"))
+                    .actual(format!("{:04o}", info.mode)));
+            }
+        }
+        if self.contains.is_some() || self.matches.is_some() {
+            let text = ctx.machine.read_file(&path)?.unwrap_or_default();
+            if let Some(needle) = &self.contains {
+                let needle = ctx.expand(needle);
+                if !text.contains(&needle) {
+                    return Ok(Outcome::fail(tr!(lang, "{} does not contain `{}`", "{} 中没有 `{}`", path, needle)).expected(needle));
+                }
+            }
+            if let Some(re) = &self.matches {
+                if !regex::Regex::new(re).map(|r| r.is_match(&text)).unwrap_or(false) {
+                    return Ok(Outcome::fail(tr!(lang, "{} does not match /{}/", "{} 不匹配 /{}/", path, re)).expected(format!("/{re}/")));
+                }
+            }
+        }
+        Ok(Outcome::pass(tr!(lang, "{} is as expected", "{} 符合要求", path)))
+    }
+
+    fn lint(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(Err(e)) = self.matches.as_deref().map(regex::Regex::new) {
+            out.push(format!("the regex does not compile: {e}"));
+        }
+        if let Some(m) = &self.mode {
+            if u32::from_str_radix(m.trim_start_matches("0o"), 8).is_err() {
+                out.push(format!("mode `{m}` is not octal (write it like \"0644\")"));
+            }
+        }
+        out
+    }
+}

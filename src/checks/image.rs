@@ -1,0 +1,130 @@
+//! `image`: an image is present or absent, shares its id with another
+//! reference, has inspect fields; or a repository has N tags.
+//!
+//! ```yaml
+//! image: { ref: "tomcat:latest" }                       # present
+//! image: { ref: "tomcat:latest", present: false }
+//! image: { ref: "mytomcat:8.0", same_id_as: "tomcat:8.0" }
+//! image: { ref: "mysql:5.7", inspect: [{ path: Config.ExposedPorts, contains: "3306/tcp" }] }
+//! image: { repository: tomcat, count: 0 }               # `docker images tomcat` is empty
+//! ```
+
+use super::matcher::FieldMatch;
+use super::reference::{self, normalize, short, Seen};
+use super::{Ctx, Probe};
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// An image reference as a learner types it (`tomcat` means `tomcat:latest`).
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    /// A repository, for `count`.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Present (true, the default) or absent (false).
+    #[serde(default = "yes")]
+    pub present: bool,
+    /// Another reference that must name the very same image (same id).
+    #[serde(default)]
+    pub same_id_as: Option<String>,
+    /// How many tags of `repository` `docker images REPOSITORY` lists.
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// Conditions on `docker image inspect` fields.
+    #[serde(default)]
+    pub inspect: Vec<FieldMatch>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Image {
+    async fn count(&self, ctx: &Ctx<'_>, repo: &str, want: usize) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let repo = reference::repository(repo);
+        let tags: Vec<String> = ctx.machine.docker.images().await?.iter()
+            .flat_map(|i| i.repo_tags.iter())
+            .filter(|t| reference::repository(t) == repo)
+            .map(|t| normalize(t))
+            .collect();
+        let actual = if tags.is_empty() { tr!(lang, "none", "没有") } else { tags.join(", ") };
+        let o = Outcome::verdict(tags.len() == want, tr!(lang, "`docker images {}` lists {} image(s)", "`docker images {}` 列出 {} 个镜像", repo, tags.len()));
+        Ok(if o.passed() { o } else { o.expected(want.to_string()).actual(actual) })
+    }
+}
+
+impl Probe for Image {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        if let (Some(repo), Some(n)) = (&self.repository, self.count) {
+            return self.count(ctx, &ctx.expand(repo), n).await;
+        }
+        let Some(r) = &self.reference else {
+            return Ok(Outcome::error("image check without `ref`"));
+        };
+        let want = normalize(&ctx.expand(r));
+        let found = ctx.machine.docker.images().await?.iter().find(|i| i.repo_tags.iter().any(|t| normalize(t) == want));
+        let Some(img) = found else {
+            let msg = tr!(lang, "there is no image {}", "没有镜像 {}", want);
+            return Ok(if self.present {
+                Outcome::fail(msg).expected(tr!(lang, "image {} present", "存在镜像 {}", want)).actual(tr!(lang, "absent", "不存在"))
+            } else {
+                Outcome::pass(msg)
+            });
+        };
+        if !self.present {
+            return Ok(Outcome::fail(tr!(lang, "image {} is still present (id {})", "镜像 {} 仍然存在（ID {}）", want, short(&img.id)))
+                .expected(tr!(lang, "no image {}", "没有镜像 {}", want))
+                .actual(tr!(lang, "{} with id {}", "{}，ID 为 {}", want, short(&img.id))));
+        }
+        let mut seen = vec![tr!(lang, "image {} is present (id {})", "存在镜像 {}（ID {}）", want, short(&img.id))];
+        if let Some(other) = &self.same_id_as {
+            let other = normalize(&ctx.expand(other));
+            match reference::image_id(ctx, &other).await? {
+                Some((id, _)) if id == img.id => seen.push(tr!(lang, "same id as {}", "与 {} 的 ID 相同", other)),
+                Some((id, how)) => {
+                    let when = if how == Seen::Live { "" } else { lang.pick(" (when it existed)", "（它还存在时）") };
+                    return Ok(Outcome::fail(tr!(lang, "{} and {} are different images", "{} 和 {} 是不同的镜像", want, other))
+                        .expected(tr!(lang, "{} has the id of {}: {}{}", "{} 的 ID 与 {} 相同：{}{}", want, other, short(&id), when))
+                        .actual(tr!(lang, "{} has id {}", "{} 的 ID 是 {}", want, short(&img.id))));
+                }
+                None => {
+                    return Ok(Outcome::fail(tr!(lang, "cannot compare: there is no image {}", "无法比较：没有镜像 {}", other))
+                        .expected(tr!(lang, "{} and {} share one id", "{} 和 {} 共用同一个 ID", want, other)))
+                }
+            }
+        }
+        if !self.inspect.is_empty() {
+            let Some(doc) = ctx.machine.docker.inspect_image(&img.id).await? else {
+                return Ok(Outcome::fail(tr!(lang, "image {} vanished while lab looked at it", "lab 检查期间镜像 {} 被删除了", want)));
+            };
+            let doc = serde_json::to_value(doc).unwrap_or_default();
+            for field in &self.inspect {
+                match field.check(&doc, lang) {
+                    Ok(s) => seen.push(s),
+                    Err((expected, actual)) => {
+                        return Ok(Outcome::fail(tr!(lang, "`docker inspect {}`: `{}` is not as expected", "`docker inspect {}`：`{}` 与预期不符", want, field.path))
+                            .expected(expected)
+                            .actual(actual))
+                    }
+                }
+            }
+        }
+        Ok(Outcome::pass(seen.join("; ")))
+    }
+
+    fn lint(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.inspect.iter().flat_map(FieldMatch::lint).collect();
+        match (&self.reference, &self.repository, self.count) {
+            (Some(_), None, None) | (None, Some(_), Some(_)) => {}
+            _ => out.push("an image check needs either `ref` or `repository` with `count`".into()),
+        }
+        out
+    }
+}

@@ -1,0 +1,75 @@
+//! `json_file`: a file holds valid JSON, explained line by line when it does
+//! not (full-width punctuation, commas, braces), and values at paths.
+//!
+//! ```yaml
+//! json_file:
+//!   path: "${daemon_json}"
+//!   values:
+//!     - { path: registry-mirrors, exists: true }
+//! ```
+
+use super::matcher::FieldMatch;
+use super::{Ctx, Probe};
+use crate::diagnose::json;
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonFile {
+    pub path: String,
+    /// Conditions on values inside the document.
+    #[serde(default)]
+    pub values: Vec<FieldMatch>,
+}
+
+/// Reads and parses a JSON file, or the failed outcome that explains why not.
+pub fn load(ctx: &Ctx<'_>, path: &str) -> Result<Result<json::Parsed, Outcome>, ObserveError> {
+    let lang = ctx.lang;
+    let Some(text) = ctx.machine.read_file(path)? else {
+        return Ok(Err(Outcome::fail(tr!(lang, "{} does not exist", "{} 不存在", path))
+            .expected(tr!(lang, "a JSON file at {}", "{} 是一个 JSON 文件", path))
+            .actual(tr!(lang, "no such file", "文件不存在"))));
+    };
+    Ok(json::parse(path, &text, lang).map_err(|problems| {
+        let mut o = Outcome::fail(tr!(lang, "{} is not valid JSON: {}", "{} 不是合法的 JSON：{}", path, problems[0]))
+            .expected(tr!(lang, "valid JSON", "合法的 JSON"));
+        o.actual = Some(problems.join("\n"));
+        o
+    }))
+}
+
+impl Probe for JsonFile {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let path = ctx.expand(&self.path);
+        let parsed = match load(ctx, &path)? {
+            Ok(p) => p,
+            Err(failed) => return Ok(failed),
+        };
+        let mut seen = Vec::new();
+        for field in &self.values {
+            match field.check(&parsed.value, lang) {
+                Ok(s) => seen.push(s),
+                Err((expected, actual)) => {
+                    return Ok(Outcome::fail(tr!(lang, "{}: `{}` is not as expected", "{}：`{}` 与预期不符", path, field.path))
+                        .expected(expected)
+                        .actual(actual))
+                }
+            }
+        }
+        let mut o = Outcome::pass(if seen.is_empty() {
+            tr!(lang, "{} is valid JSON", "{} 是合法的 JSON", path)
+        } else {
+            tr!(lang, "{} is valid JSON; {}", "{} 是合法的 JSON；{}", path, seen.join("; "))
+        });
+        o.warnings = parsed.warnings;
+        Ok(o)
+    }
+
+    fn lint(&self) -> Vec<String> {
+        self.values.iter().flat_map(FieldMatch::lint).collect()
+    }
+}

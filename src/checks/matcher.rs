@@ -1,0 +1,124 @@
+//! A condition on one value inside a JSON document (daemon.json, `docker
+//! info`, `docker image inspect`): `path` and one of equals / contains /
+//! matches / exists.
+
+use crate::lang::Lang;
+use crate::tr;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldMatch {
+    /// Dotted path (`RegistryConfig.Mirrors`, `Config.ExposedPorts`) or a
+    /// JSON pointer starting with `/` for keys that contain dots.
+    pub path: String,
+    /// The value equals this (YAML written, JSON compared).
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// An array holds this element, an object this key, a string this text.
+    #[serde(default)]
+    pub contains: Option<Value>,
+    /// The value, as text, matches this regex.
+    #[serde(default)]
+    pub matches: Option<String>,
+    /// The path exists (true) or not (false).
+    #[serde(default)]
+    pub exists: Option<bool>,
+}
+
+/// Looks a path up in a document.
+pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    if path.starts_with('/') {
+        return root.pointer(path);
+    }
+    path.split('.').filter(|s| !s.is_empty()).try_fold(root, |v, key| match v {
+        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => v.get(key),
+    })
+}
+
+/// A value as a learner would read it.
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl FieldMatch {
+    pub fn lint(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let set = [self.equals.is_some(), self.contains.is_some(), self.matches.is_some(), self.exists.is_some()];
+        if set.iter().filter(|b| **b).count() != 1 {
+            out.push(format!("field `{}` needs exactly one of equals, contains, matches, exists", self.path));
+        }
+        if let Some(re) = &self.matches {
+            if let Err(e) = regex::Regex::new(re) {
+                out.push(format!("field `{}`: the regex does not compile: {e}", self.path));
+            }
+        }
+        out
+    }
+
+    /// `Ok(actual)` when the condition holds, `Err((expected, actual))` when not.
+    pub fn check(&self, root: &Value, lang: Lang) -> Result<String, (String, String)> {
+        let found = lookup(root, &self.path);
+        let actual = found.map(show).unwrap_or_else(|| tr!(lang, "(no `{}`)", "（没有 `{}`）", self.path));
+        let (ok, expected) = if let Some(want) = &self.exists {
+            (found.is_some() == *want, if *want { tr!(lang, "`{}` is set", "设置了 `{}`", self.path) } else { tr!(lang, "no `{}`", "没有 `{}`", self.path) })
+        } else if let Some(want) = &self.equals {
+            (found == Some(want), format!("{} = {}", self.path, show(want)))
+        } else if let Some(want) = &self.contains {
+            let ok = match (found, want) {
+                (Some(Value::Array(a)), w) => a.contains(w),
+                (Some(Value::Object(o)), Value::String(k)) => o.contains_key(k),
+                (Some(Value::String(s)), Value::String(w)) => s.contains(w.as_str()),
+                _ => false,
+            };
+            (ok, tr!(lang, "{} contains {}", "{} 包含 {}", self.path, show(want)))
+        } else if let Some(re) = &self.matches {
+            let ok = match (found, regex::Regex::new(re)) {
+                (Some(v), Ok(r)) => r.is_match(&show(v)),
+                _ => false,
+            };
+            (ok, tr!(lang, "{} matches /{}/", "{} 匹配 /{}/", self.path, re))
+        } else {
+            (false, String::new())
+        };
+        if ok {
+            Ok(format!("{} = {actual}", self.path))
+        } else {
+            Err((expected, actual))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(yaml: &str) -> FieldMatch {
+        serde_yaml_ng::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn paths_reach_objects_arrays_and_dotted_keys() {
+        let doc = json!({"RegistryConfig": {"Mirrors": ["http://a/"]}, "Config": {"Labels": {"org.x": "1"}}});
+        assert_eq!(lookup(&doc, "RegistryConfig.Mirrors.0"), Some(&json!("http://a/")));
+        assert_eq!(lookup(&doc, "/Config/Labels/org.x"), Some(&json!("1")));
+        assert_eq!(lookup(&doc, "Nope.x"), None);
+    }
+
+    #[test]
+    fn conditions_hold_or_report_expected_and_actual() {
+        let doc = json!({"Config": {"ExposedPorts": {"3306/tcp": {}}}, "Author": "Docker Newbee"});
+        assert!(field("{path: Config.ExposedPorts, contains: 3306/tcp}").check(&doc, Lang::En).is_ok());
+        assert!(field("{path: Author, matches: '^Docker'}").check(&doc, Lang::En).is_ok());
+        let (exp, act) = field("{path: Author, equals: someone}").check(&doc, Lang::En).unwrap_err();
+        assert_eq!((exp.as_str(), act.as_str()), ("Author = someone", "Docker Newbee"));
+        assert!(field("{path: Comment, exists: false}").check(&doc, Lang::En).is_ok());
+        assert_eq!(field("{path: a, equals: 1, matches: x}").lint().len(), 1);
+    }
+}

@@ -1,0 +1,156 @@
+//! The check kinds. Each kind is one file: its spec (what a lab declares,
+//! a serde struct with `deny_unknown_fields`) and how it is evaluated
+//! against a [`Machine`]. This file lists the kinds once; the
+//! `check_kinds!` macro derives from that list the enum, the YAML key of
+//! each kind, and the one `match` that dispatches evaluation.
+//!
+//! Adding a kind: write `src/checks/<kind>.rs` with a struct implementing
+//! [`Probe`], add one line to the list below, add its tests.
+
+mod any_of;
+mod command;
+mod container;
+mod daemon;
+mod docker_cli;
+mod event;
+mod file;
+mod history;
+mod http;
+mod image;
+mod json_file;
+mod matcher;
+mod port;
+pub mod reference;
+mod registry_mirrors;
+mod service;
+
+use crate::course::{Check, Vars};
+use crate::evidence::Journal;
+use crate::lang::Lang;
+use crate::machine::{Machine, ObserveError};
+use crate::report::Outcome;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Everything a check may look at.
+pub struct Ctx<'a> {
+    pub machine: &'a Machine,
+    pub vars: &'a Vars,
+    pub lang: Lang,
+    pub journal: &'a Journal,
+    /// The task and step whose checks are being evaluated.
+    pub task: &'a str,
+    pub step: &'a str,
+}
+
+impl Ctx<'_> {
+    /// A string from the lab with `${vars}` replaced.
+    pub fn expand(&self, s: &str) -> String {
+        self.vars.expand(s)
+    }
+}
+
+/// What every kind implements.
+pub trait Probe {
+    /// Looks at the machine. `Err` only when it could not be observed; a
+    /// check that finds the wrong state returns a failed [`Outcome`].
+    fn probe(&self, ctx: &Ctx<'_>) -> impl Future<Output = Result<Outcome, ObserveError>>;
+
+    /// Problems `lab validate` reports (a regex that does not compile, ...).
+    fn lint(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Checks nested in this one (`any_of`, `all_of`).
+    fn children(&self) -> &[Check] {
+        &[]
+    }
+}
+
+macro_rules! check_kinds {
+    ($($key:literal => $variant:ident($ty:ty),)*) => {
+        /// Every kind of check, by the YAML key that selects it.
+        #[derive(Debug, Clone)]
+        pub enum CheckKind {
+            $($variant($ty),)*
+        }
+
+        impl CheckKind {
+            /// The YAML keys of all kinds, in this order.
+            pub const NAMES: &'static [&'static str] = &[$($key,)*];
+
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(CheckKind::$variant(_) => $key,)*
+                }
+            }
+
+            /// Reads the value of key `name` as that kind's spec.
+            pub fn from_map<'de, A: serde::de::MapAccess<'de>>(name: &str, map: &mut A) -> Result<CheckKind, A::Error> {
+                match name {
+                    $($key => Ok(CheckKind::$variant(map.next_value()?)),)*
+                    other => Err(crate::course::unknown_key(other)),
+                }
+            }
+
+            fn probe<'a>(&'a self, ctx: &'a Ctx<'a>) -> Pin<Box<dyn Future<Output = Result<Outcome, ObserveError>> + 'a>> {
+                match self {
+                    $(CheckKind::$variant(k) => Box::pin(k.probe(ctx)),)*
+                }
+            }
+
+            pub fn lint(&self) -> Vec<String> {
+                match self {
+                    $(CheckKind::$variant(k) => k.lint(),)*
+                }
+            }
+
+            pub fn children(&self) -> &[Check] {
+                match self {
+                    $(CheckKind::$variant(k) => k.children(),)*
+                }
+            }
+        }
+    };
+}
+
+check_kinds! {
+    "docker_cli" => DockerCli(docker_cli::DockerCli),
+    "daemon" => Daemon(daemon::Daemon),
+    "service" => Service(service::Service),
+    "port" => Port(port::Port),
+    "file" => File(file::File),
+    "json_file" => JsonFile(json_file::JsonFile),
+    "registry_mirrors" => RegistryMirrors(registry_mirrors::RegistryMirrors),
+    "image" => Image(image::Image),
+    "container" => Container(container::Container),
+    "event" => Event(event::Event),
+    "http" => Http(http::Http),
+    "history" => History(history::History),
+    "command" => Command(command::Command),
+    "any_of" => AnyOf(any_of::AnyOf),
+    "all_of" => AllOf(any_of::AllOf),
+}
+
+/// Evaluates one check: its kind under its timeout, then the journal for a
+/// `remember` check whose live state has moved on. Never fails: an
+/// unobservable machine is an `error` outcome.
+pub fn evaluate<'a>(check: &'a Check, ctx: &'a Ctx<'a>, timeout: u64) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+    Box::pin(async move {
+        let secs = check.timeout.unwrap_or(timeout);
+        let outcome = match tokio::time::timeout(std::time::Duration::from_secs(secs), check.kind.probe(ctx)).await {
+            Ok(Ok(o)) => o,
+            Ok(Err(e)) => Outcome::error(format!("{e}. {}", e.advice(ctx.lang))),
+            Err(_) => {
+                let e = ObserveError::Timeout { op: format!("evaluate check `{}`", check.id), secs };
+                Outcome::error(format!("{e}. {}", e.advice(ctx.lang)))
+            }
+        };
+        if outcome.status == crate::report::Status::Fail && check.remember {
+            if let Some(o) = ctx.journal.remembered(ctx.task, ctx.step, &check.id, ctx.lang) {
+                return o;
+            }
+        }
+        outcome
+    })
+}

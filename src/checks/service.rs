@@ -1,0 +1,65 @@
+//! `service`: a systemd unit is active and/or enabled. On a machine without
+//! systemd (a container, WSL 1, some CI), the check is skipped with the
+//! reason, never failed.
+//!
+//! ```yaml
+//! service: { name: docker, active: true, enabled: true }
+//! ```
+
+use super::{Ctx, Probe};
+use crate::machine::ObserveError;
+use crate::report::Outcome;
+use crate::tr;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// The unit name, `docker` or `ssh`.
+    pub name: String,
+    /// `systemctl is-active` says active (true) or not (false).
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// `systemctl is-enabled` says enabled (true) or not (false); not
+    /// checked when absent.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Probe for Service {
+    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let name = ctx.expand(&self.name);
+        if !ctx.machine.has_systemd() {
+            return Ok(Outcome::skip(tr!(lang, "this machine does not run systemd, so the {} service cannot be asked", "这台机器没有运行 systemd，无法查询 {} 服务", name)));
+        }
+        let ask = |verb: &'static str| {
+            let name = name.clone();
+            async move {
+                let out = ctx.machine.run("systemctl", &[verb, &name]).await?;
+                Ok::<String, ObserveError>(out.map(|o| o.stdout.trim().to_string()).unwrap_or_default())
+            }
+        };
+        let state = ask("is-active").await?;
+        if (state == "active") != self.active {
+            let want = if self.active { "active" } else { "inactive" };
+            return Ok(Outcome::fail(tr!(lang, "the {} service is {}", "{} 服务的状态是 {}", name, state))
+                .expected(want)
+                .actual(state));
+        }
+        if let Some(enabled) = self.enabled {
+            let boot = ask("is-enabled").await?;
+            if (boot == "enabled") != enabled {
+                let want = if enabled { "enabled" } else { "disabled" };
+                return Ok(Outcome::fail(tr!(lang, "the {} service is {} at boot", "{} 服务的开机启动状态是 {}", name, boot))
+                    .expected(want)
+                    .actual(boot));
+            }
+        }
+        Ok(Outcome::pass(tr!(lang, "the {} service is {}", "{} 服务状态为 {}", name, state)))
+    }
+}

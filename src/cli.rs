@@ -1,0 +1,95 @@
+//! The command line, as clap derive types. Parsing only: what each command
+//! does is in `app`.
+
+use crate::lang::Lang;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lab",
+    version,
+    about = "Docker course labs: lessons, and checks of your real Docker state with hints",
+    long_about = "Docker course labs: read a lesson, do it on your own machine, and let `lab check` \
+look at your real Docker state (images, containers, daemon events, /etc/docker/daemon.json, \
+services, shell history) and tell you what is done, what is not, and how to fix it.\n\n\
+lab never changes your machine: it only reads.",
+    after_help = "Examples:\n  lab list\n  lab show task3\n  lab check task3\n  lab check unit1 --format json\n  lab --lang zh-CN check --all\n\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or course error, 3 a check could not be evaluated (daemon unreachable, permission, timeout)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Use the course in DIR (holding labs/ and content/) instead of the built-in one.
+    #[arg(long, global = true, env = "LAB_COURSE", value_name = "DIR")]
+    pub course: Option<PathBuf>,
+    /// Language of lessons and reports [default: from LC_ALL / LC_MESSAGES / LANG]
+    #[arg(long, global = true, env = "LAB_LANG", value_enum)]
+    pub lang: Option<Lang>,
+    /// The Docker daemon to check
+    #[arg(long, global = true, env = "DOCKER_HOST", value_name = "URL", default_value = crate::machine::DEFAULT_HOST)]
+    pub docker_host: String,
+    /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
+    #[arg(long = "var", global = true, value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// Seconds each check may take before it counts as an error
+    #[arg(long, global = true, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
+    /// Where lab records progress [default: $XDG_STATE_HOME/lab/journal.jsonl]
+    #[arg(long, global = true, env = "LAB_JOURNAL", value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Neither read nor write the journal (judge the machine as it is now)
+    #[arg(long, global = true)]
+    pub no_journal: bool,
+    /// When to use colours (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List units and tasks, with your progress
+    List,
+    /// Show a task's lesson in the terminal
+    Show {
+        /// A task id, e.g. task3
+        task: String,
+    },
+    /// Check your work on this machine
+    Check(CheckArgs),
+    /// Load the course and report every problem in it (for course authors)
+    Validate,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Tasks or units to check, e.g. task3 or unit1
+    #[arg(required_unless_present = "all", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Check every task of the course
+    #[arg(long, conflicts_with = "targets")]
+    pub all: bool,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not NAME=VALUE")),
+    }
+}

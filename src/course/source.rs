@@ -1,0 +1,72 @@
+//! Where course files come from: the copy embedded in the binary, or a
+//! folder given with `--course DIR`.
+
+use std::path::{Path, PathBuf};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_course.rs"));
+}
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The course compiled into the binary (labs/ and content/ of this repo).
+    Embedded,
+    /// A course folder holding `labs/` and `content/`.
+    Dir(PathBuf),
+}
+
+impl Source {
+    /// Reads a course file by its path relative to the course root.
+    pub fn read(&self, rel: &str) -> std::io::Result<String> {
+        match self {
+            Source::Embedded => embedded::FILES
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, text)| text.to_string())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+            Source::Dir(root) => std::fs::read_to_string(root.join(rel)),
+        }
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        match self {
+            Source::Embedded => embedded::FILES.iter().any(|(p, _)| *p == rel),
+            Source::Dir(root) => root.join(rel).is_file(),
+        }
+    }
+
+    /// The task files: every `labs/*.yaml` but `labs/course.yaml`, sorted.
+    pub fn task_files(&self) -> std::io::Result<Vec<String>> {
+        let mut files: Vec<String> = match self {
+            Source::Embedded => embedded::FILES
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .filter(|p| p.starts_with("labs/") && !p[5..].contains('/'))
+                .collect(),
+            Source::Dir(root) => std::fs::read_dir(root.join("labs"))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .map(|e| format!("labs/{}", e.file_name().to_string_lossy()))
+                .collect(),
+        };
+        files.retain(|p| p.ends_with(".yaml") && p != "labs/course.yaml");
+        files.sort();
+        Ok(files)
+    }
+
+    /// How to name this course in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Embedded => "the built-in course".into(),
+            Source::Dir(root) => root.display().to_string(),
+        }
+    }
+
+    /// The folder a file lives in, for messages (`DIR/labs/task3.yaml`).
+    pub fn display_path(&self, rel: &str) -> String {
+        match self {
+            Source::Embedded => rel.to_string(),
+            Source::Dir(root) => Path::new(root).join(rel).display().to_string(),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Variables: `${name}` in a check's strings, with defaults from
+//! `labs/course.yaml` that a run overrides with `--var name=value` (so tests
+//! never read the machine's real /etc).
+
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+static VAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("valid regex"));
+
+/// Names every run knows without the course declaring them.
+pub const BUILTIN: &[&str] = &["home"];
+
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    map: BTreeMap<String, String>,
+}
+
+impl Vars {
+    /// The course defaults, then the builtins, then the overrides. An
+    /// override of a name the course does not know is an error (a typo would
+    /// otherwise be silently ignored).
+    pub fn new(
+        defaults: &BTreeMap<String, String>,
+        overrides: &[(String, String)],
+    ) -> Result<Vars, String> {
+        let mut map = defaults.clone();
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        map.insert("home".into(), home);
+        for (k, v) in overrides {
+            if !map.contains_key(k) {
+                let known: Vec<&str> = map.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "unknown variable `{k}` in --var: this course knows {}",
+                    known.join(", ")
+                ));
+            }
+            map.insert(k.clone(), v.clone());
+        }
+        let mut vars = Vars { map };
+        // Defaults may refer to other variables (`${home}/.bash_history`).
+        let expanded: BTreeMap<String, String> = vars
+            .map
+            .iter()
+            .map(|(k, v)| (k.clone(), vars.expand(v)))
+            .collect();
+        vars.map = expanded;
+        Ok(vars)
+    }
+
+    /// Replaces every `${name}` this run knows; leaves the others as written
+    /// (the course linter has already reported them).
+    pub fn expand(&self, s: &str) -> String {
+        if !s.contains("${") {
+            return s.to_string();
+        }
+        VAR.replace_all(s, |c: &regex::Captures| {
+            self.map.get(&c[1]).cloned().unwrap_or_else(|| c[0].to_string())
+        })
+        .into_owned()
+    }
+
+    #[cfg(test)]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+}
+
+/// Every `${name}` in a text, with its byte offset.
+pub fn references(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    VAR.captures_iter(text).map(|c| {
+        let m = c.get(1).expect("group 1");
+        (m.start() - 2, m.as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("daemon_json".to_string(), "/etc/docker/daemon.json".to_string()),
+            ("bash_history".to_string(), "${home}/.bash_history".to_string()),
+        ])
+    }
+
+    #[test]
+    fn overrides_replace_defaults_and_defaults_expand() {
+        std::env::set_var("HOME", "/home/learner");
+        let v = Vars::new(&defaults(), &[("daemon_json".into(), "/tmp/d.json".into())]).unwrap();
+        assert_eq!(v.expand("cat ${daemon_json}"), "cat /tmp/d.json");
+        assert_eq!(v.get("bash_history"), Some("/home/learner/.bash_history"));
+        assert_eq!(v.expand("${nope}"), "${nope}");
+    }
+
+    #[test]
+    fn unknown_override_is_an_error_naming_the_known_ones() {
+        let e = Vars::new(&defaults(), &[("daemon_jsn".into(), "x".into())]).unwrap_err();
+        assert!(e.contains("daemon_jsn") && e.contains("daemon_json"), "{e}");
+    }
+
+    #[test]
+    fn references_are_found_with_offsets() {
+        let refs: Vec<_> = references("a ${x} b ${y}").collect();
+        assert_eq!(refs, vec![(2, "x"), (9, "y")]);
+    }
+}

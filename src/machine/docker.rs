@@ -1,0 +1,261 @@
+//! The Docker API, read-only by construction: checks get a `DockerView`,
+//! which offers listing and inspecting and nothing else. The bollard handle
+//! inside never leaves this file.
+//!
+//! Every answer is fetched at most once per run and cached: the machine does
+//! not change while lab looks at it, and most checks of a task read the same
+//! image list and event buffer.
+
+use super::ObserveError;
+use bollard::models::{ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, SystemInfo, SystemVersion};
+use bollard::query_parameters::{EventsOptions, ListContainersOptions, ListImagesOptions, LogsOptions};
+use bollard::Docker;
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// Where lab looks for the daemon unless told otherwise.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// One daemon event, as dockerd reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaemonEvent {
+    /// `image`, `container`, ...
+    pub kind: String,
+    /// `pull`, `tag`, `untag`, `delete`, `start`, `die`, ...
+    pub action: String,
+    /// `tomcat:8.0` for a pull; the image id for tag, untag and delete; the
+    /// container id for container events.
+    pub actor: String,
+    pub attributes: HashMap<String, String>,
+    pub time_nano: i64,
+}
+
+type Cached<T> = OnceCell<Result<T, ObserveError>>;
+
+pub struct DockerView {
+    host: String,
+    timeout: u64,
+    conn: Cached<Docker>,
+    version: Cached<SystemVersion>,
+    info: Cached<SystemInfo>,
+    images: Cached<Vec<ImageSummary>>,
+    containers: Cached<Vec<ContainerSummary>>,
+    events: Cached<Vec<DaemonEvent>>,
+    inspected: Mutex<HashMap<String, Result<Option<ImageInspect>, ObserveError>>>,
+}
+
+impl DockerView {
+    /// No connection is made until a check asks for something.
+    pub fn new(host: String, timeout: u64) -> DockerView {
+        DockerView {
+            host,
+            timeout,
+            conn: OnceCell::new(),
+            version: OnceCell::new(),
+            info: OnceCell::new(),
+            images: OnceCell::new(),
+            containers: OnceCell::new(),
+            events: OnceCell::new(),
+            inspected: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    async fn docker(&self) -> Result<&Docker, ObserveError> {
+        self.conn
+            .get_or_init(|| async {
+                let docker = self.connect()?;
+                // Speak the daemon's API version, whatever its age.
+                let docker = self.call("negotiate the API version", docker.negotiate_version()).await?;
+                Ok(docker)
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn connect(&self) -> Result<Docker, ObserveError> {
+        let host = self.host.as_str();
+        let result = if host.starts_with("unix://") || host.starts_with('/') {
+            Docker::connect_with_unix(host, self.timeout, bollard::API_DEFAULT_VERSION)
+        } else if host.starts_with("tcp://") || host.starts_with("http://") {
+            Docker::connect_with_http(host, self.timeout, bollard::API_DEFAULT_VERSION)
+        } else {
+            return Err(ObserveError::DockerUnreachable {
+                host: self.host.clone(),
+                reason: "lab speaks to unix:// and tcp:// hosts; for remote machines use `lab grade`".into(),
+            });
+        };
+        result.map_err(|e| self.classify("connect", e))
+    }
+
+    /// Runs one API call under the run's timeout, mapping its error.
+    async fn call<T>(
+        &self,
+        op: &'static str,
+        fut: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+    ) -> Result<T, ObserveError> {
+        match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
+            Ok(r) => r.map_err(|e| self.classify(op, e)),
+            Err(_) => Err(ObserveError::Timeout { op: format!("{op} on {}", self.host), secs: self.timeout }),
+        }
+    }
+
+    /// Turns bollard's errors into ones a learner can act on.
+    fn classify(&self, op: &'static str, e: bollard::errors::Error) -> ObserveError {
+        use bollard::errors::Error as B;
+        let socket = self.host.trim_start_matches("unix://").to_string();
+        if let B::SocketNotFoundError(path) = &e {
+            return ObserveError::DockerUnreachable { host: self.host.clone(), reason: format!("no socket at {path}") };
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = source {
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                return match io.kind() {
+                    std::io::ErrorKind::PermissionDenied => ObserveError::DockerPermission { socket },
+                    _ => ObserveError::DockerUnreachable { host: self.host.clone(), reason: io.to_string() },
+                };
+            }
+            source = err.source();
+        }
+        match e {
+            B::RequestTimeoutError => ObserveError::Timeout { op: format!("{op} on {}", self.host), secs: self.timeout },
+            B::HyperResponseError { .. } => ObserveError::DockerUnreachable { host: self.host.clone(), reason: e.to_string() },
+            other => ObserveError::Docker { op, host: self.host.clone(), message: other.to_string() },
+        }
+    }
+
+    async fn cached<'a, T, F, Fut>(&'a self, cell: &'a Cached<T>, fetch: F) -> Result<&'a T, ObserveError>
+    where
+        F: FnOnce(&'a Docker) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ObserveError>>,
+    {
+        cell.get_or_init(|| async {
+            let docker = self.docker().await?;
+            fetch(docker).await
+        })
+        .await
+        .as_ref()
+        .map_err(Clone::clone)
+    }
+
+    /// `docker version` (server part).
+    pub async fn version(&self) -> Result<&SystemVersion, ObserveError> {
+        self.cached(&self.version, |d| self.call("report its version", d.version())).await
+    }
+
+    /// `docker info`.
+    pub async fn info(&self) -> Result<&SystemInfo, ObserveError> {
+        self.cached(&self.info, |d| self.call("report `docker info`", d.info())).await
+    }
+
+    /// `docker images -a`.
+    pub async fn images(&self) -> Result<&[ImageSummary], ObserveError> {
+        self.cached(&self.images, |d| {
+            let opts = ListImagesOptions { all: true, ..Default::default() };
+            self.call("list images", d.list_images(Some(opts)))
+        })
+        .await
+        .map(Vec::as_slice)
+    }
+
+    /// `docker ps -a`.
+    pub async fn containers(&self) -> Result<&[ContainerSummary], ObserveError> {
+        self.cached(&self.containers, |d| {
+            let opts = ListContainersOptions { all: true, ..Default::default() };
+            self.call("list containers", d.list_containers(Some(opts)))
+        })
+        .await
+        .map(Vec::as_slice)
+    }
+
+    /// `docker image inspect REF`; `None` when there is no such image.
+    pub async fn inspect_image(&self, reference: &str) -> Result<Option<ImageInspect>, ObserveError> {
+        if let Some(hit) = self.inspected.lock().map_err(|_| self.poisoned())?.get(reference) {
+            return hit.clone();
+        }
+        let docker = self.docker().await?;
+        let fut = docker.inspect_image(reference);
+        let result = match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
+            Ok(Ok(i)) => Ok(Some(i)),
+            Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => Ok(None),
+            Ok(Err(e)) => Err(self.classify("inspect an image", e)),
+            Err(_) => Err(ObserveError::Timeout { op: format!("inspect an image on {}", self.host), secs: self.timeout }),
+        };
+        self.inspected.lock().map_err(|_| self.poisoned())?.insert(reference.to_string(), result.clone());
+        result
+    }
+
+    /// `docker container inspect ID`.
+    pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, ObserveError> {
+        let docker = self.docker().await?;
+        self.call("inspect a container", docker.inspect_container(id, None)).await
+    }
+
+    /// The last `tail` lines of a container's stdout and stderr.
+    pub async fn logs(&self, id: &str, tail: usize) -> Result<String, ObserveError> {
+        let docker = self.docker().await?;
+        let opts = LogsOptions { stdout: true, stderr: true, tail: tail.to_string(), ..Default::default() };
+        let collect = async {
+            let mut out = String::new();
+            let mut stream = docker.logs(id, Some(opts));
+            while let Some(chunk) = stream.next().await {
+                out.push_str(&chunk?.to_string());
+            }
+            Ok(out)
+        };
+        self.call("read container logs", collect).await
+    }
+
+    /// Everything still in the daemon's event buffer (dockerd keeps the last
+    /// 256 or so, in memory, and forgets them when it restarts), oldest first.
+    pub async fn events(&self) -> Result<&[DaemonEvent], ObserveError> {
+        self.cached(&self.events, |d| async move {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let opts = EventsOptions {
+                since: Some("0".into()),
+                until: Some(format!("{}.{:09}", now.as_secs(), now.subsec_nanos())),
+                filters: None,
+            };
+            let collect = async {
+                let mut out = Vec::new();
+                let mut stream = d.events(Some(opts));
+                while let Some(ev) = stream.next().await {
+                    let ev = ev?;
+                    let actor = ev.actor.unwrap_or_default();
+                    out.push(DaemonEvent {
+                        kind: ev.typ.map(|t| t.to_string()).unwrap_or_default(),
+                        action: ev.action.unwrap_or_default(),
+                        actor: actor.id.unwrap_or_default(),
+                        attributes: actor.attributes.unwrap_or_default(),
+                        time_nano: ev.time_nano.unwrap_or_default(),
+                    });
+                }
+                Ok(out)
+            };
+            self.call("list its recent events", collect).await
+        })
+        .await
+        .map(Vec::as_slice)
+    }
+
+    fn poisoned(&self) -> ObserveError {
+        ObserveError::Docker { op: "cache an answer", host: self.host.clone(), message: "internal cache poisoned".into() }
+    }
+}
+
+impl DockerView {
+    /// The image list, if a check of this run already fetched it (never
+    /// fetches: used to journal what was seen without extra API calls).
+    pub fn cached_images(&self) -> Option<&[ImageSummary]> {
+        self.images.get().and_then(|r| r.as_ref().ok()).map(Vec::as_slice)
+    }
+}

@@ -1,0 +1,140 @@
+//! How results are shown. The runner builds one [`Report`]; each format is
+//! a function from a report to text. Reporters only print: the exit code is
+//! decided from the report by [`Report::exit_code`], never by a reporter.
+
+mod json;
+mod junit;
+mod outcome;
+mod tap;
+mod text;
+
+pub use outcome::{Evidence, Outcome, Status};
+
+use crate::lang::Lang;
+use serde::Serialize;
+
+/// The JSON report's schema version (`schema` at the top level).
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub lang: Lang,
+    pub tasks: Vec<TaskResult>,
+    /// Things the learner should know that are not a check's result (a torn
+    /// journal line, a journal that could not be written).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    Pass,
+    Fail,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskResult {
+    pub id: String,
+    pub title: String,
+    pub status: TaskStatus,
+    pub score: u32,
+    pub max_score: u32,
+    pub steps: Vec<StepResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub points: u32,
+    pub commands: Vec<String>,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub kind: String,
+    pub status: Status,
+    pub message: String,
+    pub hint: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub evidence: Option<Evidence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl StepResult {
+    /// A step passes when every check passes or is skipped; an error in any
+    /// check makes it an error, else any failure a failure.
+    pub fn status_of(checks: &[CheckResult]) -> Status {
+        if checks.iter().any(|c| c.status == Status::Error) {
+            Status::Error
+        } else if checks.iter().any(|c| c.status == Status::Fail) {
+            Status::Fail
+        } else {
+            Status::Pass
+        }
+    }
+}
+
+impl TaskResult {
+    pub fn status_of(steps: &[StepResult]) -> TaskStatus {
+        if steps.iter().any(|s| s.status == Status::Error) {
+            TaskStatus::Error
+        } else if steps.iter().any(|s| s.status == Status::Fail) {
+            TaskStatus::Fail
+        } else {
+            TaskStatus::Pass
+        }
+    }
+}
+
+/// Output formats of `lab check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Tap,
+}
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const PASS: u8 = 0;
+    pub const FAIL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const ERROR: u8 = 3;
+}
+
+impl Report {
+    /// 0 all passed (skips allowed), 1 a check failed, 3 a check could not
+    /// be evaluated (which wins: the learner must fix the machine first).
+    pub fn exit_code(&self) -> u8 {
+        let all = || self.tasks.iter().flat_map(|t| &t.steps).flat_map(|s| &s.checks);
+        if all().any(|c| c.status == Status::Error) {
+            exit::ERROR
+        } else if all().any(|c| c.status == Status::Fail) {
+            exit::FAIL
+        } else {
+            exit::PASS
+        }
+    }
+
+    /// Renders the report; `color` only matters for text.
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Text => text::render(self, color),
+            Format::Json => json::render(self),
+            Format::Junit => junit::render(self),
+            Format::Tap => tap::render(self),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod sample;
