@@ -40,7 +40,10 @@ fn color(g: &Global) -> bool {
     match g.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -64,9 +67,21 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
     let course = Course::load(source)?;
     match &cli.command {
         Command::Validate => {
-            let checks: usize = course.tasks.iter().flat_map(|(_, t)| &t.steps).map(|s| s.checks.len()).sum();
-            emit(&tr!(lang, "ok: {} — {} units, {} tasks, {} checks\n", "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
-                course.source.describe(), course.file.units.len(), course.tasks.len(), checks));
+            let checks: usize = course
+                .tasks
+                .iter()
+                .flat_map(|(_, t)| &t.steps)
+                .map(|s| s.checks.len())
+                .sum();
+            emit(&tr!(
+                lang,
+                "ok: {} — {} units, {} tasks, {} checks\n",
+                "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
+                course.source.describe(),
+                course.file.units.len(),
+                course.tasks.len(),
+                checks
+            ));
             Ok(exit::PASS)
         }
         Command::List => {
@@ -74,10 +89,22 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             Ok(exit::PASS)
         }
         Command::Show { task } => {
-            let t = course.task(task).ok_or_else(|| CourseError::UnknownTarget { name: task.clone(), course: course.source.describe() })?;
-            let md = course.lesson(t, lang).map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
+            let t = course
+                .task(task)
+                .ok_or_else(|| CourseError::UnknownTarget {
+                    name: task.clone(),
+                    course: course.source.describe(),
+                })?;
+            let md = course
+                .lesson(t, lang)
+                .map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
             emit(&crate::markdown::to_terminal(&md, color(g)));
-            emit(&tr!(lang, "When you are done: lab check {}\n", "完成后运行：lab check {}\n", t.id));
+            emit(&tr!(
+                lang,
+                "When you are done: lab check {}\n",
+                "完成后运行：lab check {}\n",
+                t.id
+            ));
             Ok(exit::PASS)
         }
         Command::Check(args) => check(&course, g, args, lang),
@@ -86,29 +113,62 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
 
 fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8, AppError> {
     let tasks = course.select(&args.targets, args.all)?;
-    let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
+    let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
+    let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
     let journal = journal(g);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(AppError::Runtime)?;
-    let report = rt.block_on(Run { machine: &machine, vars: &vars, journal: &journal, lang, timeout: g.timeout }.check(&tasks));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)?;
+    let report = rt.block_on(
+        Run {
+            machine: &machine,
+            vars: &vars,
+            journal: &journal,
+            lang,
+            timeout: g.timeout,
+        }
+        .check(&tasks),
+    );
     emit(&report.render(args.format, args.format == Format::Text && color(g)));
     Ok(report.exit_code())
 }
 
 fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {
-    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = format!("{}\n\n", paint("1", course.file.title.get(lang)));
     for unit in &course.file.units {
-        out.push_str(&format!("{}  {}\n", paint("1", &unit.id), unit.title.get(lang)));
+        out.push_str(&format!(
+            "{}  {}\n",
+            paint("1", &unit.id),
+            unit.title.get(lang)
+        ));
         for (_, t) in course.tasks.iter().filter(|(_, t)| t.unit == unit.id) {
             let status = match journal.last_task(&t.id) {
-                Some(Entry::Task { at, status, score, max_score, .. }) => {
+                Some(Entry::Task {
+                    at,
+                    status,
+                    score,
+                    max_score,
+                    ..
+                }) => {
                     let (mark, code) = match status.as_str() {
                         "pass" => ("✔", "32"),
                         "fail" => ("✘", "31"),
                         _ => ("!", "33"),
                     };
-                    format!("{} {score}/{max_score}  {}", paint(code, mark), paint("2", &crate::clock::date(*at)))
+                    format!(
+                        "{} {score}/{max_score}  {}",
+                        paint(code, mark),
+                        paint("2", &crate::clock::date(*at))
+                    )
                 }
                 _ => paint("2", lang.pick("· not checked yet", "· 尚未检查")),
             };
@@ -116,6 +176,10 @@ fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&tr!(lang, "Read a lesson: lab show TASK · check your work: lab check TASK\n", "阅读课程：lab show 任务 · 检查成果：lab check 任务\n"));
+    out.push_str(&tr!(
+        lang,
+        "Read a lesson: lab show TASK · check your work: lab check TASK\n",
+        "阅读课程：lab show 任务 · 检查成果：lab check 任务\n"
+    ));
     out
 }

@@ -36,7 +36,9 @@ pub struct Global {
     #[arg(long, global = true, env = "DOCKER_HOST", value_name = "URL", default_value = crate::machine::DEFAULT_HOST)]
     pub docker_host: String,
     /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
-    #[arg(long = "var", global = true, value_name = "NAME=VALUE", value_parser = parse_var)]
+    // Not `global`: clap would let a `--var` after the subcommand replace
+    // those before it. `CheckArgs` has its own, and `app` merges the two.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
     /// Seconds each check may take before it counts as an error
     #[arg(long, global = true, default_value_t = 10, value_name = "SECS")]
@@ -85,6 +87,9 @@ pub struct CheckArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
