@@ -30,9 +30,14 @@ fn main() {
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         let abs = root.join(f);
-        writeln!(code, "    ({f:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({f:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .expect("write to a String");
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_course.rs");
-    std::fs::write(out, code).unwrap();
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_course.rs");
+    std::fs::write(out, code).expect("write the embedded course");
 }

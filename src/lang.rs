@@ -96,7 +96,13 @@ mod tests {
 
     #[test]
     fn tr_picks_the_language() {
-        assert_eq!(tr!(Lang::ZhCn, "pulled {}", "已拉取 {}", "tomcat"), "已拉取 tomcat");
-        assert_eq!(tr!(Lang::En, "pulled {}", "已拉取 {}", "tomcat"), "pulled tomcat");
+        assert_eq!(
+            tr!(Lang::ZhCn, "pulled {}", "已拉取 {}", "tomcat"),
+            "已拉取 tomcat"
+        );
+        assert_eq!(
+            tr!(Lang::En, "pulled {}", "已拉取 {}", "tomcat"),
+            "pulled tomcat"
+        );
     }
 }

@@ -5,7 +5,10 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 /// The options every Markdown reader of lab uses (terminal and book).
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 pub fn parser(text: &str) -> Parser<'_> {
@@ -15,7 +18,13 @@ pub fn parser(text: &str) -> Parser<'_> {
 /// Renders a lesson for a terminal: bold headings, indented code blocks,
 /// bullets, quotes with a bar; ANSI styles only when `color`.
 pub fn to_terminal(text: &str, color: bool) -> String {
-    let style = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let style = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = String::new();
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut quote = 0usize;
@@ -99,7 +108,9 @@ pub fn to_terminal(text: &str, color: bool) -> String {
             Event::SoftBreak => line.push(' '),
             Event::HardBreak => flush(&mut out, &mut line, quote),
             Event::Rule => out.push_str("────────\n\n"),
-            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => flush(&mut out, &mut line, quote),
+            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
+                flush(&mut out, &mut line, quote)
+            }
             Event::End(TagEnd::TableCell) => line.push_str("  "),
             _ => {}
         }

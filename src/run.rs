@@ -26,20 +26,45 @@ impl Run<'_> {
         for task in tasks {
             let mut steps = Vec::new();
             for step in &task.steps {
-                let ctx = Ctx { machine: self.machine, vars: self.vars, lang: self.lang, journal: self.journal, task: &task.id, step: &step.id };
+                let ctx = Ctx {
+                    machine: self.machine,
+                    vars: self.vars,
+                    lang: self.lang,
+                    journal: self.journal,
+                    task: &task.id,
+                    step: &step.id,
+                };
                 let mut checks = Vec::new();
                 for check in &step.checks {
                     let o = checks::evaluate(check, &ctx, self.timeout).await;
                     if o.passed() && !matches!(o.evidence, Some(Evidence::Journal { .. })) {
-                        entries.push(Entry::Check { at: now, task: task.id.clone(), step: step.id.clone(), check: check.id.clone(), detail: o.message.clone() });
+                        entries.push(Entry::Check {
+                            at: now,
+                            task: task.id.clone(),
+                            step: step.id.clone(),
+                            check: check.id.clone(),
+                            detail: o.message.clone(),
+                        });
                     }
-                    let hint = (!o.passed()).then(|| check.hint.as_ref().or(step.hint.as_ref()).map(|h| h.get(self.lang).to_string())).flatten();
+                    let hint = (!o.passed())
+                        .then(|| {
+                            check
+                                .hint
+                                .as_ref()
+                                .or(step.hint.as_ref())
+                                .map(|h| h.get(self.lang).to_string())
+                        })
+                        .flatten();
                     checks.push(CheckResult {
                         id: check.id.clone(),
                         kind: check.kind.name().to_string(),
                         status: o.status,
                         message: o.message,
-                        hint: if matches!(o.status, Status::Skip | Status::Error) { None } else { hint },
+                        hint: if matches!(o.status, Status::Skip | Status::Error) {
+                            None
+                        } else {
+                            hint
+                        },
                         expected: o.expected,
                         actual: o.actual,
                         evidence: o.evidence,
@@ -56,27 +81,62 @@ impl Run<'_> {
                     checks,
                 });
             }
-            let score = task.steps.iter().zip(&steps).filter(|(_, r)| r.status == Status::Pass).map(|(s, _)| s.points).sum();
+            let score = task
+                .steps
+                .iter()
+                .zip(&steps)
+                .filter(|(_, r)| r.status == Status::Pass)
+                .map(|(s, _)| s.points)
+                .sum();
             let status = TaskResult::status_of(&steps);
-            entries.push(Entry::Task { at: now, task: task.id.clone(), status: format!("{status:?}").to_lowercase(), score, max_score: task.max_score() });
-            results.push(TaskResult { id: task.id.clone(), title: task.title.get(self.lang).to_string(), status, score, max_score: task.max_score(), steps });
+            entries.push(Entry::Task {
+                at: now,
+                task: task.id.clone(),
+                status: format!("{status:?}").to_lowercase(),
+                score,
+                max_score: task.max_score(),
+            });
+            results.push(TaskResult {
+                id: task.id.clone(),
+                title: task.title.get(self.lang).to_string(),
+                status,
+                score,
+                max_score: task.max_score(),
+                steps,
+            });
         }
         let mut warnings = self.journal.warnings.clone();
         // What each image reference points to now, for later runs that need
         // an id the live state no longer has (only what changed is written).
         if let Some(images) = self.machine.docker.cached_images() {
-            let refs: BTreeMap<String, String> = images.iter()
-                .flat_map(|i| i.repo_tags.iter().map(move |t| (checks::reference::normalize(t), i.id.clone())))
+            let refs: BTreeMap<String, String> = images
+                .iter()
+                .flat_map(|i| {
+                    i.repo_tags
+                        .iter()
+                        .map(move |t| (checks::reference::normalize(t), i.id.clone()))
+                })
                 .filter(|(t, _)| t != "<none>:<none>")
                 .collect();
             let fresh = self.journal.new_refs(&refs);
             if !fresh.is_empty() {
-                entries.insert(0, Entry::Images { at: now, refs: fresh });
+                entries.insert(
+                    0,
+                    Entry::Images {
+                        at: now,
+                        refs: fresh,
+                    },
+                );
             }
         }
         if let Err(w) = self.journal.append(&entries) {
             warnings.push(w);
         }
-        Report { schema: SCHEMA, lang: self.lang, tasks: results, warnings }
+        Report {
+            schema: SCHEMA,
+            lang: self.lang,
+            tasks: results,
+            warnings,
+        }
     }
 }

@@ -11,7 +11,7 @@
 use super::{evaluate, Ctx, Probe};
 use crate::course::Check;
 use crate::machine::ObserveError;
-use crate::report::{Outcome, Status};
+use crate::report::{Evidence, Outcome, Status};
 use crate::tr;
 use serde::Deserialize;
 
@@ -39,8 +39,17 @@ impl Probe for AnyOf {
                 _ => failures.push(o),
             }
         }
-        let Some(first) = failures.iter().find(|o| o.status == Status::Error).or(failures.first()).cloned() else {
-            return Ok(Outcome::fail(tr!(ctx.lang, "no alternative given", "没有可选项")));
+        let Some(first) = failures
+            .iter()
+            .find(|o| o.status == Status::Error)
+            .or(failures.first())
+            .cloned()
+        else {
+            return Ok(Outcome::fail(tr!(
+                ctx.lang,
+                "no alternative given",
+                "没有可选项"
+            )));
         };
         Ok(first)
     }
@@ -50,21 +59,37 @@ impl Probe for AnyOf {
     }
 
     fn lint(&self) -> Vec<String> {
-        if self.0.is_empty() { vec!["any_of needs at least one check".into()] } else { Vec::new() }
+        if self.0.is_empty() {
+            vec!["any_of needs at least one check".into()]
+        } else {
+            Vec::new()
+        }
     }
 }
 
 impl Probe for AllOf {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let mut passes = Vec::new();
+        let mut evidence = None;
         for c in &self.0 {
             let o = evaluate(c, ctx, TIMEOUT).await;
             match o.status {
-                Status::Pass | Status::Skip => passes.push(o.message),
+                Status::Pass | Status::Skip => {
+                    // The past (events, journal) is what made the group pass
+                    // when it took part: report that, not the live half.
+                    if !matches!(o.evidence, None | Some(Evidence::Live { .. })) {
+                        evidence = o.evidence.clone();
+                    }
+                    passes.push(o.message)
+                }
                 _ => return Ok(o),
             }
         }
-        Ok(Outcome::pass(passes.join("; ")))
+        let pass = Outcome::pass(passes.join("; "));
+        Ok(match evidence {
+            Some(e) => pass.evidence(e),
+            None => pass,
+        })
     }
 
     fn children(&self) -> &[Check] {
@@ -72,6 +97,10 @@ impl Probe for AllOf {
     }
 
     fn lint(&self) -> Vec<String> {
-        if self.0.is_empty() { vec!["all_of needs at least one check".into()] } else { Vec::new() }
+        if self.0.is_empty() {
+            vec!["all_of needs at least one check".into()]
+        } else {
+            Vec::new()
+        }
     }
 }

@@ -31,24 +31,58 @@ impl Probe for Command {
         let lang = ctx.lang;
         let run = ctx.expand(&self.run);
         let Some(out) = ctx.machine.run("sh", &["-c", &run]).await? else {
-            return Ok(Outcome::error(tr!(lang, "no `sh` on this machine", "这台机器上没有 `sh`")));
+            return Ok(Outcome::error(tr!(
+                lang,
+                "no `sh` on this machine",
+                "这台机器上没有 `sh`"
+            )));
         };
         let code = out.code.unwrap_or(-1);
         if code != self.exit_code {
             let said = out.stderr.trim().lines().last().unwrap_or("").to_string();
-            return Ok(Outcome::fail(tr!(lang, "`{}` exited with {}", "`{}` 的退出码是 {}", run, code))
-                .expected(tr!(lang, "exit code {}", "退出码 {}", self.exit_code))
-                .actual(if said.is_empty() { code.to_string() } else { format!("{code}: {said}") }));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "`{}` exited with {}",
+                "`{}` 的退出码是 {}",
+                run,
+                code
+            ))
+            .expected(tr!(lang, "exit code {}", "退出码 {}", self.exit_code))
+            .actual(if said.is_empty() {
+                code.to_string()
+            } else {
+                format!("{code}: {said}")
+            }));
         }
-        for (stream, re, text) in [("stdout", &self.stdout, &out.stdout), ("stderr", &self.stderr, &out.stderr)] {
+        for (stream, re, text) in [
+            ("stdout", &self.stdout, &out.stdout),
+            ("stderr", &self.stderr, &out.stderr),
+        ] {
             if let Some(re) = re {
-                if !regex::Regex::new(re).map(|r| r.is_match(text)).unwrap_or(false) {
+                if !regex::Regex::new(re)
+                    .map(|r| r.is_match(text))
+                    .unwrap_or(false)
+                {
                     let first: String = text.trim().chars().take(160).collect();
-                    return Ok(Outcome::fail(tr!(lang, "the {} of `{}` does not match /{}/", "`{}` 的 {} 不匹配 /{}/", stream, run, re)).expected(format!("/{re}/")).actual(first));
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "the {} of `{}` does not match /{}/",
+                        "`{}` 的 {} 不匹配 /{}/",
+                        stream,
+                        run,
+                        re
+                    ))
+                    .expected(format!("/{re}/"))
+                    .actual(first));
                 }
             }
         }
-        Ok(Outcome::pass(tr!(lang, "`{}` ran as expected", "`{}` 运行结果符合要求", run)))
+        Ok(Outcome::pass(tr!(
+            lang,
+            "`{}` ran as expected",
+            "`{}` 运行结果符合要求",
+            run
+        )))
     }
 
     fn lint(&self) -> Vec<String> {

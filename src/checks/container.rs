@@ -45,10 +45,13 @@ fn yes() -> bool {
 }
 
 fn published(c: &ContainerSummary) -> Vec<String> {
-    c.ports.iter().flatten()
+    c.ports
+        .iter()
+        .flatten()
         .filter_map(|p| {
             let proto = p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into());
-            p.public_port.map(|public| format!("{}/{proto}->{public}", p.private_port))
+            p.public_port
+                .map(|public| format!("{}/{proto}->{public}", p.private_port))
         })
         .collect()
 }
@@ -57,38 +60,86 @@ impl Container {
     fn describe(&self, lang: crate::lang::Lang) -> String {
         match (&self.name, &self.image) {
             (Some(n), _) => tr!(lang, "container {}", "容器 {}", n),
-            (None, Some(i)) => tr!(lang, "a container of image {}", "镜像 {} 的容器", normalize(i)),
+            (None, Some(i)) => tr!(
+                lang,
+                "a container of image {}",
+                "镜像 {} 的容器",
+                normalize(i)
+            ),
             _ => String::new(),
         }
     }
 
     /// Why `c` does not satisfy the conditions (None: it does).
-    async fn mismatch(&self, ctx: &Ctx<'_>, c: &ContainerSummary) -> Result<Option<(String, String, String)>, ObserveError> {
+    async fn mismatch(
+        &self,
+        ctx: &Ctx<'_>,
+        c: &ContainerSummary,
+    ) -> Result<Option<(String, String, String)>, ObserveError> {
         let lang = ctx.lang;
         let id = c.id.clone().unwrap_or_default();
         let state = c.state.map(|s| s.to_string()).unwrap_or_default();
         if let Some(want) = &self.state {
             if state != *want {
-                return Ok(Some((tr!(lang, "it is {}", "它的状态是 {}", state), want.clone(), state)));
+                return Ok(Some((
+                    tr!(lang, "it is {}", "它的状态是 {}", state),
+                    want.clone(),
+                    state,
+                )));
             }
         }
         if let Some(code) = self.exit_code {
-            let got = ctx.machine.docker.inspect_container(&id).await?.state.and_then(|s| s.exit_code).unwrap_or(-1);
+            let got = ctx
+                .machine
+                .docker
+                .inspect_container(&id)
+                .await?
+                .state
+                .and_then(|s| s.exit_code)
+                .unwrap_or(-1);
             if got != code {
-                return Ok(Some((tr!(lang, "it exited with code {}", "它的退出码是 {}", got), code.to_string(), got.to_string())));
+                return Ok(Some((
+                    tr!(lang, "it exited with code {}", "它的退出码是 {}", got),
+                    code.to_string(),
+                    got.to_string(),
+                )));
             }
         }
         let ports = published(c);
         for want in &self.ports {
             if !ports.contains(want) {
-                return Ok(Some((tr!(lang, "port {} is not published", "没有发布端口 {}", want), want.clone(), ports.join(", "))));
+                return Ok(Some((
+                    tr!(lang, "port {} is not published", "没有发布端口 {}", want),
+                    want.clone(),
+                    ports.join(", "),
+                )));
             }
         }
         if let Some(re) = &self.logs {
             let logs = ctx.machine.docker.logs(&id, 1000).await?;
-            if !regex::Regex::new(re).map(|r| r.is_match(&logs)).unwrap_or(false) {
-                let tail: String = logs.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
-                return Ok(Some((tr!(lang, "its output does not match /{}/", "它的输出不匹配 /{}/", re), format!("/{re}/"), tail)));
+            if !regex::Regex::new(re)
+                .map(|r| r.is_match(&logs))
+                .unwrap_or(false)
+            {
+                let tail: String = logs
+                    .lines()
+                    .rev()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                return Ok(Some((
+                    tr!(
+                        lang,
+                        "its output does not match /{}/",
+                        "它的输出不匹配 /{}/",
+                        re
+                    ),
+                    format!("/{re}/"),
+                    tail,
+                )));
             }
         }
         Ok(None)
@@ -105,24 +156,46 @@ impl Probe for Container {
             None => None,
         };
         let all = ctx.machine.docker.containers().await?;
-        let candidates: Vec<&ContainerSummary> = all.iter()
+        let candidates: Vec<&ContainerSummary> = all
+            .iter()
             .filter(|c| match &name {
-                Some(n) => c.names.iter().flatten().any(|x| x.trim_start_matches('/') == n),
+                Some(n) => c
+                    .names
+                    .iter()
+                    .flatten()
+                    .any(|x| x.trim_start_matches('/') == n),
                 None => true,
             })
             .filter(|c| match &image {
-                Some(i) => c.image.as_deref().map(normalize).as_deref() == Some(i.as_str()) || (image_id.is_some() && c.image_id == image_id),
+                Some(i) => {
+                    c.image.as_deref().map(normalize).as_deref() == Some(i.as_str())
+                        || (image_id.is_some() && c.image_id == image_id)
+                }
                 None => true,
             })
             .collect();
         let what = self.describe(lang);
         if candidates.is_empty() {
             let msg = tr!(lang, "there is no {}", "没有{}", what);
-            return Ok(if self.present { Outcome::fail(msg).expected(tr!(lang, "{} exists", "{}存在", what)).actual(tr!(lang, "none in `docker ps -a`", "`docker ps -a` 中没有")) } else { Outcome::pass(msg) });
+            return Ok(if self.present {
+                Outcome::fail(msg)
+                    .expected(tr!(lang, "{} exists", "{}存在", what))
+                    .actual(tr!(lang, "none in `docker ps -a`", "`docker ps -a` 中没有"))
+            } else {
+                Outcome::pass(msg)
+            });
         }
         if !self.present {
-            let ids: Vec<&str> = candidates.iter().filter_map(|c| c.id.as_deref()).map(short).collect();
-            return Ok(Outcome::fail(tr!(lang, "{} still exists", "{}仍然存在", what)).expected(tr!(lang, "removed", "已删除")).actual(ids.join(", ")));
+            let ids: Vec<&str> = candidates
+                .iter()
+                .filter_map(|c| c.id.as_deref())
+                .map(short)
+                .collect();
+            return Ok(
+                Outcome::fail(tr!(lang, "{} still exists", "{}仍然存在", what))
+                    .expected(tr!(lang, "removed", "已删除"))
+                    .actual(ids.join(", ")),
+            );
         }
         let mut first_miss = None;
         for c in &candidates {
@@ -130,13 +203,22 @@ impl Probe for Container {
                 None => {
                     let id = short(c.id.as_deref().unwrap_or(""));
                     let state = c.state.map(|s| s.to_string()).unwrap_or_default();
-                    return Ok(Outcome::pass(tr!(lang, "{} ({}) is {} as expected", "{}（{}）状态为 {}，符合要求", what, id, state)));
+                    return Ok(Outcome::pass(tr!(
+                        lang,
+                        "{} ({}) is {} as expected",
+                        "{}（{}）状态为 {}，符合要求",
+                        what,
+                        id,
+                        state
+                    )));
                 }
                 Some(miss) => first_miss = first_miss.or(Some(miss)),
             }
         }
         let (why, expected, actual) = first_miss.unwrap_or_default();
-        Ok(Outcome::fail(format!("{what}: {why}")).expected(expected).actual(actual))
+        Ok(Outcome::fail(format!("{what}: {why}"))
+            .expected(expected)
+            .actual(actual))
     }
 
     fn lint(&self) -> Vec<String> {

@@ -35,9 +35,15 @@ impl Probe for Daemon {
         let version = docker.version().await?.version.clone().unwrap_or_default();
         if let Some(min) = &self.min_version {
             if !at_least(&version, min) {
-                return Ok(Outcome::fail(tr!(lang, "the Docker daemon {} is older than {}", "Docker 守护进程 {} 比 {} 旧", version, min))
-                    .expected(format!(">= {min}"))
-                    .actual(version));
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "the Docker daemon {} is older than {}",
+                    "Docker 守护进程 {} 比 {} 旧",
+                    version,
+                    min
+                ))
+                .expected(format!(">= {min}"))
+                .actual(version));
             }
         }
         let mut found = Vec::new();
@@ -47,14 +53,24 @@ impl Probe for Daemon {
                 match field.check(&info, lang) {
                     Ok(seen) => found.push(seen),
                     Err((expected, actual)) => {
-                        return Ok(Outcome::fail(tr!(lang, "`docker info` does not show what is expected", "`docker info` 的内容与预期不符"))
-                            .expected(expected)
-                            .actual(actual))
+                        return Ok(Outcome::fail(tr!(
+                            lang,
+                            "`docker info` does not show what is expected",
+                            "`docker info` 的内容与预期不符"
+                        ))
+                        .expected(expected)
+                        .actual(actual))
                     }
                 }
             }
         }
-        let mut msg = tr!(lang, "the Docker daemon {} answers at {}", "Docker 守护进程 {} 在 {} 上响应", version, docker.host());
+        let mut msg = tr!(
+            lang,
+            "the Docker daemon {} answers at {}",
+            "Docker 守护进程 {} 在 {} 上响应",
+            version,
+            docker.host()
+        );
         if !found.is_empty() {
             msg = format!("{msg}; {}", found.join("; "));
         }

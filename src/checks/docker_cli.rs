@@ -34,9 +34,17 @@ impl Probe for DockerCli {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let Some(out) = ctx.machine.run("docker", &["--version"]).await? else {
-            return Ok(Outcome::fail(tr!(lang, "the `docker` command is not installed", "没有安装 `docker` 命令"))
-                .expected(tr!(lang, "`docker --version` prints a version", "`docker --version` 能输出版本号"))
-                .actual(tr!(lang, "command not found", "找不到命令")));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "the `docker` command is not installed",
+                "没有安装 `docker` 命令"
+            ))
+            .expected(tr!(
+                lang,
+                "`docker --version` prints a version",
+                "`docker --version` 能输出版本号"
+            ))
+            .actual(tr!(lang, "command not found", "找不到命令")));
         };
         // "Docker version 20.10.24+dfsg1, build 5d6db84"
         let line = out.stdout.lines().next().unwrap_or("").trim().to_string();
@@ -46,14 +54,29 @@ impl Probe for DockerCli {
             .unwrap_or("")
             .to_string();
         if out.code != Some(0) || version.is_empty() {
-            return Ok(Outcome::fail(tr!(lang, "`docker --version` did not print a version", "`docker --version` 没有输出版本号"))
-                .actual(format!("{}{}", line, out.stderr.trim())));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "`docker --version` did not print a version",
+                "`docker --version` 没有输出版本号"
+            ))
+            .actual(format!("{}{}", line, out.stderr.trim())));
         }
         match &self.min_version {
-            Some(min) if !at_least(&version, min) => Ok(Outcome::fail(tr!(lang, "docker client {} is older than {}", "docker 客户端 {} 比 {} 旧", version, min))
-                .expected(format!(">= {min}"))
-                .actual(version)),
-            _ => Ok(Outcome::pass(tr!(lang, "docker client {} is installed", "已安装 docker 客户端 {}", version))),
+            Some(min) if !at_least(&version, min) => Ok(Outcome::fail(tr!(
+                lang,
+                "docker client {} is older than {}",
+                "docker 客户端 {} 比 {} 旧",
+                version,
+                min
+            ))
+            .expected(format!(">= {min}"))
+            .actual(version)),
+            _ => Ok(Outcome::pass(tr!(
+                lang,
+                "docker client {} is installed",
+                "已安装 docker 客户端 {}",
+                version
+            ))),
         }
     }
 }

@@ -93,9 +93,16 @@ struct Resolved {
 }
 
 async fn resolve(ctx: &Ctx<'_>, f: &EventFilter) -> Result<Resolved, ObserveError> {
-    async fn refs(ctx: &Ctx<'_>, r: &Option<OneOrMany>) -> Result<Option<(Vec<String>, Vec<String>)>, ObserveError> {
+    async fn refs(
+        ctx: &Ctx<'_>,
+        r: &Option<OneOrMany>,
+    ) -> Result<Option<(Vec<String>, Vec<String>)>, ObserveError> {
         let Some(r) = r else { return Ok(None) };
-        let names: Vec<String> = r.items().iter().map(|x| normalize(&ctx.expand(x))).collect();
+        let names: Vec<String> = r
+            .items()
+            .iter()
+            .map(|x| normalize(&ctx.expand(x)))
+            .collect();
         let mut ids = Vec::new();
         for n in &names {
             if let Some((id, _)) = reference::image_id(ctx, n).await? {
@@ -165,8 +172,15 @@ impl Resolved {
 }
 
 fn show(e: &DaemonEvent) -> String {
-    let name = e.attributes.get("name").filter(|n| **n != e.actor && e.action == "tag");
-    let actor = if e.actor.starts_with("sha256:") { short(&e.actor).to_string() } else { e.actor.clone() };
+    let name = e
+        .attributes
+        .get("name")
+        .filter(|n| **n != e.actor && e.action == "tag");
+    let actor = if e.actor.starts_with("sha256:") {
+        short(&e.actor).to_string()
+    } else {
+        e.actor.clone()
+    };
     match name {
         Some(n) => format!("{} {} {actor} -> {n}", e.kind, e.action),
         None => format!("{} {} {actor}", e.kind, e.action),
@@ -176,28 +190,68 @@ fn show(e: &DaemonEvent) -> String {
 impl Probe for Event {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let own = EventFilter { kind: self.kind.clone(), action: self.action.clone(), image: self.image.clone(), not_image: self.not_image.clone(), container: self.container.clone() };
+        let own = EventFilter {
+            kind: self.kind.clone(),
+            action: self.action.clone(),
+            image: self.image.clone(),
+            not_image: self.not_image.clone(),
+            container: self.container.clone(),
+        };
         let want = resolve(ctx, &own).await?;
         let limit = match &self.before {
             Some(b) => Some(resolve(ctx, b).await?),
             None => None,
         };
         let events = ctx.machine.docker.events().await?;
-        let deadline = limit.as_ref().and_then(|l| events.iter().find(|e| l.matches(e))).map(|e| e.time_nano);
-        let hit = events.iter().find(|e| want.matches(e) && deadline.is_none_or(|d| e.time_nano < d));
+        let deadline = limit
+            .as_ref()
+            .and_then(|l| events.iter().find(|e| l.matches(e)))
+            .map(|e| e.time_nano);
+        let hit = events
+            .iter()
+            .find(|e| want.matches(e) && deadline.is_none_or(|d| e.time_nano < d));
         let expected = match &limit {
-            Some(l) => tr!(lang, "an event `{}` before `{}`", "先出现事件 `{}`，再出现 `{}`", want.describe(), l.describe()),
+            Some(l) => tr!(
+                lang,
+                "an event `{}` before `{}`",
+                "先出现事件 `{}`，再出现 `{}`",
+                want.describe(),
+                l.describe()
+            ),
             None => tr!(lang, "an event `{}`", "事件 `{}`", want.describe()),
         };
         match hit {
             Some(e) => {
                 let detail = show(e);
-                Ok(Outcome::pass(tr!(lang, "the daemon's events show `{}`", "守护进程的事件记录中有 `{}`", detail))
-                    .evidence(Evidence::Event { detail, time: e.time_nano / 1_000_000_000 }))
+                Ok(Outcome::pass(tr!(
+                    lang,
+                    "the daemon's events show `{}`",
+                    "守护进程的事件记录中有 `{}`",
+                    detail
+                ))
+                .evidence(Evidence::Event {
+                    detail,
+                    time: e.time_nano / 1_000_000_000,
+                }))
             }
             None => {
-                let seen: Vec<String> = events.iter().filter(|e| e.kind == self.kind).rev().take(5).map(show).collect();
-                let actual = if seen.is_empty() { tr!(lang, "no {} events since the daemon started", "自守护进程启动以来没有 {} 事件", self.kind) } else { seen.into_iter().rev().collect::<Vec<_>>().join("; ") };
+                let seen: Vec<String> = events
+                    .iter()
+                    .filter(|e| e.kind == self.kind)
+                    .rev()
+                    .take(5)
+                    .map(show)
+                    .collect();
+                let actual = if seen.is_empty() {
+                    tr!(
+                        lang,
+                        "no {} events since the daemon started",
+                        "自守护进程启动以来没有 {} 事件",
+                        self.kind
+                    )
+                } else {
+                    seen.into_iter().rev().collect::<Vec<_>>().join("; ")
+                };
                 Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
                     .expected(expected)
                     .actual(actual))
@@ -212,12 +266,35 @@ mod tests {
     use std::collections::HashMap;
 
     fn ev(action: &str, actor: &str, name: &str, t: i64) -> DaemonEvent {
-        DaemonEvent { kind: "image".into(), action: action.into(), actor: actor.into(), attributes: HashMap::from([("name".into(), name.into())]), time_nano: t }
+        DaemonEvent {
+            kind: "image".into(),
+            action: action.into(),
+            actor: actor.into(),
+            attributes: HashMap::from([("name".into(), name.into())]),
+            time_nano: t,
+        }
     }
 
-    fn filter(actions: &[&str], refs: Option<(&[&str], &[&str])>, not: Option<(&[&str], &[&str])>) -> Resolved {
-        let own = |r: Option<(&[&str], &[&str])>| r.map(|(n, i)| (n.iter().map(|s| s.to_string()).collect(), i.iter().map(|s| s.to_string()).collect()));
-        Resolved { kind: "image".into(), actions: actions.iter().map(|s| s.to_string()).collect(), refs: own(refs), not_refs: own(not), container: None }
+    fn filter(
+        actions: &[&str],
+        refs: Option<(&[&str], &[&str])>,
+        not: Option<(&[&str], &[&str])>,
+    ) -> Resolved {
+        let own = |r: Option<(&[&str], &[&str])>| {
+            r.map(|(n, i)| {
+                (
+                    n.iter().map(|s| s.to_string()).collect(),
+                    i.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+        };
+        Resolved {
+            kind: "image".into(),
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            refs: own(refs),
+            not_refs: own(not),
+            container: None,
+        }
     }
 
     #[test]
@@ -233,8 +310,18 @@ mod tests {
         let tag = ev("tag", "sha256:80", "mytomcat:8.0", 1);
         assert!(filter(&["tag"], Some((&["mytomcat:8.0"], &[])), None).matches(&tag));
         let delete = ev("delete", "sha256:latest", "sha256:latest", 2);
-        assert!(filter(&["delete"], None, Some((&["tomcat:8.0"], &["sha256:80"]))).matches(&delete));
-        assert!(!filter(&["delete"], None, Some((&["tomcat:8.0"], &["sha256:latest"]))).matches(&delete));
-        assert!(!filter(&["delete"], None, Some((&["tomcat:8.0"], &[]))).matches(&delete), "unknown id: cannot tell");
+        assert!(
+            filter(&["delete"], None, Some((&["tomcat:8.0"], &["sha256:80"]))).matches(&delete)
+        );
+        assert!(!filter(
+            &["delete"],
+            None,
+            Some((&["tomcat:8.0"], &["sha256:latest"]))
+        )
+        .matches(&delete));
+        assert!(
+            !filter(&["delete"], None, Some((&["tomcat:8.0"], &[]))).matches(&delete),
+            "unknown id: cannot tell"
+        );
     }
 }

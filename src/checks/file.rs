@@ -39,17 +39,34 @@ impl Probe for File {
         let path = ctx.expand(&self.path);
         let Some(info) = ctx.machine.stat(&path)? else {
             let msg = tr!(lang, "{} does not exist", "{} 不存在", path);
-            return Ok(if self.exists { Outcome::fail(msg).expected(tr!(lang, "{} exists", "{} 存在", path)) } else { Outcome::pass(msg) });
+            return Ok(if self.exists {
+                Outcome::fail(msg).expected(tr!(lang, "{} exists", "{} 存在", path))
+            } else {
+                Outcome::pass(msg)
+            });
         };
         if !self.exists {
-            return Ok(Outcome::fail(tr!(lang, "{} exists", "{} 存在", path)).expected(tr!(lang, "no {}", "没有 {}", path)));
+            return Ok(
+                Outcome::fail(tr!(lang, "{} exists", "{} 存在", path)).expected(tr!(
+                    lang,
+                    "no {}",
+                    "没有 {}",
+                    path
+                )),
+            );
         }
         if let Some(mode) = &self.mode {
             let want = u32::from_str_radix(mode.trim_start_matches("0o"), 8).unwrap_or(u32::MAX);
             if info.mode != want {
-                return Ok(Outcome::fail(tr!(lang, "{} has mode {:04o}", "{} 的权限是 {:04o}", path, info.mode))
-                    .expected(format!("{want:04o}"))
-                    .actual(format!("{:04o}", info.mode)));
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "{} has mode {:04o}",
+                    "{} 的权限是 {:04o}",
+                    path,
+                    info.mode
+                ))
+                .expected(format!("{want:04o}"))
+                .actual(format!("{:04o}", info.mode)));
             }
         }
         if self.contains.is_some() || self.matches.is_some() {
@@ -57,16 +74,38 @@ impl Probe for File {
             if let Some(needle) = &self.contains {
                 let needle = ctx.expand(needle);
                 if !text.contains(&needle) {
-                    return Ok(Outcome::fail(tr!(lang, "{} does not contain `{}`", "{} 中没有 `{}`", path, needle)).expected(needle));
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "{} does not contain `{}`",
+                        "{} 中没有 `{}`",
+                        path,
+                        needle
+                    ))
+                    .expected(needle));
                 }
             }
             if let Some(re) = &self.matches {
-                if !regex::Regex::new(re).map(|r| r.is_match(&text)).unwrap_or(false) {
-                    return Ok(Outcome::fail(tr!(lang, "{} does not match /{}/", "{} 不匹配 /{}/", path, re)).expected(format!("/{re}/")));
+                if !regex::Regex::new(re)
+                    .map(|r| r.is_match(&text))
+                    .unwrap_or(false)
+                {
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "{} does not match /{}/",
+                        "{} 不匹配 /{}/",
+                        path,
+                        re
+                    ))
+                    .expected(format!("/{re}/")));
                 }
             }
         }
-        Ok(Outcome::pass(tr!(lang, "{} is as expected", "{} 符合要求", path)))
+        Ok(Outcome::pass(tr!(
+            lang,
+            "{} is as expected",
+            "{} 符合要求",
+            path
+        )))
     }
 
     fn lint(&self) -> Vec<String> {

@@ -45,18 +45,35 @@ impl Probe for History {
         };
         let mut read = Vec::new();
         for f in &files {
-            let Some(text) = ctx.machine.read_file(f)? else { continue };
+            let Some(text) = ctx.machine.read_file(f)? else {
+                continue;
+            };
             read.push(f.clone());
-            if let Some(hit) = text.lines().map(command).filter(|c| re.is_match(c)).last() {
-                return Ok(Outcome::pass(tr!(lang, "your shell history has `{}`", "你的命令历史中有 `{}`", hit.trim())));
+            if let Some(hit) = text.lines().rev().map(command).find(|c| re.is_match(c)) {
+                return Ok(Outcome::pass(tr!(
+                    lang,
+                    "your shell history has `{}`",
+                    "你的命令历史中有 `{}`",
+                    hit.trim()
+                )));
             }
         }
         if read.is_empty() {
             // No bash or zsh history at all (another shell, a fresh account):
             // nothing to judge by, which is not the learner's mistake.
-            return Ok(Outcome::skip(tr!(lang, "no shell history file to read ({})", "没有可读取的命令历史文件（{}）", files.join(", "))));
+            return Ok(Outcome::skip(tr!(
+                lang,
+                "no shell history file to read ({})",
+                "没有可读取的命令历史文件（{}）",
+                files.join(", ")
+            )));
         }
-        let actual = tr!(lang, "no such command in {}", "{} 中没有这样的命令", read.join(", "));
+        let actual = tr!(
+            lang,
+            "no such command in {}",
+            "{} 中没有这样的命令",
+            read.join(", ")
+        );
         Ok(Outcome::fail(tr!(lang, "no command matching /{}/ in your shell history (bash saves it when the shell exits; run `history -a` first)", "命令历史中没有匹配 /{}/ 的命令（bash 在退出时才保存历史；请先运行 `history -a`）", self.matches))
             .expected(format!("/{}/", self.matches))
             .actual(actual))
@@ -74,7 +91,10 @@ impl Probe for History {
 mod tests {
     #[test]
     fn zsh_extended_lines_are_stripped() {
-        assert_eq!(super::command(": 1700000000:0;docker pull tomcat"), "docker pull tomcat");
+        assert_eq!(
+            super::command(": 1700000000:0;docker pull tomcat"),
+            "docker pull tomcat"
+        );
         assert_eq!(super::command("docker images"), "docker images");
     }
 }

@@ -42,19 +42,38 @@ fn split(url: &str) -> Option<(String, u16, String)> {
         Some((h, p)) if !h.is_empty() => (h, p.parse().ok()?),
         _ => (authority, 80),
     };
-    Some((host.trim_matches(['[', ']']).to_string(), port, path.to_string()))
+    Some((
+        host.trim_matches(['[', ']']).to_string(),
+        port,
+        path.to_string(),
+    ))
 }
 
 /// Status and body of a GET, or why there was none.
 async fn get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
-    let mut stream = tokio::net::TcpStream::connect((host, port)).await.map_err(|e| e.to_string())?;
-    let req = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: lab\r\nConnection: close\r\n\r\n");
-    stream.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut stream = tokio::net::TcpStream::connect((host, port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let req = format!(
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: lab\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(req.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
-    stream.take(4 << 20).read_to_end(&mut raw).await.map_err(|e| e.to_string())?;
+    stream
+        .take(4 << 20)
+        .read_to_end(&mut raw)
+        .await
+        .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("not an HTTP response")?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("not an HTTP response")?;
     Ok((status, body.to_string()))
 }
 
@@ -63,27 +82,65 @@ impl Probe for Http {
         let lang = ctx.lang;
         let url = ctx.expand(&self.url);
         let Some((host, port, path)) = split(&url) else {
-            return Ok(Outcome::error(tr!(lang, "`{}` is not an http:// URL", "`{}` 不是 http:// 地址", url)));
+            return Ok(Outcome::error(tr!(
+                lang,
+                "`{}` is not an http:// URL",
+                "`{}` 不是 http:// 地址",
+                url
+            )));
         };
-        let answer = tokio::time::timeout(Duration::from_secs(10), get(&host, port, &path)).await.unwrap_or_else(|_| Err("timed out".into()));
+        let answer = tokio::time::timeout(Duration::from_secs(10), get(&host, port, &path))
+            .await
+            .unwrap_or_else(|_| Err("timed out".into()));
         let (status, body) = match answer {
             Ok(a) => a,
             Err(why) => {
-                return Ok(Outcome::fail(tr!(lang, "nothing answers at {}: {}", "{} 没有响应：{}", url, why))
-                    .expected(format!("HTTP {}", self.status))
-                    .actual(why))
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "nothing answers at {}: {}",
+                    "{} 没有响应：{}",
+                    url,
+                    why
+                ))
+                .expected(format!("HTTP {}", self.status))
+                .actual(why))
             }
         };
         if status != self.status {
-            return Ok(Outcome::fail(tr!(lang, "{} answered HTTP {}", "{} 返回了 HTTP {}", url, status)).expected(format!("HTTP {}", self.status)).actual(format!("HTTP {status}")));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "{} answered HTTP {}",
+                "{} 返回了 HTTP {}",
+                url,
+                status
+            ))
+            .expected(format!("HTTP {}", self.status))
+            .actual(format!("HTTP {status}")));
         }
         if let Some(re) = &self.body {
-            if !regex::Regex::new(re).map(|r| r.is_match(&body)).unwrap_or(false) {
+            if !regex::Regex::new(re)
+                .map(|r| r.is_match(&body))
+                .unwrap_or(false)
+            {
                 let first: String = body.chars().take(120).collect();
-                return Ok(Outcome::fail(tr!(lang, "the page at {} does not match /{}/", "{} 的页面内容不匹配 /{}/", url, re)).expected(format!("/{re}/")).actual(first));
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "the page at {} does not match /{}/",
+                    "{} 的页面内容不匹配 /{}/",
+                    url,
+                    re
+                ))
+                .expected(format!("/{re}/"))
+                .actual(first));
             }
         }
-        Ok(Outcome::pass(tr!(lang, "{} answers HTTP {}", "{} 返回 HTTP {}", url, status)))
+        Ok(Outcome::pass(tr!(
+            lang,
+            "{} answers HTTP {}",
+            "{} 返回 HTTP {}",
+            url,
+            status
+        )))
     }
 
     fn lint(&self) -> Vec<String> {
@@ -102,8 +159,14 @@ impl Probe for Http {
 mod tests {
     #[test]
     fn urls_split_into_host_port_path() {
-        assert_eq!(super::split("http://localhost/"), Some(("localhost".into(), 80, "/".into())));
-        assert_eq!(super::split("http://127.0.0.1:8080/a?b"), Some(("127.0.0.1".into(), 8080, "/a?b".into())));
+        assert_eq!(
+            super::split("http://localhost/"),
+            Some(("localhost".into(), 80, "/".into()))
+        );
+        assert_eq!(
+            super::split("http://127.0.0.1:8080/a?b"),
+            Some(("127.0.0.1".into(), 8080, "/a?b".into()))
+        );
         assert_eq!(super::split("https://x"), None);
     }
 }

@@ -48,14 +48,36 @@ impl Image {
     async fn count(&self, ctx: &Ctx<'_>, repo: &str, want: usize) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let repo = reference::repository(repo);
-        let tags: Vec<String> = ctx.machine.docker.images().await?.iter()
+        let tags: Vec<String> = ctx
+            .machine
+            .docker
+            .images()
+            .await?
+            .iter()
             .flat_map(|i| i.repo_tags.iter())
             .filter(|t| reference::repository(t) == repo)
             .map(|t| normalize(t))
             .collect();
-        let actual = if tags.is_empty() { tr!(lang, "none", "没有") } else { tags.join(", ") };
-        let o = Outcome::verdict(tags.len() == want, tr!(lang, "`docker images {}` lists {} image(s)", "`docker images {}` 列出 {} 个镜像", repo, tags.len()));
-        Ok(if o.passed() { o } else { o.expected(want.to_string()).actual(actual) })
+        let actual = if tags.is_empty() {
+            tr!(lang, "none", "没有")
+        } else {
+            tags.join(", ")
+        };
+        let o = Outcome::verdict(
+            tags.len() == want,
+            tr!(
+                lang,
+                "`docker images {}` lists {} image(s)",
+                "`docker images {}` 列出 {} 个镜像",
+                repo,
+                tags.len()
+            ),
+        );
+        Ok(if o.passed() {
+            o
+        } else {
+            o.expected(want.to_string()).actual(actual)
+        })
     }
 }
 
@@ -69,49 +91,123 @@ impl Probe for Image {
             return Ok(Outcome::error("image check without `ref`"));
         };
         let want = normalize(&ctx.expand(r));
-        let found = ctx.machine.docker.images().await?.iter().find(|i| i.repo_tags.iter().any(|t| normalize(t) == want));
+        let found = ctx
+            .machine
+            .docker
+            .images()
+            .await?
+            .iter()
+            .find(|i| i.repo_tags.iter().any(|t| normalize(t) == want));
         let Some(img) = found else {
             let msg = tr!(lang, "there is no image {}", "没有镜像 {}", want);
             return Ok(if self.present {
-                Outcome::fail(msg).expected(tr!(lang, "image {} present", "存在镜像 {}", want)).actual(tr!(lang, "absent", "不存在"))
+                Outcome::fail(msg)
+                    .expected(tr!(lang, "image {} present", "存在镜像 {}", want))
+                    .actual(tr!(lang, "absent", "不存在"))
             } else {
                 Outcome::pass(msg)
             });
         };
         if !self.present {
-            return Ok(Outcome::fail(tr!(lang, "image {} is still present (id {})", "镜像 {} 仍然存在（ID {}）", want, short(&img.id)))
-                .expected(tr!(lang, "no image {}", "没有镜像 {}", want))
-                .actual(tr!(lang, "{} with id {}", "{}，ID 为 {}", want, short(&img.id))));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "image {} is still present (id {})",
+                "镜像 {} 仍然存在（ID {}）",
+                want,
+                short(&img.id)
+            ))
+            .expected(tr!(lang, "no image {}", "没有镜像 {}", want))
+            .actual(tr!(
+                lang,
+                "{} with id {}",
+                "{}，ID 为 {}",
+                want,
+                short(&img.id)
+            )));
         }
-        let mut seen = vec![tr!(lang, "image {} is present (id {})", "存在镜像 {}（ID {}）", want, short(&img.id))];
+        let mut seen = vec![tr!(
+            lang,
+            "image {} is present (id {})",
+            "存在镜像 {}（ID {}）",
+            want,
+            short(&img.id)
+        )];
         if let Some(other) = &self.same_id_as {
             let other = normalize(&ctx.expand(other));
             match reference::image_id(ctx, &other).await? {
-                Some((id, _)) if id == img.id => seen.push(tr!(lang, "same id as {}", "与 {} 的 ID 相同", other)),
+                Some((id, _)) if id == img.id => {
+                    seen.push(tr!(lang, "same id as {}", "与 {} 的 ID 相同", other))
+                }
                 Some((id, how)) => {
-                    let when = if how == Seen::Live { "" } else { lang.pick(" (when it existed)", "（它还存在时）") };
-                    return Ok(Outcome::fail(tr!(lang, "{} and {} are different images", "{} 和 {} 是不同的镜像", want, other))
-                        .expected(tr!(lang, "{} has the id of {}: {}{}", "{} 的 ID 与 {} 相同：{}{}", want, other, short(&id), when))
-                        .actual(tr!(lang, "{} has id {}", "{} 的 ID 是 {}", want, short(&img.id))));
+                    let when = if how == Seen::Live {
+                        ""
+                    } else {
+                        lang.pick(" (when it existed)", "（它还存在时）")
+                    };
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "{} and {} are different images",
+                        "{} 和 {} 是不同的镜像",
+                        want,
+                        other
+                    ))
+                    .expected(tr!(
+                        lang,
+                        "{} has the id of {}: {}{}",
+                        "{} 的 ID 与 {} 相同：{}{}",
+                        want,
+                        other,
+                        short(&id),
+                        when
+                    ))
+                    .actual(tr!(
+                        lang,
+                        "{} has id {}",
+                        "{} 的 ID 是 {}",
+                        want,
+                        short(&img.id)
+                    )));
                 }
                 None => {
-                    return Ok(Outcome::fail(tr!(lang, "cannot compare: there is no image {}", "无法比较：没有镜像 {}", other))
-                        .expected(tr!(lang, "{} and {} share one id", "{} 和 {} 共用同一个 ID", want, other)))
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "cannot compare: there is no image {}",
+                        "无法比较：没有镜像 {}",
+                        other
+                    ))
+                    .expected(tr!(
+                        lang,
+                        "{} and {} share one id",
+                        "{} 和 {} 共用同一个 ID",
+                        want,
+                        other
+                    )))
                 }
             }
         }
         if !self.inspect.is_empty() {
             let Some(doc) = ctx.machine.docker.inspect_image(&img.id).await? else {
-                return Ok(Outcome::fail(tr!(lang, "image {} vanished while lab looked at it", "lab 检查期间镜像 {} 被删除了", want)));
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "image {} vanished while lab looked at it",
+                    "lab 检查期间镜像 {} 被删除了",
+                    want
+                )));
             };
             let doc = serde_json::to_value(doc).unwrap_or_default();
             for field in &self.inspect {
                 match field.check(&doc, lang) {
                     Ok(s) => seen.push(s),
                     Err((expected, actual)) => {
-                        return Ok(Outcome::fail(tr!(lang, "`docker inspect {}`: `{}` is not as expected", "`docker inspect {}`：`{}` 与预期不符", want, field.path))
-                            .expected(expected)
-                            .actual(actual))
+                        return Ok(Outcome::fail(tr!(
+                            lang,
+                            "`docker inspect {}`: `{}` is not as expected",
+                            "`docker inspect {}`：`{}` 与预期不符",
+                            want,
+                            field.path
+                        ))
+                        .expected(expected)
+                        .actual(actual))
                     }
                 }
             }

@@ -29,13 +29,24 @@ pub struct JsonFile {
 pub fn load(ctx: &Ctx<'_>, path: &str) -> Result<Result<json::Parsed, Outcome>, ObserveError> {
     let lang = ctx.lang;
     let Some(text) = ctx.machine.read_file(path)? else {
-        return Ok(Err(Outcome::fail(tr!(lang, "{} does not exist", "{} 不存在", path))
-            .expected(tr!(lang, "a JSON file at {}", "{} 是一个 JSON 文件", path))
-            .actual(tr!(lang, "no such file", "文件不存在"))));
+        return Ok(Err(Outcome::fail(tr!(
+            lang,
+            "{} does not exist",
+            "{} 不存在",
+            path
+        ))
+        .expected(tr!(lang, "a JSON file at {}", "{} 是一个 JSON 文件", path))
+        .actual(tr!(lang, "no such file", "文件不存在"))));
     };
     Ok(json::parse(path, &text, lang).map_err(|problems| {
-        let mut o = Outcome::fail(tr!(lang, "{} is not valid JSON: {}", "{} 不是合法的 JSON：{}", path, problems[0]))
-            .expected(tr!(lang, "valid JSON", "合法的 JSON"));
+        let mut o = Outcome::fail(tr!(
+            lang,
+            "{} is not valid JSON: {}",
+            "{} 不是合法的 JSON：{}",
+            path,
+            problems[0]
+        ))
+        .expected(tr!(lang, "valid JSON", "合法的 JSON"));
         o.actual = Some(problems.join("\n"));
         o
     }))
@@ -54,16 +65,28 @@ impl Probe for JsonFile {
             match field.check(&parsed.value, lang) {
                 Ok(s) => seen.push(s),
                 Err((expected, actual)) => {
-                    return Ok(Outcome::fail(tr!(lang, "{}: `{}` is not as expected", "{}：`{}` 与预期不符", path, field.path))
-                        .expected(expected)
-                        .actual(actual))
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "{}: `{}` is not as expected",
+                        "{}：`{}` 与预期不符",
+                        path,
+                        field.path
+                    ))
+                    .expected(expected)
+                    .actual(actual))
                 }
             }
         }
         let mut o = Outcome::pass(if seen.is_empty() {
             tr!(lang, "{} is valid JSON", "{} 是合法的 JSON", path)
         } else {
-            tr!(lang, "{} is valid JSON; {}", "{} 是合法的 JSON；{}", path, seen.join("; "))
+            tr!(
+                lang,
+                "{} is valid JSON; {}",
+                "{} 是合法的 JSON；{}",
+                path,
+                seen.join("; ")
+            )
         });
         o.warnings = parsed.warnings;
         Ok(o)

@@ -32,10 +32,12 @@ pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     if path.starts_with('/') {
         return root.pointer(path);
     }
-    path.split('.').filter(|s| !s.is_empty()).try_fold(root, |v, key| match v {
-        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
-        _ => v.get(key),
-    })
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .try_fold(root, |v, key| match v {
+            Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => v.get(key),
+        })
 }
 
 /// A value as a learner would read it.
@@ -49,13 +51,24 @@ pub fn show(v: &Value) -> String {
 impl FieldMatch {
     pub fn lint(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let set = [self.equals.is_some(), self.contains.is_some(), self.matches.is_some(), self.exists.is_some()];
+        let set = [
+            self.equals.is_some(),
+            self.contains.is_some(),
+            self.matches.is_some(),
+            self.exists.is_some(),
+        ];
         if set.iter().filter(|b| **b).count() != 1 {
-            out.push(format!("field `{}` needs exactly one of equals, contains, matches, exists", self.path));
+            out.push(format!(
+                "field `{}` needs exactly one of equals, contains, matches, exists",
+                self.path
+            ));
         }
         if let Some(re) = &self.matches {
             if let Err(e) = regex::Regex::new(re) {
-                out.push(format!("field `{}`: the regex does not compile: {e}", self.path));
+                out.push(format!(
+                    "field `{}`: the regex does not compile: {e}",
+                    self.path
+                ));
             }
         }
         out
@@ -64,11 +77,23 @@ impl FieldMatch {
     /// `Ok(actual)` when the condition holds, `Err((expected, actual))` when not.
     pub fn check(&self, root: &Value, lang: Lang) -> Result<String, (String, String)> {
         let found = lookup(root, &self.path);
-        let actual = found.map(show).unwrap_or_else(|| tr!(lang, "(no `{}`)", "（没有 `{}`）", self.path));
+        let actual = found
+            .map(show)
+            .unwrap_or_else(|| tr!(lang, "(no `{}`)", "（没有 `{}`）", self.path));
         let (ok, expected) = if let Some(want) = &self.exists {
-            (found.is_some() == *want, if *want { tr!(lang, "`{}` is set", "设置了 `{}`", self.path) } else { tr!(lang, "no `{}`", "没有 `{}`", self.path) })
+            (
+                found.is_some() == *want,
+                if *want {
+                    tr!(lang, "`{}` is set", "设置了 `{}`", self.path)
+                } else {
+                    tr!(lang, "no `{}`", "没有 `{}`", self.path)
+                },
+            )
         } else if let Some(want) = &self.equals {
-            (found == Some(want), format!("{} = {}", self.path, show(want)))
+            (
+                found == Some(want),
+                format!("{} = {}", self.path, show(want)),
+            )
         } else if let Some(want) = &self.contains {
             let ok = match (found, want) {
                 (Some(Value::Array(a)), w) => a.contains(w),
@@ -76,13 +101,19 @@ impl FieldMatch {
                 (Some(Value::String(s)), Value::String(w)) => s.contains(w.as_str()),
                 _ => false,
             };
-            (ok, tr!(lang, "{} contains {}", "{} 包含 {}", self.path, show(want)))
+            (
+                ok,
+                tr!(lang, "{} contains {}", "{} 包含 {}", self.path, show(want)),
+            )
         } else if let Some(re) = &self.matches {
             let ok = match (found, regex::Regex::new(re)) {
                 (Some(v), Ok(r)) => r.is_match(&show(v)),
                 _ => false,
             };
-            (ok, tr!(lang, "{} matches /{}/", "{} 匹配 /{}/", self.path, re))
+            (
+                ok,
+                tr!(lang, "{} matches /{}/", "{} 匹配 /{}/", self.path, re),
+            )
         } else {
             (false, String::new())
         };
@@ -106,7 +137,10 @@ mod tests {
     #[test]
     fn paths_reach_objects_arrays_and_dotted_keys() {
         let doc = json!({"RegistryConfig": {"Mirrors": ["http://a/"]}, "Config": {"Labels": {"org.x": "1"}}});
-        assert_eq!(lookup(&doc, "RegistryConfig.Mirrors.0"), Some(&json!("http://a/")));
+        assert_eq!(
+            lookup(&doc, "RegistryConfig.Mirrors.0"),
+            Some(&json!("http://a/"))
+        );
         assert_eq!(lookup(&doc, "/Config/Labels/org.x"), Some(&json!("1")));
         assert_eq!(lookup(&doc, "Nope.x"), None);
     }
@@ -114,11 +148,22 @@ mod tests {
     #[test]
     fn conditions_hold_or_report_expected_and_actual() {
         let doc = json!({"Config": {"ExposedPorts": {"3306/tcp": {}}}, "Author": "Docker Newbee"});
-        assert!(field("{path: Config.ExposedPorts, contains: 3306/tcp}").check(&doc, Lang::En).is_ok());
-        assert!(field("{path: Author, matches: '^Docker'}").check(&doc, Lang::En).is_ok());
-        let (exp, act) = field("{path: Author, equals: someone}").check(&doc, Lang::En).unwrap_err();
-        assert_eq!((exp.as_str(), act.as_str()), ("Author = someone", "Docker Newbee"));
-        assert!(field("{path: Comment, exists: false}").check(&doc, Lang::En).is_ok());
+        assert!(field("{path: Config.ExposedPorts, contains: 3306/tcp}")
+            .check(&doc, Lang::En)
+            .is_ok());
+        assert!(field("{path: Author, matches: '^Docker'}")
+            .check(&doc, Lang::En)
+            .is_ok());
+        let (exp, act) = field("{path: Author, equals: someone}")
+            .check(&doc, Lang::En)
+            .unwrap_err();
+        assert_eq!(
+            (exp.as_str(), act.as_str()),
+            ("Author = someone", "Docker Newbee")
+        );
+        assert!(field("{path: Comment, exists: false}")
+            .check(&doc, Lang::En)
+            .is_ok());
         assert_eq!(field("{path: a, equals: 1, matches: x}").lint().len(), 1);
     }
 }

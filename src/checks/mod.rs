@@ -135,19 +135,32 @@ check_kinds! {
 /// Evaluates one check: its kind under its timeout, then the journal for a
 /// `remember` check whose live state has moved on. Never fails: an
 /// unobservable machine is an `error` outcome.
-pub fn evaluate<'a>(check: &'a Check, ctx: &'a Ctx<'a>, timeout: u64) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+pub fn evaluate<'a>(
+    check: &'a Check,
+    ctx: &'a Ctx<'a>,
+    timeout: u64,
+) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
     Box::pin(async move {
         let secs = check.timeout.unwrap_or(timeout);
-        let outcome = match tokio::time::timeout(std::time::Duration::from_secs(secs), check.kind.probe(ctx)).await {
-            Ok(Ok(o)) => o,
-            Ok(Err(e)) => Outcome::error(format!("{e}. {}", e.advice(ctx.lang))),
-            Err(_) => {
-                let e = ObserveError::Timeout { op: format!("evaluate check `{}`", check.id), secs };
-                Outcome::error(format!("{e}. {}", e.advice(ctx.lang)))
-            }
-        };
+        let outcome =
+            match tokio::time::timeout(std::time::Duration::from_secs(secs), check.kind.probe(ctx))
+                .await
+            {
+                Ok(Ok(o)) => o,
+                Ok(Err(e)) => Outcome::error(format!("{e}. {}", e.advice(ctx.lang))),
+                Err(_) => {
+                    let e = ObserveError::Timeout {
+                        op: format!("evaluate check `{}`", check.id),
+                        secs,
+                    };
+                    Outcome::error(format!("{e}. {}", e.advice(ctx.lang)))
+                }
+            };
         if outcome.status == crate::report::Status::Fail && check.remember {
-            if let Some(o) = ctx.journal.remembered(ctx.task, ctx.step, &check.id, ctx.lang) {
+            if let Some(o) = ctx
+                .journal
+                .remembered(ctx.task, ctx.step, &check.id, ctx.lang)
+            {
                 return o;
             }
         }

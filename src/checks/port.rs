@@ -41,15 +41,39 @@ impl Probe for Port {
             NumberOrVar::Text(t) => ctx.expand(t),
         };
         let Ok(port) = text.trim().parse::<u16>() else {
-            return Ok(Outcome::error(tr!(lang, "`{}` is not a TCP port number", "`{}` 不是 TCP 端口号", text)));
+            return Ok(Outcome::error(tr!(
+                lang,
+                "`{}` is not a TCP port number",
+                "`{}` 不是 TCP 端口号",
+                text
+            )));
         };
         let open = ctx.machine.listening_ports()?.contains(&port);
         let msg = if open {
-            tr!(lang, "TCP port {} is listening", "TCP 端口 {} 正在监听", port)
+            tr!(
+                lang,
+                "TCP port {} is listening",
+                "TCP 端口 {} 正在监听",
+                port
+            )
         } else {
-            tr!(lang, "nothing listens on TCP port {}", "没有程序在监听 TCP 端口 {}", port)
+            tr!(
+                lang,
+                "nothing listens on TCP port {}",
+                "没有程序在监听 TCP 端口 {}",
+                port
+            )
         };
         let o = Outcome::verdict(open == self.listening, msg);
-        Ok(if o.passed() { o } else { o.expected(if self.listening { "listening" } else { "closed" }).actual(if open { "listening" } else { "closed" }) })
+        Ok(if o.passed() {
+            o
+        } else {
+            o.expected(if self.listening {
+                "listening"
+            } else {
+                "closed"
+            })
+            .actual(if open { "listening" } else { "closed" })
+        })
     }
 }

@@ -24,7 +24,10 @@ pub fn normalize(reference: &str) -> String {
 /// The repository part of a reference: `tomcat:8.0` → `tomcat`.
 pub fn repository(reference: &str) -> String {
     let r = normalize(reference);
-    let cut = r.rfind(':').filter(|i| !r[*i..].contains('/')).unwrap_or(r.len());
+    let cut = r
+        .rfind(':')
+        .filter(|i| !r[*i..].contains('/'))
+        .unwrap_or(r.len());
     r[..cut].to_string()
 }
 
@@ -43,19 +46,37 @@ pub enum Seen {
 }
 
 /// The image id `reference` points to now, or pointed to when last seen.
-pub async fn image_id(ctx: &Ctx<'_>, reference: &str) -> Result<Option<(String, Seen)>, ObserveError> {
+pub async fn image_id(
+    ctx: &Ctx<'_>,
+    reference: &str,
+) -> Result<Option<(String, Seen)>, ObserveError> {
     let want = normalize(reference);
-    if let Some(img) = ctx.machine.docker.images().await?.iter().find(|i| i.repo_tags.iter().any(|t| normalize(t) == want)) {
+    if let Some(img) = ctx
+        .machine
+        .docker
+        .images()
+        .await?
+        .iter()
+        .find(|i| i.repo_tags.iter().any(|t| normalize(t) == want))
+    {
         return Ok(Some((img.id.clone(), Seen::Live)));
     }
     // Events are best effort here: an unreachable daemon was reported above.
     let tagged = ctx.machine.docker.events().await?.iter().rev().find(|e| {
-        e.kind == "image" && e.action == "tag" && e.attributes.get("name").map(|n| normalize(n)) == Some(want.clone())
+        e.kind == "image"
+            && e.action == "tag"
+            && e.attributes.get("name").map(|n| normalize(n)) == Some(want.clone())
     });
     if let Some(e) = tagged {
-        return Ok(Some((e.actor.clone(), Seen::TagEvent(e.time_nano / 1_000_000_000))));
+        return Ok(Some((
+            e.actor.clone(),
+            Seen::TagEvent(e.time_nano / 1_000_000_000),
+        )));
     }
-    Ok(ctx.journal.image_id(&want).map(|(id, at)| (id.to_string(), Seen::Journal(at))))
+    Ok(ctx
+        .journal
+        .image_id(&want)
+        .map(|(id, at)| (id.to_string(), Seen::Journal(at))))
 }
 
 #[cfg(test)]
@@ -66,8 +87,14 @@ mod tests {
     fn references_normalize_like_the_docker_cli() {
         assert_eq!(normalize("tomcat"), "tomcat:latest");
         assert_eq!(normalize("docker.io/library/tomcat:8.0"), "tomcat:8.0");
-        assert_eq!(normalize("localhost:5000/myubuntu"), "localhost:5000/myubuntu:latest");
-        assert_eq!(normalize("localhost:5000/myubuntu:1"), "localhost:5000/myubuntu:1");
+        assert_eq!(
+            normalize("localhost:5000/myubuntu"),
+            "localhost:5000/myubuntu:latest"
+        );
+        assert_eq!(
+            normalize("localhost:5000/myubuntu:1"),
+            "localhost:5000/myubuntu:1"
+        );
         assert_eq!(repository("tomcat:8.0"), "tomcat");
         assert_eq!(repository("localhost:5000/x"), "localhost:5000/x");
         assert_eq!(short("sha256:8cf9c5740ea35f3bda9ad9b6b2ff"), "8cf9c5740ea3");

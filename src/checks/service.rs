@@ -35,31 +35,56 @@ impl Probe for Service {
         let lang = ctx.lang;
         let name = ctx.expand(&self.name);
         if !ctx.machine.has_systemd() {
-            return Ok(Outcome::skip(tr!(lang, "this machine does not run systemd, so the {} service cannot be asked", "这台机器没有运行 systemd，无法查询 {} 服务", name)));
+            return Ok(Outcome::skip(tr!(
+                lang,
+                "this machine does not run systemd, so the {} service cannot be asked",
+                "这台机器没有运行 systemd，无法查询 {} 服务",
+                name
+            )));
         }
         let ask = |verb: &'static str| {
             let name = name.clone();
             async move {
                 let out = ctx.machine.run("systemctl", &[verb, &name]).await?;
-                Ok::<String, ObserveError>(out.map(|o| o.stdout.trim().to_string()).unwrap_or_default())
+                Ok::<String, ObserveError>(
+                    out.map(|o| o.stdout.trim().to_string()).unwrap_or_default(),
+                )
             }
         };
         let state = ask("is-active").await?;
         if (state == "active") != self.active {
             let want = if self.active { "active" } else { "inactive" };
-            return Ok(Outcome::fail(tr!(lang, "the {} service is {}", "{} 服务的状态是 {}", name, state))
-                .expected(want)
-                .actual(state));
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "the {} service is {}",
+                "{} 服务的状态是 {}",
+                name,
+                state
+            ))
+            .expected(want)
+            .actual(state));
         }
         if let Some(enabled) = self.enabled {
             let boot = ask("is-enabled").await?;
             if (boot == "enabled") != enabled {
                 let want = if enabled { "enabled" } else { "disabled" };
-                return Ok(Outcome::fail(tr!(lang, "the {} service is {} at boot", "{} 服务的开机启动状态是 {}", name, boot))
-                    .expected(want)
-                    .actual(boot));
+                return Ok(Outcome::fail(tr!(
+                    lang,
+                    "the {} service is {} at boot",
+                    "{} 服务的开机启动状态是 {}",
+                    name,
+                    boot
+                ))
+                .expected(want)
+                .actual(boot));
             }
         }
-        Ok(Outcome::pass(tr!(lang, "the {} service is {}", "{} 服务状态为 {}", name, state)))
+        Ok(Outcome::pass(tr!(
+            lang,
+            "the {} service is {}",
+            "{} 服务状态为 {}",
+            name,
+            state
+        )))
     }
 }

@@ -120,7 +120,10 @@ impl Course {
                 file: source.display_path("labs/course.yaml"),
                 line: None,
                 col: None,
-                message: format!("schema {} is not supported: this lab reads schema {SCHEMA}", file.schema),
+                message: format!(
+                    "schema {} is not supported: this lab reads schema {SCHEMA}",
+                    file.schema
+                ),
             });
         }
         if !problems.is_empty() {

@@ -9,7 +9,10 @@ use std::collections::HashSet;
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.chars().count(), |i| before[i + 1..].chars().count()) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+        + 1;
     (line, col)
 }
 
@@ -57,15 +60,31 @@ impl Lint<'_> {
     fn text(&mut self, owner: &str, what: &str, t: &Text) {
         for (lang, s) in [("en", &t.en), ("zh-CN", &t.zh_cn)] {
             if s.trim().is_empty() {
-                self.at_id(owner, 0, format!("the {lang} {what} of `{owner}` is empty: every text needs both languages"));
+                self.at_id(
+                    owner,
+                    0,
+                    format!(
+                        "the {lang} {what} of `{owner}` is empty: every text needs both languages"
+                    ),
+                );
             }
         }
     }
 
-    fn checks(&mut self, step_id: &str, step_hint: bool, checks: &[Check], seen: &mut HashSet<String>) {
+    fn checks(
+        &mut self,
+        step_id: &str,
+        step_hint: bool,
+        checks: &[Check],
+        seen: &mut HashSet<String>,
+    ) {
         for c in checks {
             if !seen.insert(c.id.clone()) {
-                self.at_id(&c.id, 1, format!("check id `{}` appears twice in step `{step_id}`", c.id));
+                self.at_id(
+                    &c.id,
+                    1,
+                    format!("check id `{}` appears twice in step `{step_id}`", c.id),
+                );
             }
             if let Some(h) = &c.hint {
                 self.text(&c.id, "hint", h);
@@ -82,32 +101,67 @@ impl Lint<'_> {
     }
 }
 
-pub(super) fn lint(source: &Source, course: &CourseFile, tasks: &[(String, String, Task)]) -> Vec<Problem> {
+pub(super) fn lint(
+    source: &Source,
+    course: &CourseFile,
+    tasks: &[(String, String, Task)],
+) -> Vec<Problem> {
     let mut out = Vec::new();
     let course_file = source.display_path("labs/course.yaml");
     let mut units = HashSet::new();
     for u in &course.units {
         if !units.insert(u.id.as_str()) {
-            out.push(Problem { file: course_file.clone(), line: None, col: None, message: format!("unit id `{}` appears twice", u.id) });
+            out.push(Problem {
+                file: course_file.clone(),
+                line: None,
+                col: None,
+                message: format!("unit id `{}` appears twice", u.id),
+            });
         }
     }
     let mut task_ids: HashSet<&str> = HashSet::new();
     for (rel, text, task) in tasks {
-        let mut l = Lint { file: source.display_path(rel), text, out: Vec::new() };
+        let mut l = Lint {
+            file: source.display_path(rel),
+            text,
+            out: Vec::new(),
+        };
         if task.schema != SCHEMA {
-            l.at_id(&task.id, 0, format!("schema {} is not supported: this lab reads schema {SCHEMA}", task.schema));
+            l.at_id(
+                &task.id,
+                0,
+                format!(
+                    "schema {} is not supported: this lab reads schema {SCHEMA}",
+                    task.schema
+                ),
+            );
         }
         if !task_ids.insert(&task.id) {
-            l.at_id(&task.id, 0, format!("task id `{}` is used by another file too", task.id));
+            l.at_id(
+                &task.id,
+                0,
+                format!("task id `{}` is used by another file too", task.id),
+            );
         }
         if !units.contains(task.unit.as_str()) {
-            l.at_id(&task.id, 0, format!("task `{}` names unit `{}`, which labs/course.yaml does not declare", task.id, task.unit));
+            l.at_id(
+                &task.id,
+                0,
+                format!(
+                    "task `{}` names unit `{}`, which labs/course.yaml does not declare",
+                    task.id, task.unit
+                ),
+            );
         }
         l.text(&task.id, "title", &task.title);
         for lang in ["en", "zh-CN"] {
             let lesson = format!("content/{lang}/{}", task.lesson);
             if !source.exists(&lesson) {
-                l.at_id(&task.id, 0, format!("the {lang} lesson {lesson} of `{}` is missing", task.id));
+                l.at_id(
+                    &task.id,
+                    0,
+                    format!("the {lang} lesson {lesson} of `{}` is missing", task.id),
+                );
             }
         }
         if task.steps.is_empty() {
@@ -116,22 +170,48 @@ pub(super) fn lint(source: &Source, course: &CourseFile, tasks: &[(String, Strin
         let mut steps = HashSet::new();
         for step in &task.steps {
             if !steps.insert(step.id.as_str()) {
-                l.at_id(&step.id, 1, format!("step id `{}` appears twice in task `{}`", step.id, task.id));
+                l.at_id(
+                    &step.id,
+                    1,
+                    format!("step id `{}` appears twice in task `{}`", step.id, task.id),
+                );
             }
             l.text(&step.id, "title", &step.title);
             if let Some(h) = &step.hint {
                 l.text(&step.id, "hint", h);
             }
             if step.checks.is_empty() {
-                l.at_id(&step.id, 0, format!("step `{}` has no checks: nothing would verify it", step.id));
+                l.at_id(
+                    &step.id,
+                    0,
+                    format!("step `{}` has no checks: nothing would verify it", step.id),
+                );
             }
-            l.checks(&step.id, step.hint.is_some(), &step.checks, &mut HashSet::new());
+            l.checks(
+                &step.id,
+                step.hint.is_some(),
+                &step.checks,
+                &mut HashSet::new(),
+            );
         }
         for (offset, name) in vars::references(text) {
             if !course.vars.contains_key(name) && !vars::BUILTIN.contains(&name) {
                 let (line, col) = line_col(text, offset);
-                let known: Vec<&str> = course.vars.keys().map(String::as_str).chain(vars::BUILTIN.iter().copied()).collect();
-                l.out.push(Problem { file: l.file.clone(), line: Some(line), col: Some(col), message: format!("unknown variable `${{{name}}}`: labs/course.yaml declares {}", known.join(", ")) });
+                let known: Vec<&str> = course
+                    .vars
+                    .keys()
+                    .map(String::as_str)
+                    .chain(vars::BUILTIN.iter().copied())
+                    .collect();
+                l.out.push(Problem {
+                    file: l.file.clone(),
+                    line: Some(line),
+                    col: Some(col),
+                    message: format!(
+                        "unknown variable `${{{name}}}`: labs/course.yaml declares {}",
+                        known.join(", ")
+                    ),
+                });
             }
         }
         out.extend(l.out);

@@ -55,7 +55,10 @@ impl Vars {
             return s.to_string();
         }
         VAR.replace_all(s, |c: &regex::Captures| {
-            self.map.get(&c[1]).cloned().unwrap_or_else(|| c[0].to_string())
+            self.map
+                .get(&c[1])
+                .cloned()
+                .unwrap_or_else(|| c[0].to_string())
         })
         .into_owned()
     }
@@ -80,8 +83,14 @@ mod tests {
 
     fn defaults() -> BTreeMap<String, String> {
         BTreeMap::from([
-            ("daemon_json".to_string(), "/etc/docker/daemon.json".to_string()),
-            ("bash_history".to_string(), "${home}/.bash_history".to_string()),
+            (
+                "daemon_json".to_string(),
+                "/etc/docker/daemon.json".to_string(),
+            ),
+            (
+                "bash_history".to_string(),
+                "${home}/.bash_history".to_string(),
+            ),
         ])
     }
 

@@ -97,7 +97,11 @@ fn explain(path: &str, text: &str, e: &serde_json::Error, lang: Lang) -> String 
         tr!(lang, "the file ends before every bracket is closed ({} opened, {} closed): add the missing `}}` or `]`",
             "文件在括号闭合之前就结束了（打开 {} 个，闭合 {} 个）：补上缺少的 `}}` 或 `]`", open, close)
     } else if msg.contains("key must be a string") {
-        tr!(lang, "a key without double quotes: write it as \"registry-mirrors\"", "键名缺少双引号：应写成 \"registry-mirrors\"")
+        tr!(
+            lang,
+            "a key without double quotes: write it as \"registry-mirrors\"",
+            "键名缺少双引号：应写成 \"registry-mirrors\""
+        )
     } else if msg.contains("trailing characters") {
         tr!(lang, "more text after the closing `}}`: the whole file must be one object (a `}}` too many, or two objects)",
             "在最后的 `}}` 后面还有内容：整个文件只能是一个对象（多了一个 `}}`，或写了两个对象）")
@@ -122,7 +126,11 @@ mod tests {
     fn full_width_quotes_are_located_and_explained() {
         let p = problems("{\n  “registry-mirrors”: [\"https://a\"]\n}\n");
         assert_eq!(p.len(), 2);
-        assert!(p[0].starts_with("daemon.json:2:3: `“` is a curly opening quote"), "{}", p[0]);
+        assert!(
+            p[0].starts_with("daemon.json:2:3: `“` is a curly opening quote"),
+            "{}",
+            p[0]
+        );
         assert!(p[0].contains("ASCII `\"`"), "{}", p[0]);
         assert!(p[1].starts_with("daemon.json:2:20:"), "{}", p[1]);
     }
@@ -131,17 +139,30 @@ mod tests {
     fn full_width_comma_and_colon_in_chinese() {
         let p = parse("d.json", "{\"a\"： [\"x\"，\"y\"]}", Lang::ZhCn).unwrap_err();
         assert_eq!(p.len(), 2);
-        assert!(p[0].contains("全角冒号") && p[1].contains("全角逗号"), "{p:?}");
+        assert!(
+            p[0].contains("全角冒号") && p[1].contains("全角逗号"),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn comma_mistakes_and_unclosed_braces() {
         let trailing = problems("{\n \"registry-mirrors\": [\n  \"https://a\",\n ]\n}");
-        assert!(trailing[0].starts_with("daemon.json:4:2: a comma after the last item"), "{trailing:?}");
-        let missing = problems("{\n \"registry-mirrors\": [\n  \"https://a\"\n  \"https://b\"\n ]\n}");
-        assert!(missing[0].starts_with("daemon.json:4:3: two items of a list with no comma"), "{missing:?}");
+        assert!(
+            trailing[0].starts_with("daemon.json:4:2: a comma after the last item"),
+            "{trailing:?}"
+        );
+        let missing =
+            problems("{\n \"registry-mirrors\": [\n  \"https://a\"\n  \"https://b\"\n ]\n}");
+        assert!(
+            missing[0].starts_with("daemon.json:4:3: two items of a list with no comma"),
+            "{missing:?}"
+        );
         let unclosed = problems("{\n \"registry-mirrors\": [\"https://a\"]\n");
-        assert!(unclosed[0].contains("1 opened") || unclosed[0].contains("2 opened"), "{unclosed:?}");
+        assert!(
+            unclosed[0].contains("1 opened") || unclosed[0].contains("2 opened"),
+            "{unclosed:?}"
+        );
         assert!(problems("")[0].contains("empty"));
     }
 

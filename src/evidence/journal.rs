@@ -19,11 +19,26 @@ use std::path::PathBuf;
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Entry {
     /// A check passed on live state or daemon events.
-    Check { at: i64, task: String, step: String, check: String, detail: String },
+    Check {
+        at: i64,
+        task: String,
+        step: String,
+        check: String,
+        detail: String,
+    },
     /// A task was checked.
-    Task { at: i64, task: String, status: String, score: u32, max_score: u32 },
+    Task {
+        at: i64,
+        task: String,
+        status: String,
+        score: u32,
+        max_score: u32,
+    },
     /// Image references and the ids they pointed to when lab looked.
-    Images { at: i64, refs: BTreeMap<String, String> },
+    Images {
+        at: i64,
+        refs: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -37,7 +52,11 @@ pub struct Journal {
 /// `$LAB_JOURNAL`, else `$XDG_STATE_HOME/lab/journal.jsonl`, else
 /// `~/.local/state/lab/journal.jsonl`.
 pub fn default_path() -> Option<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(p) = var("LAB_JOURNAL") {
         return Some(p);
     }
@@ -53,12 +72,18 @@ impl Journal {
 
     /// Reads the journal at `path`; a missing file is an empty journal.
     pub fn open(path: PathBuf) -> Journal {
-        let mut j = Journal { path: Some(path.clone()), ..Journal::default() };
+        let mut j = Journal {
+            path: Some(path.clone()),
+            ..Journal::default()
+        };
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return j,
             Err(e) => {
-                j.warnings.push(format!("cannot read the journal {}: {e}; earlier progress is ignored", path.display()));
+                j.warnings.push(format!(
+                    "cannot read the journal {}: {e}; earlier progress is ignored",
+                    path.display()
+                ));
                 return j;
             }
         };
@@ -75,7 +100,11 @@ impl Journal {
                     path.display(),
                     i + 1
                 )),
-                Err(e) => j.warnings.push(format!("{}:{}: skipped an unreadable line: {e}", path.display(), i + 1)),
+                Err(e) => j.warnings.push(format!(
+                    "{}:{}: skipped an unreadable line: {e}",
+                    path.display(),
+                    i + 1
+                )),
             }
         }
         j
@@ -89,9 +118,31 @@ impl Journal {
     /// A pass from the journal for a check, if an earlier run recorded one.
     pub fn remembered(&self, task: &str, step: &str, check: &str, lang: Lang) -> Option<Outcome> {
         self.entries.iter().rev().find_map(|e| match e {
-            Entry::Check { at, task: t, step: s, check: c, detail } if *t == task && *s == step && c == check => {
-                let msg = tr!(lang, "done earlier: {} (lab saw it on {})", "之前已完成：{}（lab 于 {} 记录）", detail, crate::clock::date(*at));
-                Some(Outcome { status: Status::Pass, message: msg, expected: None, actual: None, evidence: Some(Evidence::Journal { detail: detail.clone(), time: *at }), warnings: Vec::new() })
+            Entry::Check {
+                at,
+                task: t,
+                step: s,
+                check: c,
+                detail,
+            } if *t == task && *s == step && c == check => {
+                let msg = tr!(
+                    lang,
+                    "done earlier: {} (lab saw it on {})",
+                    "之前已完成：{}（lab 于 {} 记录）",
+                    detail,
+                    crate::clock::date(*at)
+                );
+                Some(Outcome {
+                    status: Status::Pass,
+                    message: msg,
+                    expected: None,
+                    actual: None,
+                    evidence: Some(Evidence::Journal {
+                        detail: detail.clone(),
+                        time: *at,
+                    }),
+                    warnings: Vec::new(),
+                })
             }
             _ => None,
         })
@@ -107,7 +158,10 @@ impl Journal {
 
     /// The last recorded result of a task.
     pub fn last_task(&self, task: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| matches!(e, Entry::Task { task: t, .. } if t == task))
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Entry::Task { task: t, .. } if t == task))
     }
 
     /// The references among `refs` whose id differs from what the journal
@@ -121,13 +175,18 @@ impl Journal {
 
     /// Appends entries in one write. Returns a warning on failure.
     pub fn append(&self, entries: &[Entry]) -> Result<(), String> {
-        let Some(path) = &self.path else { return Ok(()) };
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
         if entries.is_empty() {
             return Ok(());
         }
         let mut buf = String::new();
         // A torn last line must not swallow the first new entry.
-        if std::fs::read(path).map(|b| !b.is_empty() && !b.ends_with(b"\n")).unwrap_or(false) {
+        if std::fs::read(path)
+            .map(|b| !b.is_empty() && !b.ends_with(b"\n"))
+            .unwrap_or(false)
+        {
             buf.push('\n');
         }
         for e in entries {
@@ -138,10 +197,18 @@ impl Journal {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
             f.write_all(buf.as_bytes())
         };
-        write().map_err(|e| format!("cannot write the journal {}: {e}; this run's progress is not remembered", path.display()))
+        write().map_err(|e| {
+            format!(
+                "cannot write the journal {}: {e}; this run's progress is not remembered",
+                path.display()
+            )
+        })
     }
 }
 
@@ -150,7 +217,13 @@ mod tests {
     use super::*;
 
     fn check_entry(at: i64, check: &str) -> Entry {
-        Entry::Check { at, task: "task3".into(), step: "pull".into(), check: check.into(), detail: "tomcat:latest present".into() }
+        Entry::Check {
+            at,
+            task: "task3".into(),
+            step: "pull".into(),
+            check: check.into(),
+            detail: "tomcat:latest present".into(),
+        }
     }
 
     #[test]
@@ -161,11 +234,16 @@ mod tests {
         j.append(&[check_entry(1_700_000_000, "pulled")]).unwrap();
         let j = Journal::open(path);
         assert!(j.warnings.is_empty());
-        let o = j.remembered("task3", "pull", "pulled", Lang::En).expect("remembered");
+        let o = j
+            .remembered("task3", "pull", "pulled", Lang::En)
+            .expect("remembered");
         assert_eq!(o.status, Status::Pass);
         assert!(matches!(o.evidence, Some(Evidence::Journal { .. })));
         assert!(j.remembered("task3", "pull", "other", Lang::En).is_none());
-        assert!(j.remembered("task3", "tag", "pulled", Lang::En).is_none(), "scoped to its step");
+        assert!(
+            j.remembered("task3", "tag", "pulled", Lang::En).is_none(),
+            "scoped to its step"
+        );
     }
 
     #[test]
@@ -181,16 +259,29 @@ mod tests {
         j.append(&[check_entry(3, "b")]).unwrap();
         let j = Journal::open(path);
         assert_eq!(j.entries().len(), 2, "the new entry starts on its own line");
-        assert_eq!(j.warnings.len(), 1, "the torn line is still reported, as a middle line");
+        assert_eq!(
+            j.warnings.len(),
+            1,
+            "the torn line is still reported, as a middle line"
+        );
     }
 
     #[test]
     fn image_ids_come_from_the_newest_snapshot() {
         let mut j = Journal::default();
-        j.entries.push(Entry::Images { at: 1, refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:old".into())]) });
-        j.entries.push(Entry::Images { at: 2, refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:new".into())]) });
+        j.entries.push(Entry::Images {
+            at: 1,
+            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:old".into())]),
+        });
+        j.entries.push(Entry::Images {
+            at: 2,
+            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:new".into())]),
+        });
         assert_eq!(j.image_id("tomcat:8.0"), Some(("sha256:new", 2)));
-        let fresh = j.new_refs(&BTreeMap::from([("tomcat:8.0".into(), "sha256:new".into()), ("mytomcat:8.0".into(), "sha256:new".into())]));
+        let fresh = j.new_refs(&BTreeMap::from([
+            ("tomcat:8.0".into(), "sha256:new".into()),
+            ("mytomcat:8.0".into(), "sha256:new".into()),
+        ]));
         assert_eq!(fresh.keys().collect::<Vec<_>>(), vec!["mytomcat:8.0"]);
     }
 }

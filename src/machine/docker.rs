@@ -7,8 +7,13 @@
 //! image list and event buffer.
 
 use super::ObserveError;
-use bollard::models::{ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, SystemInfo, SystemVersion};
-use bollard::query_parameters::{EventsOptions, ListContainersOptions, ListImagesOptions, LogsOptions};
+use bollard::models::{
+    ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, SystemInfo,
+    SystemVersion,
+};
+use bollard::query_parameters::{
+    EventsOptions, ListContainersOptions, ListImagesOptions, LogsOptions,
+};
 use bollard::Docker;
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -72,7 +77,9 @@ impl DockerView {
             .get_or_init(|| async {
                 let docker = self.connect()?;
                 // Speak the daemon's API version, whatever its age.
-                let docker = self.call("negotiate the API version", docker.negotiate_version()).await?;
+                let docker = self
+                    .call("negotiate the API version", docker.negotiate_version())
+                    .await?;
                 Ok(docker)
             })
             .await
@@ -83,13 +90,29 @@ impl DockerView {
     fn connect(&self) -> Result<Docker, ObserveError> {
         let host = self.host.as_str();
         let result = if host.starts_with("unix://") || host.starts_with('/') {
+            // bollard only asks `exists()`, which cannot tell a missing socket
+            // from one in a folder the user may not enter.
+            let path = host.trim_start_matches("unix://");
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => ObserveError::DockerPermission {
+                        socket: path.to_string(),
+                    },
+                    _ => ObserveError::DockerUnreachable {
+                        host: self.host.clone(),
+                        reason: format!("no socket at {path}"),
+                    },
+                });
+            }
             Docker::connect_with_unix(host, self.timeout, bollard::API_DEFAULT_VERSION)
         } else if host.starts_with("tcp://") || host.starts_with("http://") {
             Docker::connect_with_http(host, self.timeout, bollard::API_DEFAULT_VERSION)
         } else {
             return Err(ObserveError::DockerUnreachable {
                 host: self.host.clone(),
-                reason: "lab speaks to unix:// and tcp:// hosts; for remote machines use `lab grade`".into(),
+                reason:
+                    "lab speaks to unix:// and tcp:// hosts; for remote machines use `lab grade`"
+                        .into(),
             });
         };
         result.map_err(|e| self.classify("connect", e))
@@ -103,7 +126,10 @@ impl DockerView {
     ) -> Result<T, ObserveError> {
         match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
             Ok(r) => r.map_err(|e| self.classify(op, e)),
-            Err(_) => Err(ObserveError::Timeout { op: format!("{op} on {}", self.host), secs: self.timeout }),
+            Err(_) => Err(ObserveError::Timeout {
+                op: format!("{op} on {}", self.host),
+                secs: self.timeout,
+            }),
         }
     }
 
@@ -112,26 +138,48 @@ impl DockerView {
         use bollard::errors::Error as B;
         let socket = self.host.trim_start_matches("unix://").to_string();
         if let B::SocketNotFoundError(path) = &e {
-            return ObserveError::DockerUnreachable { host: self.host.clone(), reason: format!("no socket at {path}") };
+            return ObserveError::DockerUnreachable {
+                host: self.host.clone(),
+                reason: format!("no socket at {path}"),
+            };
         }
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(err) = source {
             if let Some(io) = err.downcast_ref::<std::io::Error>() {
                 return match io.kind() {
-                    std::io::ErrorKind::PermissionDenied => ObserveError::DockerPermission { socket },
-                    _ => ObserveError::DockerUnreachable { host: self.host.clone(), reason: io.to_string() },
+                    std::io::ErrorKind::PermissionDenied => {
+                        ObserveError::DockerPermission { socket }
+                    }
+                    _ => ObserveError::DockerUnreachable {
+                        host: self.host.clone(),
+                        reason: io.to_string(),
+                    },
                 };
             }
             source = err.source();
         }
         match e {
-            B::RequestTimeoutError => ObserveError::Timeout { op: format!("{op} on {}", self.host), secs: self.timeout },
-            B::HyperResponseError { .. } => ObserveError::DockerUnreachable { host: self.host.clone(), reason: e.to_string() },
-            other => ObserveError::Docker { op, host: self.host.clone(), message: other.to_string() },
+            B::RequestTimeoutError => ObserveError::Timeout {
+                op: format!("{op} on {}", self.host),
+                secs: self.timeout,
+            },
+            B::HyperResponseError { .. } => ObserveError::DockerUnreachable {
+                host: self.host.clone(),
+                reason: e.to_string(),
+            },
+            other => ObserveError::Docker {
+                op,
+                host: self.host.clone(),
+                message: other.to_string(),
+            },
         }
     }
 
-    async fn cached<'a, T, F, Fut>(&'a self, cell: &'a Cached<T>, fetch: F) -> Result<&'a T, ObserveError>
+    async fn cached<'a, T, F, Fut>(
+        &'a self,
+        cell: &'a Cached<T>,
+        fetch: F,
+    ) -> Result<&'a T, ObserveError>
     where
         F: FnOnce(&'a Docker) -> Fut,
         Fut: std::future::Future<Output = Result<T, ObserveError>>,
@@ -147,18 +195,25 @@ impl DockerView {
 
     /// `docker version` (server part).
     pub async fn version(&self) -> Result<&SystemVersion, ObserveError> {
-        self.cached(&self.version, |d| self.call("report its version", d.version())).await
+        self.cached(&self.version, |d| {
+            self.call("report its version", d.version())
+        })
+        .await
     }
 
     /// `docker info`.
     pub async fn info(&self) -> Result<&SystemInfo, ObserveError> {
-        self.cached(&self.info, |d| self.call("report `docker info`", d.info())).await
+        self.cached(&self.info, |d| self.call("report `docker info`", d.info()))
+            .await
     }
 
     /// `docker images -a`.
     pub async fn images(&self) -> Result<&[ImageSummary], ObserveError> {
         self.cached(&self.images, |d| {
-            let opts = ListImagesOptions { all: true, ..Default::default() };
+            let opts = ListImagesOptions {
+                all: true,
+                ..Default::default()
+            };
             self.call("list images", d.list_images(Some(opts)))
         })
         .await
@@ -168,7 +223,10 @@ impl DockerView {
     /// `docker ps -a`.
     pub async fn containers(&self) -> Result<&[ContainerSummary], ObserveError> {
         self.cached(&self.containers, |d| {
-            let opts = ListContainersOptions { all: true, ..Default::default() };
+            let opts = ListContainersOptions {
+                all: true,
+                ..Default::default()
+            };
             self.call("list containers", d.list_containers(Some(opts)))
         })
         .await
@@ -176,32 +234,57 @@ impl DockerView {
     }
 
     /// `docker image inspect REF`; `None` when there is no such image.
-    pub async fn inspect_image(&self, reference: &str) -> Result<Option<ImageInspect>, ObserveError> {
-        if let Some(hit) = self.inspected.lock().map_err(|_| self.poisoned())?.get(reference) {
+    pub async fn inspect_image(
+        &self,
+        reference: &str,
+    ) -> Result<Option<ImageInspect>, ObserveError> {
+        if let Some(hit) = self
+            .inspected
+            .lock()
+            .map_err(|_| self.poisoned())?
+            .get(reference)
+        {
             return hit.clone();
         }
         let docker = self.docker().await?;
         let fut = docker.inspect_image(reference);
         let result = match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
             Ok(Ok(i)) => Ok(Some(i)),
-            Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => Ok(None),
+            Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            })) => Ok(None),
             Ok(Err(e)) => Err(self.classify("inspect an image", e)),
-            Err(_) => Err(ObserveError::Timeout { op: format!("inspect an image on {}", self.host), secs: self.timeout }),
+            Err(_) => Err(ObserveError::Timeout {
+                op: format!("inspect an image on {}", self.host),
+                secs: self.timeout,
+            }),
         };
-        self.inspected.lock().map_err(|_| self.poisoned())?.insert(reference.to_string(), result.clone());
+        self.inspected
+            .lock()
+            .map_err(|_| self.poisoned())?
+            .insert(reference.to_string(), result.clone());
         result
     }
 
     /// `docker container inspect ID`.
-    pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, ObserveError> {
+    pub async fn inspect_container(
+        &self,
+        id: &str,
+    ) -> Result<ContainerInspectResponse, ObserveError> {
         let docker = self.docker().await?;
-        self.call("inspect a container", docker.inspect_container(id, None)).await
+        self.call("inspect a container", docker.inspect_container(id, None))
+            .await
     }
 
     /// The last `tail` lines of a container's stdout and stderr.
     pub async fn logs(&self, id: &str, tail: usize) -> Result<String, ObserveError> {
         let docker = self.docker().await?;
-        let opts = LogsOptions { stdout: true, stderr: true, tail: tail.to_string(), ..Default::default() };
+        let opts = LogsOptions {
+            stdout: true,
+            stderr: true,
+            tail: tail.to_string(),
+            ..Default::default()
+        };
         let collect = async {
             let mut out = String::new();
             let mut stream = docker.logs(id, Some(opts));
@@ -248,7 +331,11 @@ impl DockerView {
     }
 
     fn poisoned(&self) -> ObserveError {
-        ObserveError::Docker { op: "cache an answer", host: self.host.clone(), message: "internal cache poisoned".into() }
+        ObserveError::Docker {
+            op: "cache an answer",
+            host: self.host.clone(),
+            message: "internal cache poisoned".into(),
+        }
     }
 }
 
@@ -256,6 +343,9 @@ impl DockerView {
     /// The image list, if a check of this run already fetched it (never
     /// fetches: used to journal what was seen without extra API calls).
     pub fn cached_images(&self) -> Option<&[ImageSummary]> {
-        self.images.get().and_then(|r| r.as_ref().ok()).map(Vec::as_slice)
+        self.images
+            .get()
+            .and_then(|r| r.as_ref().ok())
+            .map(Vec::as_slice)
     }
 }

@@ -11,11 +11,19 @@ pub enum ObserveError {
     #[error("permission denied on the Docker socket {socket}")]
     DockerPermission { socket: String },
     #[error("the Docker daemon at {host} failed to {op}: {message}")]
-    Docker { op: &'static str, host: String, message: String },
+    Docker {
+        op: &'static str,
+        host: String,
+        message: String,
+    },
     #[error("timed out after {secs} s while trying to {op}")]
     Timeout { op: String, secs: u64 },
     #[error("cannot {op} {path}: {message}")]
-    Io { op: &'static str, path: String, message: String },
+    Io {
+        op: &'static str,
+        path: String,
+        message: String,
+    },
 }
 
 impl ObserveError {

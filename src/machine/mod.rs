@@ -43,7 +43,10 @@ impl Machine {
     /// The local machine, its daemon at `docker_host`; `timeout` bounds each
     /// API call and command, in seconds.
     pub fn local(docker_host: String, timeout: u64) -> Machine {
-        Machine { docker: DockerView::new(docker_host, timeout), timeout }
+        Machine {
+            docker: DockerView::new(docker_host, timeout),
+            timeout,
+        }
     }
 
     /// A file's text; `None` when it does not exist.
@@ -58,7 +61,11 @@ impl Machine {
     /// `stat PATH`; `None` when it does not exist.
     pub fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
         match std::fs::metadata(path) {
-            Ok(m) => Ok(Some(FileInfo { is_dir: m.is_dir(), mode: m.permissions().mode() & 0o7777, len: m.len() })),
+            Ok(m) => Ok(Some(FileInfo {
+                is_dir: m.is_dir(),
+                mode: m.permissions().mode() & 0o7777,
+                len: m.len(),
+            })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error("inspect", path, e)),
         }
@@ -66,12 +73,21 @@ impl Machine {
 
     /// Runs a program with arguments (no shell), under the run's timeout.
     /// `Ok(None)` when the program is not installed.
-    pub async fn run(&self, program: &str, args: &[&str]) -> Result<Option<CommandOutput>, ObserveError> {
+    pub async fn run(
+        &self,
+        program: &str,
+        args: &[&str],
+    ) -> Result<Option<CommandOutput>, ObserveError> {
         let mut cmd = tokio::process::Command::new(program);
-        cmd.args(args).stdin(std::process::Stdio::null()).kill_on_drop(true);
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
         let fut = cmd.output();
         match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
-            Err(_) => Err(ObserveError::Timeout { op: format!("run `{program}`"), secs: self.timeout }),
+            Err(_) => Err(ObserveError::Timeout {
+                op: format!("run `{program}`"),
+                secs: self.timeout,
+            }),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Ok(Err(e)) => Err(io_error("run", program, e)),
             Ok(Ok(out)) => Ok(Some(CommandOutput {
@@ -86,7 +102,9 @@ impl Machine {
     pub fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
         let mut ports = Vec::new();
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            let Some(text) = self.read_file(table)? else { continue };
+            let Some(text) = self.read_file(table)? else {
+                continue;
+            };
             ports.extend(parse_listeners(&text));
         }
         ports.sort_unstable();
@@ -101,7 +119,11 @@ impl Machine {
 }
 
 fn io_error(op: &'static str, path: &str, e: std::io::Error) -> ObserveError {
-    ObserveError::Io { op, path: path.to_string(), message: e.to_string() }
+    ObserveError::Io {
+        op,
+        path: path.to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// Local ports of the sockets in state 0A (LISTEN) of a /proc/net/tcp table.

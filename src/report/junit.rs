@@ -18,8 +18,21 @@ fn esc(s: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let count = |st: Status| report.tasks.iter().flat_map(|t| &t.steps).flat_map(|s| &s.checks).filter(|c| c.status == st).count();
-    let total: usize = report.tasks.iter().flat_map(|t| &t.steps).map(|s| s.checks.len()).sum();
+    let count = |st: Status| {
+        report
+            .tasks
+            .iter()
+            .flat_map(|t| &t.steps)
+            .flat_map(|s| &s.checks)
+            .filter(|c| c.status == st)
+            .count()
+    };
+    let total: usize = report
+        .tasks
+        .iter()
+        .flat_map(|t| &t.steps)
+        .map(|s| s.checks.len())
+        .sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"lab\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
@@ -28,7 +41,11 @@ pub fn render(report: &Report) -> String {
         count(Status::Skip)
     ));
     for t in &report.tasks {
-        let checks: Vec<_> = t.steps.iter().flat_map(|s| s.checks.iter().map(move |c| (s, c))).collect();
+        let checks: Vec<_> = t
+            .steps
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+            .collect();
         let n = |st: Status| checks.iter().filter(|(_, c)| c.status == st).count();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
@@ -41,10 +58,18 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("    <properties><property name=\"title\" value=\"{}\"/><property name=\"score\" value=\"{}/{}\"/></properties>\n", esc(&t.title), t.score, t.max_score));
         for (s, c) in checks {
             let name = format!("{}/{}", s.id, c.id);
-            out.push_str(&format!("    <testcase classname=\"{}\" name=\"{}\"", esc(&t.id), esc(&name)));
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                esc(&t.id),
+                esc(&name)
+            ));
             let detail = || {
                 let mut d = String::new();
-                for (k, v) in [("expected", &c.expected), ("actual", &c.actual), ("hint", &c.hint)] {
+                for (k, v) in [
+                    ("expected", &c.expected),
+                    ("actual", &c.actual),
+                    ("hint", &c.hint),
+                ] {
                     if let Some(v) = v {
                         d.push_str(&format!("{k}: {v}\n"));
                     }
@@ -53,9 +78,20 @@ pub fn render(report: &Report) -> String {
             };
             match c.status {
                 Status::Pass => out.push_str("/>\n"),
-                Status::Skip => out.push_str(&format!(">\n      <skipped message=\"{}\"/>\n    </testcase>\n", esc(&c.message))),
-                Status::Fail => out.push_str(&format!(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n", esc(&c.message), detail())),
-                Status::Error => out.push_str(&format!(">\n      <error message=\"{}\">{}</error>\n    </testcase>\n", esc(&c.message), detail())),
+                Status::Skip => out.push_str(&format!(
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    esc(&c.message)
+                )),
+                Status::Fail => out.push_str(&format!(
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    esc(&c.message),
+                    detail()
+                )),
+                Status::Error => out.push_str(&format!(
+                    ">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                    esc(&c.message),
+                    detail()
+                )),
             }
         }
         out.push_str("  </testsuite>\n");

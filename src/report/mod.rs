@@ -115,7 +115,12 @@ impl Report {
     /// 0 all passed (skips allowed), 1 a check failed, 3 a check could not
     /// be evaluated (which wins: the learner must fix the machine first).
     pub fn exit_code(&self) -> u8 {
-        let all = || self.tasks.iter().flat_map(|t| &t.steps).flat_map(|s| &s.checks);
+        let all = || {
+            self.tasks
+                .iter()
+                .flat_map(|t| &t.steps)
+                .flat_map(|s| &s.checks)
+        };
         if all().any(|c| c.status == Status::Error) {
             exit::ERROR
         } else if all().any(|c| c.status == Status::Fail) {
@@ -138,3 +143,46 @@ impl Report {
 
 #[cfg(test)]
 pub(crate) mod sample;
+
+#[cfg(test)]
+mod golden {
+    //! Each format's rendering of a fixed report, against
+    //! `tests/golden/report/<case>.<exit code>.<format>`. To accept a change
+    //! on purpose: `LAB_BLESS=1 cargo test golden`, then review the diff.
+    use super::*;
+
+    fn golden(case: &str, report: &Report, format: Format, ext: &str) {
+        let out = report.render(format, false);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden/report")
+            .join(format!("{case}.{}.{ext}", report.exit_code()));
+        if std::env::var_os("LAB_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &out).unwrap();
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
+        assert_eq!(out, want, "{} differs", path.display());
+    }
+
+    #[test]
+    fn every_format_matches_its_golden_file() {
+        for (lang, case) in [(Lang::En, "sample"), (Lang::ZhCn, "sample-zh")] {
+            let r = sample::report(lang);
+            golden(case, &r, Format::Text, "text");
+            golden(case, &r, Format::Json, "json");
+            golden(case, &r, Format::Junit, "xml");
+            golden(case, &r, Format::Tap, "tap");
+        }
+    }
+
+    #[test]
+    fn exit_code_is_decided_by_the_worst_check() {
+        let mut r = sample::report(Lang::En);
+        assert_eq!(r.exit_code(), exit::ERROR);
+        r.tasks[0].steps.pop();
+        assert_eq!(r.exit_code(), exit::FAIL);
+        r.tasks[0].steps.remove(1);
+        assert_eq!(r.exit_code(), exit::PASS, "a skipped check does not fail");
+    }
+}

@@ -6,7 +6,11 @@ pub fn render(report: &Report) -> String {
     let checks: Vec<_> = report
         .tasks
         .iter()
-        .flat_map(|t| t.steps.iter().flat_map(move |s| s.checks.iter().map(move |c| (t, s, c))))
+        .flat_map(|t| {
+            t.steps
+                .iter()
+                .flat_map(move |s| s.checks.iter().map(move |c| (t, s, c)))
+        })
         .collect();
     let mut out = format!("TAP version 14\n1..{}\n", checks.len());
     for (i, (t, s, c)) in checks.iter().enumerate() {
@@ -21,9 +25,20 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
         if matches!(c.status, Status::Fail | Status::Error) {
             out.push_str("  ---\n");
-            out.push_str(&format!("  status: {}\n", if c.status == Status::Fail { "fail" } else { "error" }));
+            out.push_str(&format!(
+                "  status: {}\n",
+                if c.status == Status::Fail {
+                    "fail"
+                } else {
+                    "error"
+                }
+            ));
             out.push_str(&format!("  message: {}\n", yaml_str(&c.message)));
-            for (k, v) in [("expected", &c.expected), ("actual", &c.actual), ("hint", &c.hint)] {
+            for (k, v) in [
+                ("expected", &c.expected),
+                ("actual", &c.actual),
+                ("hint", &c.hint),
+            ] {
                 if let Some(v) = v {
                     out.push_str(&format!("  {k}: {}\n", yaml_str(v)));
                 }

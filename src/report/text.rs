@@ -66,20 +66,34 @@ fn step(out: &mut String, p: &Paint, lang: Lang, s: &StepResult, width: usize, s
     }
     out.push_str(&line);
     out.push('\n');
-    let (exp, act, hint, warn) = (lang.pick("expected", "期望"), lang.pick("actual", "实际"), lang.pick("hint", "提示"), lang.pick("warning", "警告"));
-    let label_w = [exp, act, hint].iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let (exp, act, hint, warn) = (
+        lang.pick("expected", "期望"),
+        lang.pick("actual", "实际"),
+        lang.pick("hint", "提示"),
+        lang.pick("warning", "警告"),
+    );
+    let label_w = [exp, act, hint]
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
     for c in &s.checks {
         let show = c.status != Status::Pass || s.status != Status::Pass;
         if show {
             let message = if c.status == Status::Error && seen.contains(&c.message) {
-                lang.pick("(the same error as above)", "（与上面的错误相同）").to_string()
+                lang.pick("(the same error as above)", "（与上面的错误相同）")
+                    .to_string()
             } else {
                 if c.status == Status::Error {
                     seen.push(c.message.clone());
                 }
                 c.message.clone()
             };
-            out.push_str(&format!("      {} {}: {message}\n", mark(p, c.status), c.id));
+            out.push_str(&format!(
+                "      {} {}: {message}\n",
+                mark(p, c.status),
+                c.id
+            ));
         }
         if matches!(c.status, Status::Fail | Status::Error) {
             for (label, value) in [(exp, &c.expected), (act, &c.actual), (hint, &c.hint)] {
@@ -92,7 +106,11 @@ fn step(out: &mut String, p: &Paint, lang: Lang, s: &StepResult, width: usize, s
             }
         }
         for w in &c.warnings {
-            out.push_str(&format!("        {} {}\n", p.yellow(&format!("{warn}:")), w));
+            out.push_str(&format!(
+                "        {} {}\n",
+                p.yellow(&format!("{warn}:")),
+                w
+            ));
         }
     }
 }
@@ -103,7 +121,10 @@ pub fn render(r: &Report, color: bool) -> String {
     let mut out = String::new();
     let mut seen = Seen::new();
     for w in &r.warnings {
-        out.push_str(&format!("{} {w}\n", p.yellow(lang.pick("warning:", "警告："))));
+        out.push_str(&format!(
+            "{} {w}\n",
+            p.yellow(lang.pick("warning:", "警告："))
+        ));
     }
     for t in &r.tasks {
         out.push_str(&format!("{}  {}\n", p.bold(&t.id), t.title));
@@ -131,8 +152,20 @@ pub fn render(r: &Report, color: bool) -> String {
     if r.tasks.len() > 1 {
         let n = |st: TaskStatus| r.tasks.iter().filter(|t| t.status == st).count();
         out.push_str(&match lang {
-            Lang::En => format!("{} tasks: {} passed, {} failed, {} not checkable\n", r.tasks.len(), n(TaskStatus::Pass), n(TaskStatus::Fail), n(TaskStatus::Error)),
-            Lang::ZhCn => format!("共 {} 个任务：{} 个通过，{} 个未通过，{} 个无法检查\n", r.tasks.len(), n(TaskStatus::Pass), n(TaskStatus::Fail), n(TaskStatus::Error)),
+            Lang::En => format!(
+                "{} tasks: {} passed, {} failed, {} not checkable\n",
+                r.tasks.len(),
+                n(TaskStatus::Pass),
+                n(TaskStatus::Fail),
+                n(TaskStatus::Error)
+            ),
+            Lang::ZhCn => format!(
+                "共 {} 个任务：{} 个通过，{} 个未通过，{} 个无法检查\n",
+                r.tasks.len(),
+                n(TaskStatus::Pass),
+                n(TaskStatus::Fail),
+                n(TaskStatus::Error)
+            ),
         });
     }
     out
