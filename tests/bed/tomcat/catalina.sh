@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "tomcat stand-in ${TOMCAT_VERSION}"
