@@ -1,0 +1,140 @@
+//! The learner's CLI outside of checks: help, list, show, language, colour,
+//! usage errors. No daemon needed.
+
+use crate::harness::Lab;
+
+fn fresh() -> (tempfile::TempDir, Lab) {
+    let home = tempfile::tempdir().expect("tmp");
+    let lab = Lab::new(home.path());
+    (home, lab)
+}
+
+#[test]
+fn help_names_every_command_and_the_exit_codes() {
+    let (_h, lab) = fresh();
+    let done = lab.args(["--help"]).run();
+    done.code(0);
+    for word in [
+        "list",
+        "show",
+        "check",
+        "validate",
+        "--docker-host",
+        "--lang",
+        "--var",
+        "Exit codes",
+    ] {
+        done.stdout_has(word);
+    }
+}
+
+#[test]
+fn list_shows_units_tasks_and_progress_in_both_languages() {
+    let (_h, lab) = fresh();
+    lab.args(["list"])
+        .run()
+        .code(0)
+        .stdout_has("unit1")
+        .stdout_has("task3")
+        .stdout_has("not checked yet");
+    let (_h, lab) = fresh();
+    lab.env("LANG", "zh_CN.UTF-8")
+        .args(["list"])
+        .run()
+        .code(0)
+        .stdout_has("尚未检查")
+        .stdout_has("用 tomcat 探索 Docker 镜像");
+}
+
+#[test]
+fn show_renders_the_lesson_without_markdown_noise() {
+    let (_h, lab) = fresh();
+    let done = lab.args(["show", "task3", "--lang", "en"]).run();
+    done.code(0)
+        .stdout_has("docker pull tomcat:8.0")
+        .stdout_has("lab check task3");
+    assert!(
+        !done.stdout.contains("```"),
+        "code fences are rendered, not shown"
+    );
+    assert!(
+        !done.stdout.contains('\u{1b}'),
+        "no colour when NO_COLOR is set"
+    );
+    let (_h, lab) = fresh();
+    lab.args(["show", "task2", "--lang", "zh-CN"])
+        .run()
+        .code(0)
+        .stdout_has("镜像加速");
+}
+
+#[test]
+fn colour_is_on_only_when_asked() {
+    let (_h, lab) = fresh();
+    let done = lab.args(["list", "--color", "always"]).run();
+    assert!(done.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn usage_errors_are_exit_2_with_a_way_forward() {
+    let (_h, lab) = fresh();
+    lab.args(["check", "task99"])
+        .run()
+        .code(2)
+        .stderr_has("no task or unit named `task99`")
+        .stderr_has("lab list");
+    let (_h, lab) = fresh();
+    lab.args(["check"]).run().code(2);
+    let (_h, lab) = fresh();
+    lab.args(["check", "task3", "--var", "daemon_jsn=/x"])
+        .run()
+        .code(2)
+        .stderr_has("unknown variable `daemon_jsn`")
+        .stderr_has("daemon_json");
+    let (_h, lab) = fresh();
+    lab.args(["check", "task3", "--format", "yaml"])
+        .run()
+        .code(2);
+    let (_h, lab) = fresh();
+    lab.args(["show", "task99"]).run().code(2);
+}
+
+#[test]
+fn the_built_in_course_validates() {
+    let (_h, lab) = fresh();
+    lab.args(["validate"]).run().code(0).stdout_has("ok:");
+}
+
+#[test]
+fn vars_before_and_after_the_subcommand_both_count() {
+    let (_h, lab) = fresh();
+    let done = lab
+        .args([
+            "--var",
+            "daemon_json=/nonexistent/a.json",
+            "check",
+            "task2",
+            "--var",
+            "ssh_port=1",
+            "--docker-host",
+            "unix:///nonexistent.sock",
+            "--format",
+            "json",
+            "--no-journal",
+        ])
+        .run();
+    done.code(3);
+    let c = done.check("task2", "mirror-config", "valid-json");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("/nonexistent/a.json"),
+        "{c}"
+    );
+    let c = done.check("task2", "ssh", "sshd-listening");
+    assert!(
+        c["message"].as_str().unwrap_or("").contains("port 1"),
+        "{c}"
+    );
+}

@@ -1,0 +1,206 @@
+//! A small fluent harness over the real `lab` binary:
+//! `Lab::on(&daemon).args(["check", "task3"]).run().code(0)`.
+//!
+//! Every run is hermetic: its own HOME (so its own journal and shell
+//! history), no locale from the caller, no colour, and the daemon and
+//! daemon.json of the test bed daemon it is pointed at.
+
+use crate::bed::Daemon;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub struct Lab {
+    cmd: assert_cmd::Command,
+    args: Vec<String>,
+}
+
+pub struct Done {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub args: Vec<String>,
+}
+
+/// The learner's home in a test: holds the journal and shell history.
+pub fn home_of(d: &Daemon) -> PathBuf {
+    let h = d.dir().join("home");
+    std::fs::create_dir_all(&h).expect("create home");
+    h
+}
+
+/// Appends lines to the learner's bash history, as bash does on exit.
+pub fn type_history(d: &Daemon, lines: &[&str]) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home_of(d).join(".bash_history"))
+        .expect("history");
+    for l in lines {
+        writeln!(f, "{l}").expect("write history");
+    }
+}
+
+impl Lab {
+    /// `lab` with a clean environment and a throwaway HOME.
+    pub fn new(home: &Path) -> Lab {
+        let mut cmd = assert_cmd::Command::cargo_bin("lab").expect("lab binary");
+        for k in [
+            "LANG",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "LAB_LANG",
+            "LAB_COURSE",
+            "LAB_JOURNAL",
+            "XDG_STATE_HOME",
+            "DOCKER_HOST",
+            "NO_COLOR",
+        ] {
+            cmd.env_remove(k);
+        }
+        cmd.env("HOME", home).env("NO_COLOR", "1");
+        Lab {
+            cmd,
+            args: Vec::new(),
+        }
+    }
+
+    /// `lab` pointed at a test bed daemon and its daemon.json.
+    pub fn on(d: &Daemon) -> Lab {
+        let mut lab = Lab::new(&home_of(d));
+        lab.cmd.env("DOCKER_HOST", d.host());
+        let cfg = format!("daemon_json={}", d.config_file().display());
+        lab.arg_list(&["--var", &cfg]);
+        lab
+    }
+
+    fn arg_list(&mut self, args: &[&str]) {
+        for a in args {
+            self.args.push(a.to_string());
+        }
+    }
+
+    pub fn args<const N: usize>(mut self, args: [&str; N]) -> Lab {
+        self.arg_list(&args);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Lab {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn course(self, dir: &Path) -> Lab {
+        let d = dir.display().to_string();
+        self.args(["--course", &d])
+    }
+
+    pub fn run(mut self) -> Done {
+        let out = self.cmd.args(&self.args).output().expect("run lab");
+        Done {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: self.args,
+        }
+    }
+}
+
+impl Done {
+    fn context(&self) -> String {
+        format!(
+            "lab {}\n--- exit {} ---\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+
+    pub fn code(&self, want: i32) -> &Done {
+        assert_eq!(self.code, want, "unexpected exit code\n{}", self.context());
+        assert!(
+            !self.stderr.contains("panicked"),
+            "lab panicked\n{}",
+            self.context()
+        );
+        self
+    }
+
+    pub fn stdout_has(&self, needle: &str) -> &Done {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, needle: &str) -> &Done {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON: {e}\n{}", self.context()))
+    }
+
+    /// The JSON result of one check: `check("task3", "tag", "same-image")`.
+    pub fn check(&self, task: &str, step: &str, check: &str) -> Value {
+        let j = self.json();
+        let found = j["tasks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["id"] == task)
+            .flat_map(|t| t["steps"].as_array().cloned().unwrap_or_default())
+            .filter(|s| s["id"] == step)
+            .flat_map(|s| s["checks"].as_array().cloned().unwrap_or_default())
+            .find(|c| c["id"] == check);
+        found.unwrap_or_else(|| panic!("no check {task}/{step}/{check}\n{}", self.context()))
+    }
+
+    /// Asserts a check's status, and returns it for more assertions.
+    pub fn status(&self, task: &str, step: &str, check: &str, want: &str) -> Value {
+        let c = self.check(task, step, check);
+        assert_eq!(
+            c["status"],
+            want,
+            "{task}/{step}/{check}: {}\n{}",
+            serde_json::to_string_pretty(&c).unwrap_or_default(),
+            self.context()
+        );
+        c
+    }
+
+    /// Every check of a task has one of the statuses given.
+    pub fn all_checks(&self, task: &str, allowed: &[&str]) -> &Done {
+        let j = self.json();
+        for t in j["tasks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["id"] == task)
+        {
+            for s in t["steps"].as_array().into_iter().flatten() {
+                for c in s["checks"].as_array().into_iter().flatten() {
+                    let st = c["status"].as_str().unwrap_or("");
+                    assert!(
+                        allowed.contains(&st),
+                        "{}/{}: {st}: {}\n{}",
+                        s["id"],
+                        c["id"],
+                        c["message"],
+                        self.context()
+                    );
+                }
+            }
+        }
+        self
+    }
+}

@@ -1,0 +1,283 @@
+//! Every check kind against the real machine and the real daemon: a
+//! one-step course is written per test, so each kind is seen to pass and to
+//! fail for the right reason.
+
+use crate::bed::Daemon;
+use crate::harness::{home_of, Done, Lab};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A course whose task `t1` has one step `s` with the given checks (YAML
+/// list items, indented by four spaces).
+pub fn course_with(dir: &Path, checks: &str) -> PathBuf {
+    let root = dir.join("course");
+    for sub in ["labs", "content/en", "content/zh-CN"] {
+        std::fs::create_dir_all(root.join(sub)).expect("mkdir");
+    }
+    let both = "{ en: x, zh-CN: x }";
+    std::fs::write(
+        root.join("labs/course.yaml"),
+        format!("schema: 1\ntitle: {both}\nvars:\n  daemon_json: /etc/docker/daemon.json\n  bash_history: ${{home}}/.bash_history\n  zsh_history: ${{home}}/.zsh_history\n  port: \"0\"\nunits:\n  - {{ id: u1, title: {both} }}\n"),
+    )
+    .expect("course.yaml");
+    std::fs::write(
+        root.join("labs/t1.yaml"),
+        format!("schema: 1\nid: t1\nunit: u1\ntitle: {both}\nlesson: t1.md\nsteps:\n  - id: s\n    title: {both}\n    hint: {both}\n    checks:\n{checks}"),
+    )
+    .expect("t1.yaml");
+    for lang in ["en", "zh-CN"] {
+        std::fs::write(root.join(format!("content/{lang}/t1.md")), "# t1\n").expect("lesson");
+    }
+    root
+}
+
+fn run(d: &Daemon, checks: &str) -> Done {
+    let course = course_with(d.dir(), checks);
+    let done = Lab::on(d)
+        .course(&course)
+        .args(["--no-journal", "check", "t1", "--format", "json"])
+        .run();
+    assert!(
+        done.code == 0 || done.code == 1,
+        "unexpected exit {}\n{}\n{}",
+        done.code,
+        done.stdout,
+        done.stderr
+    );
+    done
+}
+
+fn status(done: &Done, id: &str) -> String {
+    done.check("t1", "s", id)["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Asserts each (check id, status) of a run.
+fn expect(done: &Done, want: &[(&str, &str)]) {
+    for (id, st) in want {
+        assert_eq!(
+            status(done, id),
+            *st,
+            "{id}: {}",
+            serde_json::to_string_pretty(&done.check("t1", "s", id)).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn docker_cli_and_daemon() {
+    let d = Daemon::start();
+    let done = run(
+        &d,
+        r#"
+    - { id: cli, docker_cli: { min_version: "1.0" } }
+    - { id: cli-too-old, docker_cli: { min_version: "999" } }
+    - { id: daemon, daemon: { min_version: "20.10", info: [ { path: Driver, matches: "^(overlay2|vfs)$" }, { path: RegistryConfig.Mirrors.0, matches: "^http://127\\.0\\.0\\.1:\\d+/$" } ] } }
+    - { id: daemon-too-old, daemon: { min_version: "999" } }
+    - { id: info-mismatch, daemon: { info: [ { path: Images, equals: 42 } ] } }
+"#,
+    );
+    expect(
+        &done,
+        &[
+            ("cli", "pass"),
+            ("cli-too-old", "fail"),
+            ("daemon", "pass"),
+            ("daemon-too-old", "fail"),
+            ("info-mismatch", "fail"),
+        ],
+    );
+    assert_eq!(done.check("t1", "s", "info-mismatch")["actual"], "0");
+}
+
+#[test]
+fn service_skips_without_systemd() {
+    let d = Daemon::start();
+    let done = run(
+        &d,
+        "    - { id: svc, service: { name: docker, enabled: true } }\n",
+    );
+    let want = if Path::new("/run/systemd/system").is_dir() {
+        "fail"
+    } else {
+        "skip"
+    };
+    expect(&done, &[("svc", want)]);
+}
+
+#[test]
+fn port_and_http() {
+    let d = Daemon::start();
+    let server = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = server.local_addr().expect("addr").port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    std::thread::spawn(move || {
+        for mut conn in server.incoming().flatten().take(2) {
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<title>Welcome to nginx!</title>");
+        }
+    });
+    let done = run(
+        &d,
+        &format!(
+            r#"
+    - {{ id: open, port: {{ port: {port} }} }}
+    - {{ id: closed, port: {{ port: {closed} }} }}
+    - {{ id: closed-wanted, port: {{ port: {closed}, listening: false }} }}
+    - {{ id: page, http: {{ url: "http://127.0.0.1:{port}/", body: "Welcome to nginx!" }} }}
+    - {{ id: wrong-body, http: {{ url: "http://127.0.0.1:{port}/", body: "Apache" }} }}
+    - {{ id: nobody-home, http: {{ url: "http://127.0.0.1:{closed}/" }} }}
+"#
+        ),
+    );
+    expect(
+        &done,
+        &[
+            ("open", "pass"),
+            ("closed", "fail"),
+            ("closed-wanted", "pass"),
+            ("page", "pass"),
+            ("wrong-body", "fail"),
+            ("nobody-home", "fail"),
+        ],
+    );
+}
+
+#[test]
+fn file_json_file_history_and_command() {
+    let d = Daemon::start();
+    let f = d.dir().join("conf.json");
+    std::fs::write(
+        &f,
+        r#"{"registry-mirrors": ["https://a.example"], "debug": true}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        home_of(&d).join(".bash_history"),
+        "ls\ndocker images tomcat -q\n",
+    )
+    .expect("history");
+    let p = f.display();
+    let done = run(
+        &d,
+        &format!(
+            r#"
+    - {{ id: exists, file: {{ path: "{p}", contains: registry-mirrors }} }}
+    - {{ id: mode, file: {{ path: "{p}", mode: "0600" }} }}
+    - {{ id: missing, file: {{ path: "{p}.nope" }} }}
+    - {{ id: absent-wanted, file: {{ path: "{p}.nope", exists: false }} }}
+    - {{ id: json, json_file: {{ path: "{p}", values: [ {{ path: registry-mirrors, contains: "https://a.example" }}, {{ path: debug, equals: true }} ] }} }}
+    - {{ id: json-value, json_file: {{ path: "{p}", values: [ {{ path: debug, equals: false }} ] }} }}
+    - {{ id: history, history: {{ matches: 'docker\s+images\s+tomcat' }} }}
+    - {{ id: history-missing, history: {{ matches: 'docker\s+rmi' }} }}
+    - {{ id: no-history-file, history: {{ matches: x, files: ["/nonexistent/.bash_history"] }} }}
+    - {{ id: cmd, command: {{ run: "echo hello; echo oops >&2", stdout: "^hello", stderr: oops }} }}
+    - {{ id: cmd-exit, command: {{ run: "exit 3" }} }}
+"#
+        ),
+    );
+    let mode = if std::fs::metadata(&f)
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777 == 0o600)
+        .unwrap_or(false)
+    {
+        "pass"
+    } else {
+        "fail"
+    };
+    expect(
+        &done,
+        &[
+            ("exists", "pass"),
+            ("mode", mode),
+            ("missing", "fail"),
+            ("absent-wanted", "pass"),
+            ("json", "pass"),
+            ("json-value", "fail"),
+            ("history", "pass"),
+            ("history-missing", "fail"),
+            ("no-history-file", "skip"),
+            ("cmd", "pass"),
+            ("cmd-exit", "fail"),
+        ],
+    );
+    assert!(done.check("t1", "s", "cmd-exit")["actual"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with('3'));
+}
+
+#[test]
+fn image_container_and_event() {
+    let d = Daemon::start();
+    d.docker(&["pull", "mysql:5.7"]);
+    d.docker(&["tag", "mysql:5.7", "mydb:1"]);
+    d.docker(&["pull", "hello-world"]);
+    d.docker(&["run", "--name", "greeter", "hello-world"]);
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker_may_fail(&[
+        "run",
+        "--name",
+        "failing",
+        "ubuntu:18.04",
+        "sh",
+        "-c",
+        "echo bye; exit 3",
+    ]);
+    let done = run(
+        &d,
+        r#"
+    - { id: present, image: { ref: "mysql:5.7" } }
+    - { id: absent, image: { ref: "tomcat" } }
+    - { id: absent-wanted, image: { ref: "tomcat", present: false } }
+    - { id: same-id, image: { ref: "mydb:1", same_id_as: "mysql:5.7" } }
+    - { id: other-id, image: { ref: "mydb:1", same_id_as: "hello-world" } }
+    - { id: ports, image: { ref: "mysql:5.7", inspect: [ { path: Config.ExposedPorts, contains: "3306/tcp" }, { path: Config.ExposedPorts, contains: "33060/tcp" } ] } }
+    - { id: count, image: { repository: mysql, count: 1 } }
+    - { id: count-wrong, image: { repository: mysql, count: 0 } }
+    - { id: greeter, container: { name: greeter, state: exited, exit_code: 0, logs: "Hello from Docker!" } }
+    - { id: by-image, container: { image: "ubuntu:18.04", exit_code: 3, logs: bye } }
+    - { id: wrong-code, container: { name: failing, exit_code: 0 } }
+    - { id: no-such, container: { name: nginx_first } }
+    - { id: pulled, event: { action: pull, image: "mysql:5.7" } }
+    - { id: tagged, event: { action: tag, image: "mydb:1" } }
+    - { id: never-deleted, event: { action: delete, image: "mysql:5.7" } }
+    - { id: died, event: { type: container, action: die, container: greeter } }
+"#,
+    );
+    expect(
+        &done,
+        &[
+            ("present", "pass"),
+            ("absent", "fail"),
+            ("absent-wanted", "pass"),
+            ("same-id", "pass"),
+            ("other-id", "fail"),
+            ("ports", "pass"),
+            ("count", "pass"),
+            ("count-wrong", "fail"),
+            ("greeter", "pass"),
+            ("by-image", "pass"),
+            ("wrong-code", "fail"),
+            ("no-such", "fail"),
+            ("pulled", "pass"),
+            ("tagged", "pass"),
+            ("never-deleted", "fail"),
+            ("died", "pass"),
+        ],
+    );
+    assert_eq!(
+        done.check("t1", "s", "pulled")["evidence"]["source"],
+        "event"
+    );
+    assert_eq!(
+        done.check("t1", "s", "present")["evidence"]["source"],
+        "live"
+    );
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary. Tests that talk to Docker start their
+//! own private daemon from the test bed (`scripts/testbed up` first; the
+//! README's test command does all of it).
+
+mod bed;
+mod cli;
+mod course_errors;
+mod harness;
+mod kinds;
+mod readonly;
+mod task2;
+mod task3;

@@ -1,0 +1,191 @@
+//! Task 2 on a real daemon: the daemon's own daemon.json stands in for
+//! /etc/docker/daemon.json (`--var daemon_json=...`), a listener the test
+//! holds stands in for sshd.
+
+use crate::bed::Daemon;
+use crate::harness::{Done, Lab};
+use std::net::TcpListener;
+
+fn check(d: &Daemon, ssh: &TcpListener) -> Done {
+    let port = format!("ssh_port={}", ssh.local_addr().expect("addr").port());
+    Lab::on(d)
+        .args(["check", "task2", "--format", "json", "--var", &port])
+        .run()
+}
+
+fn sshd() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").expect("bind a stand-in sshd port")
+}
+
+#[test]
+fn a_working_setup_passes_and_systemd_checks_skip_without_systemd() {
+    let d = Daemon::start();
+    d.docker(&["run", "hello-world"]);
+    let ssh = sshd();
+    let done = check(&d, &ssh);
+    done.code(0).all_checks("task2", &["pass", "skip"]);
+    done.status("task2", "mirror-loaded", "daemon-uses-mirrors", "pass");
+    let greeted = done.status("task2", "hello-world", "greeted", "pass");
+    assert_eq!(greeted["evidence"]["source"], "live");
+    if !std::path::Path::new("/run/systemd/system").exists() {
+        let c = done.status("task2", "daemon", "service-active", "skip");
+        assert!(
+            c["message"].as_str().unwrap_or("").contains("systemd"),
+            "{c}"
+        );
+    }
+}
+
+#[test]
+fn hello_world_run_with_rm_passes_on_its_die_event() {
+    let d = Daemon::start();
+    let out = d.docker(&["run", "--rm", "hello-world"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Hello from Docker!"));
+    let c = check(&d, &sshd()).status("task2", "hello-world", "greeted", "pass");
+    assert_eq!(c["evidence"]["source"], "event");
+}
+
+#[test]
+fn no_ssh_server_fails_the_ssh_step() {
+    let d = Daemon::start();
+    let closed = sshd();
+    let port = format!("ssh_port={}", closed.local_addr().expect("addr").port());
+    drop(closed);
+    let done = Lab::on(&d)
+        .args(["check", "task2", "--format", "json", "--var", &port])
+        .run();
+    let c = done
+        .code(1)
+        .status("task2", "ssh", "sshd-listening", "fail");
+    assert!(
+        c["hint"].as_str().unwrap_or("").contains("openssh-server"),
+        "{c}"
+    );
+}
+
+#[test]
+fn full_width_quotes_in_daemon_json_are_pointed_at() {
+    let d = Daemon::start();
+    std::fs::write(
+        d.config_file(),
+        "{\n  “registry-mirrors”: [\"https://docker.m.daocloud.io\"]\n}\n",
+    )
+    .expect("write");
+    let done = check(&d, &sshd());
+    done.code(1);
+    let c = done.status("task2", "mirror-config", "valid-json", "fail");
+    let actual = c["actual"].as_str().unwrap_or("");
+    assert!(actual.contains(":2:3: `“` is a curly opening quote"), "{c}");
+    assert!(actual.contains("ASCII `\"`"), "{c}");
+    let zh = Lab::on(&d)
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["check", "task2"])
+        .run();
+    zh.code(1).stdout_has("中文左引号").stdout_has("输入法");
+}
+
+#[test]
+fn daemon_json_edited_but_not_applied_gets_the_restart_hint() {
+    let mut d = Daemon::start();
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.config_file()).expect("read"))
+            .expect("json");
+    cfg["registry-mirrors"]
+        .as_array_mut()
+        .expect("mirrors")
+        .push("https://docker.m.daocloud.io".into());
+    std::fs::write(d.config_file(), cfg.to_string()).expect("write");
+    let done = check(&d, &sshd());
+    done.code(1);
+    done.status("task2", "mirror-config", "mirrors-are-urls", "pass");
+    let c = done.status("task2", "mirror-loaded", "daemon-uses-mirrors", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("systemctl restart docker"),
+        "{c}"
+    );
+    assert!(
+        c["expected"]
+            .as_str()
+            .unwrap_or("")
+            .contains("https://docker.m.daocloud.io/"),
+        "{c}"
+    );
+    d.restart();
+    check(&d, &sshd()).status("task2", "mirror-loaded", "daemon-uses-mirrors", "pass");
+}
+
+#[test]
+fn mirrors_without_a_scheme_fail_with_the_offending_entry() {
+    let d = Daemon::start();
+    std::fs::write(
+        d.config_file(),
+        r#"{"registry-mirrors": ["docker.m.daocloud.io"]}"#,
+    )
+    .expect("write");
+    let c = check(&d, &sshd()).status("task2", "mirror-config", "mirrors-are-urls", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`docker.m.daocloud.io` does not start with https://"),
+        "{c}"
+    );
+}
+
+#[test]
+fn a_stopped_daemon_is_exit_3_with_what_to_do() {
+    let mut d = Daemon::start();
+    d.stop();
+    let done = Lab::on(&d).args(["check", "task2"]).run();
+    done.code(3)
+        .stdout_has("cannot reach the Docker daemon")
+        .stdout_has("systemctl start docker");
+    let json = Lab::on(&d)
+        .args(["check", "task3", "--format", "json"])
+        .run();
+    json.code(3);
+    json.status("task3", "pull-latest", "pulled", "error");
+}
+
+#[test]
+fn a_socket_without_permission_says_how_to_join_the_docker_group() {
+    let d = Daemon::start();
+    // Run lab as an unprivileged user against the root-owned socket.
+    let Ok(out) = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .output()
+    else {
+        return;
+    };
+    if !out.status.success() {
+        return; // not root: nothing to drop to
+    }
+    let lab = assert_cmd::cargo::cargo_bin("lab");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&lab)
+        .args([
+            "--no-journal",
+            "--docker-host",
+            &d.host(),
+            "check",
+            "task3",
+            "--var",
+            "bash_history=/none",
+            "--var",
+            "zsh_history=/none",
+        ])
+        .env("HOME", "/tmp")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run lab as nobody");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("permission denied") && stdout.contains("usermod -aG docker"),
+        "{stdout}"
+    );
+}

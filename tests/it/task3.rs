@@ -1,0 +1,192 @@
+//! Task 3 on a real daemon: the learner's commands exactly as the course
+//! types them, then `lab check task3`.
+
+use crate::bed::Daemon;
+use crate::harness::{type_history, Lab};
+
+fn id_of(d: &Daemon, reference: &str) -> String {
+    let out = d.docker(&["images", reference, "-q"]);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn check(d: &Daemon) -> crate::harness::Done {
+    Lab::on(d)
+        .args(["check", "task3", "--format", "json"])
+        .run()
+}
+
+/// Steps 1-3 as typed.
+fn pull_and_tag(d: &Daemon) {
+    d.docker(&["pull", "tomcat"]);
+    d.docker(&["pull", "tomcat:8.0"]);
+    d.docker(&["tag", "tomcat:8.0", "mytomcat:8.0"]);
+    d.docker(&["images", "tomcat"]);
+    d.docker(&["images", "tomcat", "-q"]);
+}
+
+/// Steps 5-6 as typed, with the id read the way a learner reads it.
+fn remove_latest_then_all(d: &Daemon) -> String {
+    let latest = id_of(d, "tomcat:latest");
+    d.docker(&["image", "rm", &latest]);
+    d.sh("docker image rm -f $(docker images tomcat -q)");
+    latest
+}
+
+#[test]
+fn all_at_once_without_checking_midway_passes_on_daemon_events() {
+    let d = Daemon::start();
+    pull_and_tag(&d);
+    let latest = remove_latest_then_all(&d);
+    type_history(
+        &d,
+        &[
+            "docker pull tomcat",
+            "docker images tomcat -q",
+            &format!("docker image rm {latest}"),
+            "docker image rm -f $(docker images tomcat -q)",
+        ],
+    );
+    let done = check(&d);
+    done.code(0).all_checks("task3", &["pass"]);
+    assert_eq!(
+        done.status("task3", "pull-latest", "pulled", "pass")["evidence"]["source"],
+        "event"
+    );
+    assert_eq!(
+        done.status("task3", "tag", "same-image", "pass")["evidence"]["source"],
+        "event"
+    );
+    assert_eq!(
+        done.status("task3", "remove-latest", "kept-8.0", "pass")["evidence"]["source"],
+        "event"
+    );
+    let text = Lab::on(&d).args(["check", "task3"]).run();
+    text.code(0)
+        .stdout_has("PASS task3: 6/6 steps")
+        .stdout_has("(from the daemon's events)");
+}
+
+#[test]
+fn progress_checked_midway_survives_a_daemon_restart_through_the_journal() {
+    let mut d = Daemon::start();
+    pull_and_tag(&d);
+    check(&d).status("task3", "tag", "same-image", "pass");
+    let latest = id_of(&d, "tomcat:latest");
+    d.docker(&["image", "rm", &latest]);
+    check(&d).status("task3", "remove-latest", "kept-8.0", "pass");
+    d.sh("docker image rm -f $(docker images tomcat -q)");
+    check(&d).code(0);
+    // A restart empties the event buffer; the journal still knows.
+    d.restart();
+    let done = Lab::on(&d)
+        .args([
+            "check",
+            "task3",
+            "--format",
+            "json",
+            "--var",
+            "bash_history=/none",
+            "--var",
+            "zsh_history=/none",
+        ])
+        .run();
+    done.code(0);
+    assert_eq!(
+        done.status("task3", "pull-latest", "pulled", "pass")["evidence"]["source"],
+        "journal"
+    );
+    assert_eq!(
+        done.status("task3", "remove-all", "eight-removed", "pass")["evidence"]["source"],
+        "journal"
+    );
+}
+
+#[test]
+fn nothing_ever_pulled_fails_although_no_tomcat_is_left() {
+    let d = Daemon::start();
+    let done = check(&d);
+    done.code(1);
+    let c = done.status("task3", "pull-latest", "pulled", "fail");
+    assert!(
+        c["hint"]
+            .as_str()
+            .unwrap_or("")
+            .contains("docker pull tomcat"),
+        "{c}"
+    );
+    done.status("task3", "remove-all", "no-tomcat", "pass");
+    done.status("task3", "remove-all", "eight-removed", "fail");
+}
+
+#[test]
+fn skipping_the_tag_fails_the_tag_step_with_its_hint() {
+    let d = Daemon::start();
+    d.docker(&["pull", "tomcat"]);
+    d.docker(&["pull", "tomcat:8.0"]);
+    let done = check(&d);
+    done.code(1);
+    let c = done.status("task3", "tag", "same-image", "fail");
+    assert!(
+        c["hint"]
+            .as_str()
+            .unwrap_or("")
+            .contains("docker tag tomcat:8.0 mytomcat:8.0"),
+        "{c}"
+    );
+    // ... and still fails once everything is removed: there never was a tag.
+    remove_latest_then_all(&d);
+    check(&d)
+        .code(1)
+        .status("task3", "tag", "same-image", "fail");
+}
+
+#[test]
+fn tagging_the_wrong_image_is_caught_by_its_id() {
+    let d = Daemon::start();
+    d.docker(&["pull", "tomcat"]);
+    d.docker(&["pull", "tomcat:8.0"]);
+    d.docker(&["tag", "tomcat:latest", "mytomcat:8.0"]);
+    let c = check(&d).status("task3", "tag", "same-image", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("different images"),
+        "{c}"
+    );
+}
+
+#[test]
+fn removing_8_0_instead_of_latest_fails_with_the_right_hint() {
+    let d = Daemon::start();
+    pull_and_tag(&d);
+    d.docker(&["rmi", "tomcat:8.0"]);
+    let done = check(&d);
+    done.code(1);
+    done.status("task3", "remove-latest", "latest-gone", "fail");
+    let c = done.status("task3", "remove-latest", "kept-8.0", "fail");
+    assert!(
+        c["hint"]
+            .as_str()
+            .unwrap_or("")
+            .contains("docker pull tomcat:8.0"),
+        "{c}"
+    );
+    // Removing everything afterwards does not turn the mistake into a pass.
+    d.sh("docker image rm -f $(docker images tomcat -q) $(docker images mytomcat -q)");
+    check(&d)
+        .code(1)
+        .status("task3", "remove-latest", "kept-8.0", "fail");
+}
+
+#[test]
+fn chinese_report_for_a_chinese_locale() {
+    let d = Daemon::start();
+    Lab::on(&d)
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["check", "task3"])
+        .run()
+        .code(1)
+        .stdout_has("拉取最新版 tomcat 镜像")
+        .stdout_has("提示");
+}
