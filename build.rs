@@ -38,6 +38,7 @@ fn main() {
         .expect("write to a String");
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_course.rs");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_course.rs");
     std::fs::write(out, code).expect("write the embedded course");
 }
