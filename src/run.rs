@@ -23,20 +23,34 @@ impl Run<'_> {
         let mut results = Vec::new();
         let mut entries = Vec::new();
         let now = crate::clock::now();
+        // Checks only read, so they all run at once: a slow one (the docker
+        // CLI starting, `docker info`) overlaps the others, and concurrent
+        // asks for the same Docker answer share one request.
+        let ctxs: Vec<Ctx> = tasks
+            .iter()
+            .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
+            .map(|(t, s)| Ctx {
+                machine: self.machine,
+                vars: self.vars,
+                lang: self.lang,
+                journal: self.journal,
+                task: &t.id,
+                step: &s.id,
+            })
+            .collect();
+        let steps_in_order = tasks.iter().flat_map(|t| t.steps.iter());
+        let pending = steps_in_order.zip(&ctxs).flat_map(|(s, ctx)| {
+            s.checks
+                .iter()
+                .map(move |c| checks::evaluate(c, ctx, self.timeout))
+        });
+        let mut outcomes = futures_util::future::join_all(pending).await.into_iter();
         for task in tasks {
             let mut steps = Vec::new();
             for step in &task.steps {
-                let ctx = Ctx {
-                    machine: self.machine,
-                    vars: self.vars,
-                    lang: self.lang,
-                    journal: self.journal,
-                    task: &task.id,
-                    step: &step.id,
-                };
                 let mut checks = Vec::new();
                 for check in &step.checks {
-                    let o = checks::evaluate(check, &ctx, self.timeout).await;
+                    let Some(o) = outcomes.next() else { break };
                     if o.passed() && !matches!(o.evidence, Some(Evidence::Journal { .. })) {
                         entries.push(Entry::Check {
                             at: now,

@@ -75,19 +75,34 @@ impl DockerView {
     async fn docker(&self) -> Result<&Docker, ObserveError> {
         self.conn
             .get_or_init(|| async {
-                let docker = self.connect()?;
-                // Speak the daemon's API version, whatever its age.
-                let docker = self
-                    .call("negotiate the API version", docker.negotiate_version())
-                    .await?;
-                Ok(docker)
+                // Speak the daemon's API version, whatever its age: from
+                // `/_ping` when it says (fast), else bollard's negotiation.
+                match super::ping::api_version(&self.host, self.timeout).await {
+                    Some((major, minor)) => {
+                        let ours = bollard::API_DEFAULT_VERSION;
+                        let version = if (major, minor) < (ours.major_version, ours.minor_version) {
+                            bollard::ClientVersion {
+                                major_version: major,
+                                minor_version: minor,
+                            }
+                        } else {
+                            *ours
+                        };
+                        self.connect(&version)
+                    }
+                    None => {
+                        let docker = self.connect(bollard::API_DEFAULT_VERSION)?;
+                        self.call("negotiate the API version", docker.negotiate_version())
+                            .await
+                    }
+                }
             })
             .await
             .as_ref()
             .map_err(Clone::clone)
     }
 
-    fn connect(&self) -> Result<Docker, ObserveError> {
+    fn connect(&self, version: &bollard::ClientVersion) -> Result<Docker, ObserveError> {
         let host = self.host.as_str();
         let result = if host.starts_with("unix://") || host.starts_with('/') {
             // bollard only asks `exists()`, which cannot tell a missing socket
@@ -104,9 +119,9 @@ impl DockerView {
                     },
                 });
             }
-            Docker::connect_with_unix(host, self.timeout, bollard::API_DEFAULT_VERSION)
+            Docker::connect_with_unix(host, self.timeout, version)
         } else if host.starts_with("tcp://") || host.starts_with("http://") {
-            Docker::connect_with_http(host, self.timeout, bollard::API_DEFAULT_VERSION)
+            Docker::connect_with_http(host, self.timeout, version)
         } else {
             return Err(ObserveError::DockerUnreachable {
                 host: self.host.clone(),

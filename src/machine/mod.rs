@@ -8,6 +8,7 @@
 
 mod docker;
 mod error;
+mod ping;
 
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
 pub use error::ObserveError;
