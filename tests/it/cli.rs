@@ -138,3 +138,27 @@ fn vars_before_and_after_the_subcommand_both_count() {
         "{c}"
     );
 }
+
+#[test]
+fn a_unit_target_checks_each_of_its_tasks_in_order() {
+    let (_h, lab) = fresh();
+    let done = lab
+        .args([
+            "check",
+            "unit1",
+            "--docker-host",
+            "unix:///nonexistent.sock",
+            "--format",
+            "json",
+            "--no-journal",
+        ])
+        .run();
+    done.code(3);
+    let ids: Vec<String> = done.json()["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(ids, ["task2", "task3"]);
+}

@@ -281,3 +281,56 @@ fn image_container_and_event() {
         "live"
     );
 }
+
+#[test]
+fn unpublished_ports_fail_with_what_is_published() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["run", "--name", "quiet", "ubuntu:18.04", "true"]);
+    let done = run(
+        &d,
+        "    - { id: ports, container: { name: quiet, ports: [\"80/tcp->80\"] } }\n",
+    );
+    let c = done.check("t1", "s", "ports");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(
+        c["message"].as_str().unwrap_or("").contains("80/tcp->80"),
+        "{c}"
+    );
+}
+
+#[test]
+fn a_check_past_its_timeout_is_an_error_not_a_hang() {
+    let d = Daemon::start();
+    let course = course_with(
+        d.dir(),
+        "    - { id: slow, command: { run: \"sleep 30\" } }\n",
+    );
+    let started = std::time::Instant::now();
+    let done = Lab::on(&d)
+        .course(&course)
+        .args([
+            "--no-journal",
+            "--timeout",
+            "1",
+            "check",
+            "t1",
+            "--format",
+            "json",
+        ])
+        .run();
+    done.code(3);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    let c = done.check("t1", "s", "slow");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("timed out after 1 s"),
+        "{c}"
+    );
+}

@@ -189,3 +189,15 @@ fn a_socket_without_permission_says_how_to_join_the_docker_group() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_unknown_daemon_json_key_is_a_warning_naming_it() {
+    let d = Daemon::start();
+    let mirrors = std::fs::read_to_string(d.config_file()).expect("read");
+    let mut cfg: serde_json::Value = serde_json::from_str(&mirrors).expect("json");
+    cfg["registy-mirrors"] = serde_json::json!(["https://x.example"]);
+    std::fs::write(d.config_file(), cfg.to_string()).expect("write");
+    let c = check(&d, &sshd()).status("task2", "mirror-config", "mirrors-are-urls", "pass");
+    let warnings = c["warnings"].to_string();
+    assert!(warnings.contains("unknown key `registy-mirrors`"), "{c}");
+}
