@@ -57,7 +57,18 @@ fn provenance(lang: Lang, checks: &[CheckResult]) -> Option<&'static str> {
 /// would otherwise be explained once per check).
 type Seen = Vec<String>;
 
-fn step(out: &mut String, p: &Paint, lang: Lang, s: &StepResult, width: usize, seen: &mut Seen) {
+/// Prints a step. Only the first failing step of a task is `detailed`
+/// (expected, actual, hint): a learner midway sees what to do next, not the
+/// whole rest of the task at once.
+fn step(
+    out: &mut String,
+    p: &Paint,
+    lang: Lang,
+    s: &StepResult,
+    width: usize,
+    seen: &mut Seen,
+    detailed: bool,
+) {
     let mut line = format!("  {} {:<width$}  {}", mark(p, s.status), s.id, s.title);
     if s.status == Status::Pass {
         if let Some(from) = provenance(lang, &s.checks) {
@@ -95,7 +106,7 @@ fn step(out: &mut String, p: &Paint, lang: Lang, s: &StepResult, width: usize, s
                 c.id
             ));
         }
-        if matches!(c.status, Status::Fail | Status::Error) {
+        if detailed && matches!(c.status, Status::Fail | Status::Error) {
             for (label, value) in [(exp, &c.expected), (act, &c.actual), (hint, &c.hint)] {
                 let Some(v) = value else { continue };
                 let pad = " ".repeat(label_w.saturating_sub(label.chars().count()));
@@ -129,8 +140,19 @@ pub fn render(r: &Report, color: bool) -> String {
     for t in &r.tasks {
         out.push_str(&format!("{}  {}\n", p.bold(&t.id), t.title));
         let width = t.steps.iter().map(|s| s.id.len()).max().unwrap_or(0);
+        let mut details_shown = false;
         for s in &t.steps {
-            step(&mut out, &p, lang, s, width, &mut seen);
+            let first_failure = s.status != Status::Pass && !details_shown;
+            step(
+                &mut out,
+                &p,
+                lang,
+                s,
+                width,
+                &mut seen,
+                first_failure || s.status == Status::Error,
+            );
+            details_shown |= first_failure;
         }
         let verdict = match t.status {
             TaskStatus::Pass => p.green(lang.pick("PASS", "通过")),
@@ -148,6 +170,20 @@ pub fn render(r: &Report, color: bool) -> String {
             t.score,
             t.max_score
         ));
+        if let Some(next) = t.steps.iter().find(|s| s.status == Status::Fail) {
+            let line = match lang {
+                Lang::En => format!(
+                    "  next: {} ({}); the lesson: lab show {}\n\n",
+                    next.title, next.id, t.id
+                ),
+                Lang::ZhCn => format!(
+                    "  下一步：{}（{}）；查看课程：lab show {}\n\n",
+                    next.title, next.id, t.id
+                ),
+            };
+            out.pop();
+            out.push_str(&p.bold(&line));
+        }
     }
     if r.tasks.len() > 1 {
         let n = |st: TaskStatus| r.tasks.iter().filter(|t| t.status == st).count();
