@@ -5,6 +5,7 @@
 //! command: { run: "getent group docker", exit_code: 0, stdout: "docker" }
 //! ```
 
+use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -59,10 +60,7 @@ impl Probe for Command {
             ("stderr", &self.stderr, &out.stderr),
         ] {
             if let Some(re) = re {
-                if !regex::Regex::new(re)
-                    .map(|r| r.is_match(text))
-                    .unwrap_or(false)
-                {
+                if !is_match(re, text) {
                     let first: String = text.trim().chars().take(160).collect();
                     return Ok(Outcome::fail(tr!(
                         lang,
@@ -86,11 +84,9 @@ impl Probe for Command {
     }
 
     fn lint(&self) -> Vec<String> {
-        [&self.stdout, &self.stderr]
+        [("stdout", &self.stdout), ("stderr", &self.stderr)]
             .into_iter()
-            .flatten()
-            .filter_map(|re| regex::Regex::new(re).err())
-            .map(|e| format!("the regex does not compile: {e}"))
+            .filter_map(|(field, re)| regex_problem(field, re.as_deref()))
             .collect()
     }
 }

@@ -6,6 +6,7 @@
 //! container: { name: nginx_first, state: running, ports: ["80/tcp->80"] }
 //! ```
 
+use super::matcher::{is_match, regex_problem};
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
@@ -117,10 +118,7 @@ impl Container {
         }
         if let Some(re) = &self.logs {
             let logs = ctx.machine.docker.logs(&id, 1000).await?;
-            if !regex::Regex::new(re)
-                .map(|r| r.is_match(&logs))
-                .unwrap_or(false)
-            {
+            if !is_match(re, &logs) {
                 let tail: String = logs
                     .lines()
                     .rev()
@@ -226,9 +224,7 @@ impl Probe for Container {
         if self.name.is_none() && self.image.is_none() {
             out.push("a container check needs `name` or `image`".to_string());
         }
-        if let Some(Err(e)) = self.logs.as_deref().map(regex::Regex::new) {
-            out.push(format!("the logs regex does not compile: {e}"));
-        }
+        out.extend(regex_problem("logs", self.logs.as_deref()));
         out
     }
 }

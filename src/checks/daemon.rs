@@ -9,7 +9,7 @@
 //! ```
 
 use super::docker_cli::at_least;
-use super::matcher::FieldMatch;
+use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -49,19 +49,9 @@ impl Probe for Daemon {
         let mut found = Vec::new();
         if !self.info.is_empty() {
             let info = serde_json::to_value(docker.info().await?).unwrap_or_default();
-            for field in &self.info {
-                match field.check(&info, lang) {
-                    Ok(seen) => found.push(seen),
-                    Err((expected, actual)) => {
-                        return Ok(Outcome::fail(tr!(
-                            lang,
-                            "`docker info` does not show what is expected",
-                            "`docker info` 的内容与预期不符"
-                        ))
-                        .expected(expected)
-                        .actual(actual))
-                    }
-                }
+            match matcher::check_all(&self.info, &info, "`docker info`", lang) {
+                Ok(seen) => found.extend(seen),
+                Err(failed) => return Ok(*failed),
             }
         }
         let mut msg = tr!(

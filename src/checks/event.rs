@@ -41,10 +41,10 @@ impl OneOrMany {
     }
 }
 
-/// Which events count.
+/// Which events count, and (at the top level) what they must come before.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EventFilter {
+pub struct Event {
     /// `image` (the default) or `container`.
     #[serde(default = "image_type", rename = "type")]
     pub kind: String,
@@ -59,24 +59,10 @@ pub struct EventFilter {
     /// For container events: the container's name.
     #[serde(default)]
     pub container: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    #[serde(default = "image_type", rename = "type")]
-    pub kind: String,
-    pub action: OneOrMany,
-    #[serde(default)]
-    pub image: Option<OneOrMany>,
-    #[serde(default)]
-    pub not_image: Option<OneOrMany>,
-    #[serde(default)]
-    pub container: Option<String>,
     /// The event must come before the first event matching this filter
-    /// (when there is one).
+    /// (when there is one). Only at the top level.
     #[serde(default)]
-    pub before: Option<EventFilter>,
+    pub before: Option<Box<Event>>,
 }
 
 fn image_type() -> String {
@@ -92,7 +78,7 @@ struct Resolved {
     container: Option<String>,
 }
 
-async fn resolve(ctx: &Ctx<'_>, f: &EventFilter) -> Result<Resolved, ObserveError> {
+async fn resolve(ctx: &Ctx<'_>, f: &Event) -> Result<Resolved, ObserveError> {
     async fn refs(
         ctx: &Ctx<'_>,
         r: &Option<OneOrMany>,
@@ -190,14 +176,7 @@ fn show(e: &DaemonEvent) -> String {
 impl Probe for Event {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let own = EventFilter {
-            kind: self.kind.clone(),
-            action: self.action.clone(),
-            image: self.image.clone(),
-            not_image: self.not_image.clone(),
-            container: self.container.clone(),
-        };
-        let want = resolve(ctx, &own).await?;
+        let want = resolve(ctx, self).await?;
         let limit = match &self.before {
             Some(b) => Some(resolve(ctx, b).await?),
             None => None,
@@ -256,6 +235,15 @@ impl Probe for Event {
                     .expected(expected)
                     .actual(actual))
             }
+        }
+    }
+
+    fn lint(&self) -> Vec<String> {
+        match &self.before {
+            Some(b) if b.before.is_some() => {
+                vec!["`before` inside `before` is not supported: compare with one event".into()]
+            }
+            _ => Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! file: { path: "${daemon_json}", mode: "0644", contains: registry-mirrors }
 //! ```
 
+use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -85,10 +86,7 @@ impl Probe for File {
                 }
             }
             if let Some(re) = &self.matches {
-                if !regex::Regex::new(re)
-                    .map(|r| r.is_match(&text))
-                    .unwrap_or(false)
-                {
+                if !is_match(re, &text) {
                     return Ok(Outcome::fail(tr!(
                         lang,
                         "{} does not match /{}/",
@@ -110,9 +108,7 @@ impl Probe for File {
 
     fn lint(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some(Err(e)) = self.matches.as_deref().map(regex::Regex::new) {
-            out.push(format!("the regex does not compile: {e}"));
-        }
+        out.extend(regex_problem("matches", self.matches.as_deref()));
         if let Some(m) = &self.mode {
             if u32::from_str_radix(m.trim_start_matches("0o"), 8).is_err() {
                 out.push(format!("mode `{m}` is not octal (write it like \"0644\")"));

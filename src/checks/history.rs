@@ -8,6 +8,7 @@
 //! history: { matches: 'docker\s+(image\s+rm|rmi)\s+-f\s+\$\(docker images' }
 //! ```
 
+use super::matcher::regex_problem;
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -80,10 +81,9 @@ impl Probe for History {
     }
 
     fn lint(&self) -> Vec<String> {
-        match regex::Regex::new(&self.matches) {
-            Ok(_) => Vec::new(),
-            Err(e) => vec![format!("the regex does not compile: {e}")],
-        }
+        regex_problem("matches", Some(&self.matches))
+            .into_iter()
+            .collect()
     }
 }
 

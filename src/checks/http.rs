@@ -6,6 +6,7 @@
 //! http: { url: "http://localhost:80/", status: 200, body: "Welcome to nginx!" }
 //! ```
 
+use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -118,10 +119,7 @@ impl Probe for Http {
             .actual(format!("HTTP {status}")));
         }
         if let Some(re) = &self.body {
-            if !regex::Regex::new(re)
-                .map(|r| r.is_match(&body))
-                .unwrap_or(false)
-            {
+            if !is_match(re, &body) {
                 let first: String = body.chars().take(120).collect();
                 return Ok(Outcome::fail(tr!(
                     lang,
@@ -148,9 +146,7 @@ impl Probe for Http {
         if !self.url.starts_with("http://") {
             out.push(format!("`{}`: only http:// URLs can be checked", self.url));
         }
-        if let Some(Err(e)) = self.body.as_deref().map(regex::Regex::new) {
-            out.push(format!("the body regex does not compile: {e}"));
-        }
+        out.extend(regex_problem("body", self.body.as_deref()));
         out
     }
 }

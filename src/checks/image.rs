@@ -9,7 +9,7 @@
 //! image: { repository: tomcat, count: 0 }               # `docker images tomcat` is empty
 //! ```
 
-use super::matcher::FieldMatch;
+use super::matcher::{self, FieldMatch};
 use super::reference::{self, normalize, short, Seen};
 use super::{Ctx, Probe};
 use crate::machine::ObserveError;
@@ -195,21 +195,14 @@ impl Probe for Image {
                 )));
             };
             let doc = serde_json::to_value(doc).unwrap_or_default();
-            for field in &self.inspect {
-                match field.check(&doc, lang) {
-                    Ok(s) => seen.push(s),
-                    Err((expected, actual)) => {
-                        return Ok(Outcome::fail(tr!(
-                            lang,
-                            "`docker inspect {}`: `{}` is not as expected",
-                            "`docker inspect {}`：`{}` 与预期不符",
-                            want,
-                            field.path
-                        ))
-                        .expected(expected)
-                        .actual(actual))
-                    }
-                }
+            match matcher::check_all(
+                &self.inspect,
+                &doc,
+                &format!("`docker inspect {want}`"),
+                lang,
+            ) {
+                Ok(s) => seen.extend(s),
+                Err(failed) => return Ok(*failed),
             }
         }
         Ok(Outcome::pass(seen.join("; ")))

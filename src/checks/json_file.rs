@@ -8,7 +8,7 @@
 //!     - { path: registry-mirrors, exists: true }
 //! ```
 
-use super::matcher::FieldMatch;
+use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
 use crate::diagnose::json;
 use crate::machine::ObserveError;
@@ -60,23 +60,10 @@ impl Probe for JsonFile {
             Ok(p) => p,
             Err(failed) => return Ok(failed),
         };
-        let mut seen = Vec::new();
-        for field in &self.values {
-            match field.check(&parsed.value, lang) {
-                Ok(s) => seen.push(s),
-                Err((expected, actual)) => {
-                    return Ok(Outcome::fail(tr!(
-                        lang,
-                        "{}: `{}` is not as expected",
-                        "{}：`{}` 与预期不符",
-                        path,
-                        field.path
-                    ))
-                    .expected(expected)
-                    .actual(actual))
-                }
-            }
-        }
+        let seen = match matcher::check_all(&self.values, &parsed.value, &path, lang) {
+            Ok(s) => s,
+            Err(failed) => return Ok(*failed),
+        };
         let mut o = Outcome::pass(if seen.is_empty() {
             tr!(lang, "{} is valid JSON", "{} 是合法的 JSON", path)
         } else {

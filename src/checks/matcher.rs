@@ -3,6 +3,7 @@
 //! matches / exists.
 
 use crate::lang::Lang;
+use crate::report::Outcome;
 use crate::tr;
 use serde::Deserialize;
 use serde_json::Value;
@@ -48,6 +49,48 @@ pub fn show(v: &Value) -> String {
     }
 }
 
+/// Whether `text` matches the regex `re`. One that does not compile matches
+/// nothing: `lab validate` has already reported it (see [`regex_problem`]).
+pub fn is_match(re: &str, text: &str) -> bool {
+    regex::Regex::new(re)
+        .map(|r| r.is_match(text))
+        .unwrap_or(false)
+}
+
+/// The lint problem of an optional regex field, if it does not compile.
+pub fn regex_problem(field: &str, re: Option<&str>) -> Option<String> {
+    let err = regex::Regex::new(re?).err()?;
+    Some(format!("the `{field}` regex does not compile: {err}"))
+}
+
+/// Checks every field of a document (`what` names it for the learner):
+/// what each one showed, or the failed outcome of the first that did not hold.
+pub fn check_all(
+    fields: &[FieldMatch],
+    doc: &Value,
+    what: &str,
+    lang: Lang,
+) -> Result<Vec<String>, Box<Outcome>> {
+    fields
+        .iter()
+        .map(|field| {
+            field.check(doc, lang).map_err(|(expected, actual)| {
+                Box::new(
+                    Outcome::fail(tr!(
+                        lang,
+                        "{}: `{}` is not as expected",
+                        "{}：`{}` 与预期不符",
+                        what,
+                        field.path
+                    ))
+                    .expected(expected)
+                    .actual(actual),
+                )
+            })
+        })
+        .collect()
+}
+
 impl FieldMatch {
     pub fn lint(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -63,14 +106,10 @@ impl FieldMatch {
                 self.path
             ));
         }
-        if let Some(re) = &self.matches {
-            if let Err(e) = regex::Regex::new(re) {
-                out.push(format!(
-                    "field `{}`: the regex does not compile: {e}",
-                    self.path
-                ));
-            }
-        }
+        out.extend(regex_problem(
+            &format!("{}.matches", self.path),
+            self.matches.as_deref(),
+        ));
         out
     }
 
@@ -106,10 +145,7 @@ impl FieldMatch {
                 tr!(lang, "{} contains {}", "{} 包含 {}", self.path, show(want)),
             )
         } else if let Some(re) = &self.matches {
-            let ok = match (found, regex::Regex::new(re)) {
-                (Some(v), Ok(r)) => r.is_match(&show(v)),
-                _ => false,
-            };
+            let ok = found.is_some_and(|v| is_match(re, &show(v)));
             (
                 ok,
                 tr!(lang, "{} matches /{}/", "{} 匹配 /{}/", self.path, re),

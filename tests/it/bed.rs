@@ -168,6 +168,25 @@ impl Daemon {
 
     /// `bash -c SCRIPT` against this daemon, as a learner types it
     /// (e.g. `docker image rm -f $(docker images tomcat -q)`); panics unless it succeeds.
+    /// Everything in the daemon's event buffer, one `TYPE ACTION ACTOR` per line.
+    pub fn events(&self) -> String {
+        let until = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|t| t.as_secs() + 1)
+            .unwrap_or(0)
+            .to_string();
+        let out = self.docker(&[
+            "events",
+            "--since",
+            "0",
+            "--until",
+            &until,
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.ID}}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn sh(&self, script: &str) -> Output {
         let out = self.sh_may_fail(script);
         if !out.status.success() {
@@ -689,24 +708,6 @@ fn image_id(d: &Daemon, reference: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn events(d: &Daemon) -> String {
-    let until = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|t| t.as_secs() + 1)
-        .unwrap_or(0)
-        .to_string();
-    let out = d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &until,
-        "--format",
-        "{{.Type}} {{.Action}} {{.Actor.ID}}",
-    ]);
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn smoke_pull_run_restart() {
     let t = Instant::now();
@@ -745,7 +746,7 @@ fn smoke_pull_run_restart() {
         String::from_utf8_lossy(&left.stdout)
     );
 
-    let before = events(&d);
+    let before = d.events();
     assert!(
         before.contains("image pull tomcat:8.0"),
         "events before restart:\n{before}"
@@ -758,7 +759,7 @@ fn smoke_pull_run_restart() {
     let t = Instant::now();
     d.restart();
     eprintln!("Daemon::restart took {:?}", t.elapsed());
-    let after = events(&d);
+    let after = d.events();
     assert_eq!(after, "", "a restarted daemon has an empty event buffer");
     assert_eq!(
         image_id(&d, "hello-world"),
@@ -789,7 +790,7 @@ fn smoke_daemons_are_private_and_concurrent() {
             .lines()
             .count();
         assert_eq!(images, [1, 1, 0][i], "daemon {i} sees only its own images");
-        let ev = events(d);
+        let ev = d.events();
         assert_eq!(
             ev.is_empty(),
             i == 2,

@@ -21,23 +21,7 @@ fn state(d: &Daemon) -> String {
         "--format",
         "{{.ID}} {{.Image}} {{.State}} {{.Names}}",
     ]);
-    let until = format!(
-        "{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_secs()
-            + 1
-    );
-    let events = d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &until,
-        "--format",
-        "{{.Type}} {{.Action}} {{.Actor.ID}}",
-    ]);
+    let events = d.events();
     let config = std::fs::read(d.config_file()).expect("config");
     // Images created in the same second come in no fixed order.
     let mut images: Vec<String> = String::from_utf8_lossy(&images.stdout)
@@ -49,7 +33,7 @@ fn state(d: &Daemon) -> String {
         "{}\n--\n{}\n--\n{}\n--\n{}",
         images.join("\n"),
         String::from_utf8_lossy(&containers.stdout),
-        String::from_utf8_lossy(&events.stdout),
+        events,
         String::from_utf8_lossy(&config)
     )
 }
