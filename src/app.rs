@@ -1,7 +1,7 @@
 //! What each command does. Returns the exit code; prints to stdout; errors
 //! that stop a command come back as [`AppError`] for `main` to print.
 
-use crate::cli::{CheckArgs, Cli, Color, Command, Global};
+use crate::cli::{CheckArgs, Cli, Color, Command, Global, QuizArgs};
 use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
@@ -108,6 +108,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             Ok(exit::PASS)
         }
         Command::Check(args) => check(&course, g, args, lang),
+        Command::Quiz(args) => quiz(&course, g, args, lang),
     }
 }
 
@@ -133,6 +134,72 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     );
     emit(&report.render(args.format, args.format == Format::Text && color(g)));
     Ok(report.exit_code())
+}
+
+fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, AppError> {
+    let task = course
+        .task(&args.task)
+        .ok_or_else(|| CourseError::UnknownTarget {
+            name: args.task.clone(),
+            course: course.source.describe(),
+        })?;
+    let Some(quiz) = &task.quiz else {
+        let with: Vec<&str> = course
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.quiz.is_some())
+            .map(|(_, t)| t.id.as_str())
+            .collect();
+        return Err(AppError::Usage(format!(
+            "{} has no quiz; these tasks have one: {}",
+            task.id,
+            with.join(", ")
+        )));
+    };
+    if let Some((id, _)) = args
+        .answers
+        .iter()
+        .find(|(id, _)| !quiz.questions.iter().any(|q| q.id == *id))
+    {
+        let ids: Vec<&str> = quiz.questions.iter().map(|q| q.id.as_str()).collect();
+        return Err(AppError::Usage(format!(
+            "--answer {id}=...: {} has no question `{id}`; its questions are {}",
+            task.id,
+            ids.join(", ")
+        )));
+    }
+    let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
+    let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
+    let machine = Machine::local(g.docker_host.clone(), g.timeout);
+    let journal = journal(g);
+    let answers = args.answers.iter().cloned().collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)?;
+    let stdin = std::io::stdin();
+    let mut session = crate::quiz::Session {
+        machine: &machine,
+        vars: &vars,
+        lang,
+        color: color(g),
+        answers: &answers,
+        input: stdin.lock(),
+        out: std::io::stdout(),
+    };
+    let score = rt.block_on(session.run(task, quiz));
+    if score.unknown > 0 {
+        eprintln!("{}", tr!(lang, "lab: {} question(s) could not be checked against this machine; nothing was recorded", "lab：有 {} 道题无法根据本机判断；本次结果未记录", score.unknown));
+        return Ok(exit::ERROR);
+    }
+    if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
+        eprintln!("lab: warning: {w}");
+    }
+    Ok(if score.passed() {
+        exit::PASS
+    } else {
+        exit::FAIL
+    })
 }
 
 fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {

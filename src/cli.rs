@@ -72,6 +72,8 @@ pub enum Command {
     },
     /// Check your work on this machine
     Check(CheckArgs),
+    /// Answer a task's quiz in the terminal (task1, task5, task11, ...)
+    Quiz(QuizArgs),
     /// Load the course and report every problem in it (for course authors)
     Validate,
 }
@@ -88,6 +90,18 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    /// A task with a quiz, e.g. task1
+    pub task: String,
+    /// Answer a question without being asked, e.g. --answer q3=b or --answer q5="a c" (repeatable)
+    #[arg(long = "answer", value_name = "ID=ANSWER", value_parser = parse_var)]
+    pub answers: Vec<(String, String)>,
+    /// Set a course variable (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
 }

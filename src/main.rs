@@ -10,6 +10,7 @@ mod evidence;
 mod lang;
 mod machine;
 mod markdown;
+mod quiz;
 mod report;
 mod run;
 

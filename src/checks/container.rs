@@ -39,6 +39,9 @@ pub struct Container {
     /// A regex its stdout/stderr (last 1000 lines) must match.
     #[serde(default)]
     pub logs: Option<String>,
+    /// A path the container created or changed (`docker diff`), e.g. `/test`.
+    #[serde(default)]
+    pub changed: Option<String>,
 }
 
 fn yes() -> bool {
@@ -113,6 +116,26 @@ impl Container {
                     tr!(lang, "port {} is not published", "没有发布端口 {}", want),
                     want.clone(),
                     ports.join(", "),
+                )));
+            }
+        }
+        if let Some(path) = &self.changed {
+            let changes = ctx.machine.docker.changes(&id).await?;
+            if !changes.iter().any(|c| c == path) {
+                let shown: Vec<&str> = changes.iter().map(String::as_str).take(8).collect();
+                return Ok(Some((
+                    tr!(
+                        lang,
+                        "it did not create or change {}",
+                        "它没有创建或修改 {}",
+                        path
+                    ),
+                    path.clone(),
+                    if shown.is_empty() {
+                        lang.pick("no changes", "没有改动").to_string()
+                    } else {
+                        shown.join(", ")
+                    },
                 )));
             }
         }

@@ -38,6 +38,12 @@ pub struct Image {
     /// Conditions on `docker image inspect` fields.
     #[serde(default)]
     pub inspect: Vec<FieldMatch>,
+    /// Built FROM this image: its layers come first, and at least one more.
+    #[serde(default)]
+    pub based_on: Option<String>,
+    /// How many dangling (`<none>`) images there are, alone in a check.
+    #[serde(default)]
+    pub dangling: Option<usize>,
 }
 
 fn yes() -> bool {
@@ -81,11 +87,95 @@ impl Image {
     }
 }
 
+/// Dangling images: no tag left (`<none>:<none>` in `docker images`).
+async fn dangling(ctx: &Ctx<'_>, want: usize) -> Result<Outcome, ObserveError> {
+    let lang = ctx.lang;
+    let ids: Vec<&str> = ctx
+        .machine
+        .docker
+        .images()
+        .await?
+        .iter()
+        .filter(|i| i.repo_tags.iter().all(|t| t == "<none>:<none>"))
+        .map(|i| short(&i.id))
+        .collect();
+    let o = Outcome::verdict(
+        ids.len() == want,
+        tr!(lang, "{} dangling image(s)", "{} 个悬空镜像", ids.len()),
+    );
+    Ok(if o.passed() {
+        o
+    } else {
+        o.expected(want.to_string()).actual(ids.join(", "))
+    })
+}
+
+/// Whether image `id` was built on `base`: base's layers first, then more.
+async fn based_on(
+    ctx: &Ctx<'_>,
+    id: &str,
+    base: &str,
+) -> Result<Result<String, Box<Outcome>>, ObserveError> {
+    let lang = ctx.lang;
+    let layers = |i: Option<bollard::models::ImageInspect>| {
+        i.and_then(|i| i.root_fs)
+            .and_then(|r| r.layers)
+            .unwrap_or_default()
+    };
+    let Some(base_img) = ctx.machine.docker.inspect_image(base).await? else {
+        return Ok(Err(Box::new(Outcome::fail(tr!(
+            lang,
+            "cannot compare: there is no image {}",
+            "无法比较：没有镜像 {}",
+            base
+        )))));
+    };
+    let base_layers = layers(Some(base_img));
+    let own = layers(ctx.machine.docker.inspect_image(id).await?);
+    if own.len() > base_layers.len() && own.starts_with(&base_layers) {
+        return Ok(Ok(tr!(
+            lang,
+            "built on {} with {} layer(s) of its own",
+            "基于 {} 构建，新增 {} 层",
+            base,
+            own.len() - base_layers.len()
+        )));
+    }
+    Ok(Err(Box::new(
+        Outcome::fail(tr!(
+            lang,
+            "it was not built FROM {}",
+            "它不是基于 {}（FROM）构建的",
+            base
+        ))
+        .expected(tr!(
+            lang,
+            "the {} layers of {} first, then at least one more",
+            "先是 {1} 的 {0} 层，再加至少一层",
+            base_layers.len(),
+            base
+        ))
+        .actual(tr!(
+            lang,
+            "{} layers, {} of them shared in order",
+            "共 {} 层，其中按顺序相同的有 {} 层",
+            own.len(),
+            own.iter()
+                .zip(&base_layers)
+                .take_while(|(a, b)| a == b)
+                .count()
+        )),
+    )))
+}
+
 impl Probe for Image {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         if let (Some(repo), Some(n)) = (&self.repository, self.count) {
             return self.count(ctx, &ctx.expand(repo), n).await;
+        }
+        if let Some(n) = self.dangling {
+            return dangling(ctx, n).await;
         }
         let Some(r) = &self.reference else {
             return Ok(Outcome::error("image check without `ref`"));
@@ -185,6 +275,12 @@ impl Probe for Image {
                 }
             }
         }
+        if let Some(base) = &self.based_on {
+            match based_on(ctx, &img.id, &normalize(&ctx.expand(base))).await? {
+                Ok(line) => seen.push(line),
+                Err(failed) => return Ok(*failed),
+            }
+        }
         if !self.inspect.is_empty() {
             let Some(doc) = ctx.machine.docker.inspect_image(&img.id).await? else {
                 return Ok(Outcome::fail(tr!(
@@ -210,9 +306,14 @@ impl Probe for Image {
 
     fn lint(&self) -> Vec<String> {
         let mut out: Vec<String> = self.inspect.iter().flat_map(FieldMatch::lint).collect();
-        match (&self.reference, &self.repository, self.count) {
-            (Some(_), None, None) | (None, Some(_), Some(_)) => {}
-            _ => out.push("an image check needs either `ref` or `repository` with `count`".into()),
+        match (&self.reference, &self.repository, self.count, self.dangling) {
+            (Some(_), None, None, None)
+            | (None, Some(_), Some(_), None)
+            | (None, None, None, Some(_)) => {}
+            _ => out.push(
+                "an image check needs `ref`, or `repository` with `count`, or `dangling` alone"
+                    .into(),
+            ),
         }
         out
     }

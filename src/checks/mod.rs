@@ -17,12 +17,16 @@ mod file;
 mod history;
 mod http;
 mod image;
+mod image_archive;
 mod json_file;
 mod matcher;
 mod port;
+mod quiz;
 pub mod reference;
 mod registry_mirrors;
 mod service;
+
+pub use matcher::{is_match, lookup, regex_problem, show};
 
 use crate::course::{Check, Vars};
 use crate::evidence::Journal;
@@ -123,11 +127,13 @@ check_kinds! {
     "json_file" => JsonFile(json_file::JsonFile),
     "registry_mirrors" => RegistryMirrors(registry_mirrors::RegistryMirrors),
     "image" => Image(image::Image),
+    "image_archive" => ImageArchive(image_archive::ImageArchive),
     "container" => Container(container::Container),
     "event" => Event(event::Event),
     "http" => Http(http::Http),
     "history" => History(history::History),
     "command" => Command(command::Command),
+    "quiz" => Quiz(quiz::QuizPassed),
     "any_of" => AnyOf(any_of::AnyOf),
     "all_of" => AllOf(any_of::AllOf),
 }

@@ -9,6 +9,7 @@
 
 mod check;
 mod load;
+pub mod quiz;
 mod source;
 mod validate;
 mod vars;
@@ -65,6 +66,10 @@ pub struct Task {
     pub title: Text,
     /// The lesson's file name, looked up as `content/<lang>/<lesson>`.
     pub lesson: String,
+    /// Questions asked by `lab quiz TASK`; a `quiz` check passes once
+    /// they are passed.
+    #[serde(default)]
+    pub quiz: Option<quiz::Quiz>,
     /// The steps, in the order the learner does them.
     pub steps: Vec<Step>,
 }

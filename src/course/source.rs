@@ -35,7 +35,8 @@ impl Source {
         }
     }
 
-    /// The task files: every `labs/*.yaml` but `labs/course.yaml`, sorted.
+    /// The task files: every `labs/*.yaml` but `labs/course.yaml` and
+    /// drafts (`*.draft.yaml`), sorted.
     pub fn task_files(&self) -> std::io::Result<Vec<String>> {
         let mut files: Vec<String> = match self {
             Source::Embedded => embedded::FILES
@@ -49,7 +50,10 @@ impl Source {
                 .map(|e| format!("labs/{}", e.file_name().to_string_lossy()))
                 .collect(),
         };
-        files.retain(|p| p.ends_with(".yaml") && p != "labs/course.yaml");
+        // `*.draft.yaml` is work in progress, not part of the course.
+        files.retain(|p| {
+            p.ends_with(".yaml") && !p.ends_with(".draft.yaml") && p != "labs/course.yaml"
+        });
         files.sort();
         Ok(files)
     }

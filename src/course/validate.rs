@@ -96,7 +96,14 @@ impl Lint<'_> {
             for problem in c.kind.lint() {
                 self.at_id(&c.id, 0, format!("check `{}`: {problem}", c.id));
             }
-            self.checks(step_id, step_hint || c.hint.is_some(), children, seen);
+            // Only top-level ids are journaled: nested ones need only be
+            // unique among their siblings.
+            self.checks(
+                step_id,
+                step_hint || c.hint.is_some(),
+                children,
+                &mut HashSet::new(),
+            );
         }
     }
 }
@@ -156,12 +163,25 @@ pub(super) fn lint(
         l.text(&task.id, "title", &task.title);
         for lang in ["en", "zh-CN"] {
             let lesson = format!("content/{lang}/{}", task.lesson);
-            if !source.exists(&lesson) {
-                l.at_id(
+            match source.read(&lesson) {
+                Ok(md) => l.out.extend(dangling_links(source, lang, &lesson, &md)),
+                Err(_) => l.at_id(
                     &task.id,
                     0,
                     format!("the {lang} lesson {lesson} of `{}` is missing", task.id),
-                );
+                ),
+            }
+        }
+        if let Some(quiz) = &task.quiz {
+            for problem in quiz.lint() {
+                l.at_id(&task.id, 0, problem);
+            }
+            for q in &quiz.questions {
+                l.text(&q.id, "prompt", &q.prompt);
+                l.text(&q.id, "explanation", &q.explain);
+                for o in &q.options {
+                    l.text(&q.id, &format!("option {}", o.id), &o.text);
+                }
             }
         }
         if task.steps.is_empty() {
@@ -215,6 +235,35 @@ pub(super) fn lint(
             }
         }
         out.extend(l.out);
+    }
+    out
+}
+
+/// Links and images of a lesson that point at course files that do not
+/// exist (web links and in-page anchors are not checked).
+fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Problem> {
+    use pulldown_cmark::{Event, Tag};
+    let mut out = Vec::new();
+    for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
+        let dest = match ev {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let target = dest.split('#').next().unwrap_or("");
+        if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+            continue;
+        }
+        let rel = format!("content/{lang}/{}", target.trim_start_matches("./"));
+        if !source.exists(&rel) {
+            let (line, col) = line_col(md, range.start);
+            out.push(Problem {
+                file: source.display_path(lesson),
+                line: Some(line),
+                col: Some(col),
+                message: format!("the link to `{dest}` leads nowhere: there is no {rel}"),
+            });
+        }
     }
     out
 }

@@ -34,6 +34,14 @@ pub enum Entry {
         score: u32,
         max_score: u32,
     },
+    /// A quiz was taken (`lab quiz`).
+    Quiz {
+        at: i64,
+        task: String,
+        score: u32,
+        max_score: u32,
+        passed: bool,
+    },
     /// Image references and the ids they pointed to when lab looked.
     Images {
         at: i64,
@@ -154,6 +162,18 @@ impl Journal {
             Entry::Images { at, refs } => refs.get(reference).map(|id| (id.as_str(), *at)),
             _ => None,
         })
+    }
+
+    /// The best passed quiz of a task, else its last attempt.
+    pub fn quiz(&self, task: &str) -> Option<&Entry> {
+        let of_task = |e: &&Entry| matches!(e, Entry::Quiz { task: t, .. } if t == task);
+        let passed = self
+            .entries
+            .iter()
+            .rev()
+            .filter(of_task)
+            .find(|e| matches!(e, Entry::Quiz { passed: true, .. }));
+        passed.or_else(|| self.entries.iter().rev().find(of_task))
     }
 
     /// The last recorded result of a task.

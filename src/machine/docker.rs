@@ -291,6 +291,19 @@ impl DockerView {
             .await
     }
 
+    /// `docker diff ID`: the paths a container changed, added or deleted.
+    pub async fn changes(&self, id: &str) -> Result<Vec<String>, ObserveError> {
+        let docker = self.docker().await?;
+        let changes = self
+            .call("list a container's changes", docker.container_changes(id))
+            .await?;
+        Ok(changes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.path)
+            .collect())
+    }
+
     /// The last `tail` lines of a container's stdout and stderr.
     pub async fn logs(&self, id: &str, tail: usize) -> Result<String, ObserveError> {
         let docker = self.docker().await?;

@@ -9,6 +9,9 @@
 mod docker;
 mod error;
 mod ping;
+mod tar;
+
+pub use tar::Member;
 
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
 pub use error::ObserveError;
@@ -97,6 +100,19 @@ impl Machine {
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             })),
         }
+    }
+
+    /// One member of a tar archive on the machine; `None` when the archive
+    /// itself does not exist.
+    pub fn tar_member(&self, path: &str, member: &str) -> Result<Option<Member>, ObserveError> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error("open", path, e)),
+        };
+        tar::find(std::io::BufReader::new(file), member)
+            .map(Some)
+            .map_err(|e| io_error("read", path, e))
     }
 
     /// TCP ports in the LISTEN state, IPv4 and IPv6, from /proc/net.

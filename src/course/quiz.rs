@@ -1,0 +1,210 @@
+//! A quiz as a lab declares it (`quiz:` in a task file). Questions are
+//! single choice, multiple choice or short answer; any of them may take its
+//! right answer from the learner's own machine (`live`), so no two learners
+//! have the same answers to copy.
+//!
+//! ```yaml
+//! quiz:
+//!   pass: 8
+//!   questions:
+//!     - id: q1
+//!       prompt: { en: "...", zh-CN: "..." }
+//!       options: [ { id: a, text: { en: "...", zh-CN: "..." } }, ... ]
+//!       answer: b                 # or [a, c] for multiple choice
+//!       explain: { en: "...", zh-CN: "..." }
+//!     - id: q2
+//!       prompt: ...
+//!       pattern: '(?i)^\s*runc\s*$'   # short answer
+//!       explain: ...
+//!     - id: ports
+//!       prompt: ...
+//!       options: [ { id: a, text: { en: 3306/tcp, zh-CN: 3306/tcp } }, ... ]
+//!       live: { image: "mysql:5.7", inspect: Config.ExposedPorts }
+//!       explain: ...
+//! ```
+
+use crate::lang::Text;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quiz {
+    /// How many questions must be answered right to pass.
+    pub pass: usize,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Unique within the quiz; `--answer ID=...` names it.
+    pub id: String,
+    pub prompt: Text,
+    /// The choices, for single and multiple choice.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// The right option id (single choice) or ids (multiple choice).
+    #[serde(default)]
+    pub answer: Option<Answer>,
+    /// A regex a short answer must match.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// The right answer is read from the machine.
+    #[serde(default)]
+    pub live: Option<Live>,
+    /// Shown after a wrong answer: why the right one is right.
+    pub explain: Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// `a`, `b`, ...: what the learner types.
+    pub id: String,
+    pub text: Text,
+}
+
+/// `b` or `[a, c]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Answer {
+    pub fn ids(&self) -> Vec<String> {
+        match self {
+            Answer::One(s) => vec![s.clone()],
+            Answer::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// Where a live question's right answer comes from: exactly one of
+/// `info`, `version`, or `image` with `inspect`.
+///
+/// ```yaml
+/// live: { info: Driver }                                   # docker info
+/// live: { version: ApiVersion }                            # docker version
+/// live: { image: "mysql:5.7", inspect: Config.ExposedPorts }  # docker image inspect
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Live {
+    /// A field of `docker info` (`Driver`, `Images`, `RegistryConfig.Mirrors`).
+    #[serde(default)]
+    pub info: Option<String>,
+    /// A field of `docker version` (`ApiVersion`, `Version`).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// An image whose `docker image inspect` field `inspect` is the answer.
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub inspect: Option<String>,
+}
+
+/// What kind of question this is, as the learner meets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Single,
+    Multiple,
+    Short,
+}
+
+impl Question {
+    pub fn form(&self) -> Form {
+        match (&self.answer, self.options.is_empty()) {
+            (Some(Answer::Many(_)), _) => Form::Multiple,
+            (_, true) => Form::Short,
+            // A live question with options may have several right ones.
+            (None, false) => Form::Multiple,
+            (Some(Answer::One(_)), false) => Form::Single,
+        }
+    }
+
+    /// Problems `lab validate` reports for this question.
+    pub fn lint(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let sources = [
+            self.answer.is_some(),
+            self.pattern.is_some(),
+            self.live.is_some(),
+        ];
+        if sources.iter().filter(|s| **s).count() != 1 {
+            out.push(format!(
+                "question `{}` needs exactly one of answer, pattern, live",
+                self.id
+            ));
+        }
+        if let Some(a) = &self.answer {
+            if self.options.is_empty() {
+                out.push(format!(
+                    "question `{}` has an answer but no options",
+                    self.id
+                ));
+            }
+            for id in a.ids() {
+                if !self.options.iter().any(|o| o.id == id) {
+                    out.push(format!(
+                        "question `{}`: the answer `{id}` is not one of its options",
+                        self.id
+                    ));
+                }
+            }
+        }
+        if let Some(l) = &self.live {
+            let sources = [
+                l.info.is_some(),
+                l.version.is_some(),
+                l.image.is_some() && l.inspect.is_some(),
+            ];
+            if sources.iter().filter(|s| **s).count() != 1
+                || l.image.is_some() != l.inspect.is_some()
+            {
+                out.push(format!(
+                    "question `{}`: live needs exactly one of info, version, or image with inspect",
+                    self.id
+                ));
+            }
+        }
+        if self.pattern.is_some() && !self.options.is_empty() {
+            out.push(format!(
+                "question `{}`: a pattern is for short answers, without options",
+                self.id
+            ));
+        }
+        if let Some(p) = crate::checks::regex_problem("pattern", self.pattern.as_deref()) {
+            out.push(format!("question `{}`: {p}", self.id));
+        }
+        let mut ids: Vec<&str> = self.options.iter().map(|o| o.id.as_str()).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            out.push(format!(
+                "question `{}` has two options with the same id",
+                self.id
+            ));
+        }
+        out
+    }
+}
+
+impl Quiz {
+    pub fn lint(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.questions.iter().flat_map(Question::lint).collect();
+        if self.pass == 0 || self.pass > self.questions.len() {
+            out.push(format!(
+                "quiz: pass {} must be between 1 and the number of questions ({})",
+                self.pass,
+                self.questions.len()
+            ));
+        }
+        let mut ids: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            out.push(format!("quiz: question id `{}` appears twice", w[0]));
+        }
+        out
+    }
+}

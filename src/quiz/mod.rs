@@ -1,0 +1,277 @@
+//! `lab quiz TASK`: asks a task's questions in the terminal, explains each
+//! wrong answer, and records the score in the journal, where the `quiz`
+//! check finds it. `--answer ID=VALUE` answers without asking (scripts,
+//! tests); without a terminal, answers are read one per line from stdin.
+
+mod grade;
+
+pub use grade::{grade, Verdict};
+
+use crate::course::quiz::{Form, Quiz};
+use crate::course::{Task, Vars};
+use crate::evidence::{Entry, Journal};
+use crate::lang::Lang;
+use crate::machine::Machine;
+use crate::tr;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+/// How a quiz went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Score {
+    pub right: usize,
+    pub total: usize,
+    pub pass: usize,
+    /// Questions whose right answer the machine could not give.
+    pub unknown: usize,
+}
+
+impl Score {
+    pub fn passed(&self) -> bool {
+        self.right >= self.pass
+    }
+}
+
+pub struct Session<'a, R: BufRead, W: Write> {
+    pub machine: &'a Machine,
+    pub vars: &'a Vars,
+    pub lang: Lang,
+    pub color: bool,
+    pub answers: &'a BTreeMap<String, String>,
+    pub input: R,
+    pub out: W,
+}
+
+impl<R: BufRead, W: Write> Session<'_, R, W> {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// The learner's answer: given on the command line, else one line of input.
+    fn answer(&mut self, id: &str) -> String {
+        if let Some(a) = self.answers.get(id) {
+            let _ = writeln!(self.out, "{a}");
+            return a.clone();
+        }
+        let _ = self.out.flush();
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) | Err(_) => {
+                let _ = writeln!(self.out);
+                String::new()
+            }
+            Ok(_) => line.trim().to_string(),
+        }
+    }
+
+    pub async fn run(&mut self, task: &Task, quiz: &Quiz) -> Score {
+        let lang = self.lang;
+        let n = quiz.questions.len();
+        let head = tr!(
+            lang,
+            "Quiz {}: {} ({} questions, {} right answers to pass)",
+            "测验 {}：{}（共 {} 题，答对 {} 题即通过）",
+            task.id,
+            task.title.get(lang),
+            n,
+            quiz.pass
+        );
+        let _ = writeln!(self.out, "{}\n", self.paint("1", &head));
+        let mut score = Score {
+            right: 0,
+            total: n,
+            pass: quiz.pass,
+            unknown: 0,
+        };
+        for (i, q) in quiz.questions.iter().enumerate() {
+            let _ = writeln!(
+                self.out,
+                "{} {}",
+                self.paint("1", &format!("{}/{n}", i + 1)),
+                q.prompt.get(lang)
+            );
+            for o in &q.options {
+                let _ = writeln!(self.out, "   {}) {}", o.id, o.text.get(lang));
+            }
+            let ask = match q.form() {
+                Form::Single => lang.pick("Your answer (one letter): ", "你的答案（一个字母）："),
+                Form::Multiple => lang.pick(
+                    "Your answer (every right letter, e.g. a c): ",
+                    "你的答案（所有正确的字母，例如 a c）：",
+                ),
+                Form::Short => lang.pick("Your answer: ", "你的答案："),
+            };
+            let _ = write!(self.out, "   {ask}");
+            let given = self.answer(&q.id);
+            let expand = |s: &str| self.vars.expand(s);
+            match grade(q, &given, self.machine, &expand, lang).await {
+                Verdict::Right => {
+                    score.right += 1;
+                    let _ = writeln!(
+                        self.out,
+                        "   {}\n",
+                        self.paint("32", &format!("✔ {}", lang.pick("right", "正确")))
+                    );
+                }
+                Verdict::Wrong { right } => {
+                    let mut line = format!("✘ {}", lang.pick("not quite", "不对"));
+                    if !right.is_empty() {
+                        line.push_str(&tr!(lang, ": the answer is {}", "：正确答案是 {}", right));
+                    }
+                    let _ = writeln!(self.out, "   {}", self.paint("31", &line));
+                    let _ = writeln!(
+                        self.out,
+                        "   {} {}\n",
+                        self.paint("2", lang.pick("why:", "原因：")),
+                        q.explain.get(lang)
+                    );
+                }
+                Verdict::Unknown(why) => {
+                    score.unknown += 1;
+                    let line = tr!(
+                        lang,
+                        "! cannot check this answer: {}",
+                        "! 无法判断这个答案：{}",
+                        why
+                    );
+                    let _ = writeln!(self.out, "   {}\n", self.paint("33", &line));
+                }
+            }
+        }
+        let verdict = if score.passed() {
+            self.paint(
+                "32",
+                &tr!(
+                    lang,
+                    "passed: {}/{} (needed {})",
+                    "通过：{}/{}（需要 {}）",
+                    score.right,
+                    n,
+                    quiz.pass
+                ),
+            )
+        } else {
+            self.paint(
+                "31",
+                &tr!(
+                    lang,
+                    "not passed: {}/{} (needed {}); run `lab quiz {}` again",
+                    "未通过：{}/{}（需要 {}）；请再次运行 `lab quiz {}`",
+                    score.right,
+                    n,
+                    quiz.pass,
+                    task.id
+                ),
+            )
+        };
+        let _ = writeln!(self.out, "{verdict}");
+        score
+    }
+}
+
+/// Records a finished quiz; returns a warning if the journal could not be written.
+pub fn record(journal: &Journal, task: &str, score: &Score) -> Result<(), String> {
+    journal.append(&[Entry::Quiz {
+        at: crate::clock::now(),
+        task: task.to_string(),
+        score: score.right as u32,
+        max_score: score.total as u32,
+        passed: score.passed(),
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::quiz::Quiz;
+
+    fn quiz() -> Quiz {
+        serde_yaml_ng::from_str(
+            r#"
+pass: 2
+questions:
+  - id: one
+    prompt: { en: "Pick b", zh-CN: "选 b" }
+    options: [ { id: a, text: { en: A, zh-CN: 甲 } }, { id: b, text: { en: B, zh-CN: 乙 } } ]
+    answer: b
+    explain: { en: "b is right", zh-CN: "b 对" }
+  - id: two
+    prompt: { en: "Pick a and b", zh-CN: "选 a 和 b" }
+    options: [ { id: a, text: { en: A, zh-CN: 甲 } }, { id: b, text: { en: B, zh-CN: 乙 } } ]
+    answer: [a, b]
+    explain: { en: "both", zh-CN: "都选" }
+  - id: three
+    prompt: { en: "Name the runtime", zh-CN: "运行时叫什么" }
+    pattern: '(?i)^\s*runc\s*$'
+    explain: { en: "runc creates the processes", zh-CN: "runc 创建进程" }
+"#,
+        )
+        .expect("quiz")
+    }
+
+    fn task() -> Task {
+        serde_yaml_ng::from_str(
+            "schema: 1\nid: t1\nunit: u1\ntitle: { en: T, zh-CN: T }\nlesson: t1.md\nsteps: []\n",
+        )
+        .expect("task")
+    }
+
+    fn take(input: &str, answers: &[(&str, &str)]) -> (Score, String) {
+        let machine = Machine::local("unix:///nonexistent.sock".into(), 1);
+        let vars = Vars::default();
+        let answers: BTreeMap<String, String> = answers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut out = Vec::new();
+        let mut s = Session {
+            machine: &machine,
+            vars: &vars,
+            lang: Lang::En,
+            color: false,
+            answers: &answers,
+            input: input.as_bytes(),
+            out: &mut out,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        let score = rt.block_on(s.run(&task(), &quiz()));
+        (score, String::from_utf8(out).expect("utf8"))
+    }
+
+    #[test]
+    fn answers_from_input_and_flags_are_graded_and_wrong_ones_explained() {
+        let (score, out) = take("B\nb, a\n", &[("three", "RunC")]);
+        assert_eq!(
+            score,
+            Score {
+                right: 3,
+                total: 3,
+                pass: 2,
+                unknown: 0
+            }
+        );
+        assert!(out.contains("passed: 3/3"), "{out}");
+        let (score, out) = take("a\nb\ncontainerd\n", &[]);
+        assert_eq!(score.right, 0);
+        assert!(
+            out.contains("the answer is b) B") && out.contains("why: b is right"),
+            "{out}"
+        );
+        assert!(out.contains("the answer is a) A; b) B"), "{out}");
+        assert!(out.contains("why: runc creates the processes"), "{out}");
+        assert!(out.contains("not passed: 0/3"), "{out}");
+    }
+
+    #[test]
+    fn running_out_of_input_counts_as_unanswered_not_a_hang() {
+        let (score, _) = take("b\n", &[]);
+        assert_eq!((score.right, score.passed()), (1, false));
+    }
+}
