@@ -184,6 +184,7 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
         lang,
         color: color(g),
         answers: &answers,
+        echo: !stdin.is_terminal(),
         input: stdin.lock(),
         out: std::io::stdout(),
     };

@@ -38,6 +38,8 @@ pub struct Session<'a, R: BufRead, W: Write> {
     pub lang: Lang,
     pub color: bool,
     pub answers: &'a BTreeMap<String, String>,
+    /// Show what was read from `input` (it is not a terminal that echoes).
+    pub echo: bool,
     pub input: R,
     pub out: W,
 }
@@ -64,7 +66,12 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
                 let _ = writeln!(self.out);
                 String::new()
             }
-            Ok(_) => line.trim().to_string(),
+            Ok(_) => {
+                if self.echo {
+                    let _ = writeln!(self.out, "{}", line.trim());
+                }
+                line.trim().to_string()
+            }
         }
     }
 
@@ -125,8 +132,8 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
                     let _ = writeln!(self.out, "   {}", self.paint("31", &line));
                     let _ = writeln!(
                         self.out,
-                        "   {} {}\n",
-                        self.paint("2", lang.pick("why:", "原因：")),
+                        "   {}{}\n",
+                        self.paint("2", lang.pick("why: ", "原因：")),
                         q.explain.get(lang)
                     );
                 }
@@ -234,6 +241,7 @@ questions:
             lang: Lang::En,
             color: false,
             answers: &answers,
+            echo: true,
             input: input.as_bytes(),
             out: &mut out,
         };
