@@ -8,6 +8,15 @@
 //! `docker pull tomcat` gets the stand-in and Docker Hub is never asked.
 //! Daemons are per test because the event buffer is per daemon.
 //!
+//! [`Daemon::start_networked`] gives bridge networking instead, so that
+//! `docker run -p 80:80 nginx` is reachable at `http://localhost:80` from the
+//! test: a bridge of our own (`labbed0`, 10.213.0.1/24, IPv4 forwarding off on
+//! it, so nothing a container sends leaves this machine), `--iptables=false`,
+//! published ports bound to 127.0.0.1 by the userland proxy (docker-proxy).
+//! Host ports are shared, so only one networked daemon exists at a time: it
+//! holds the host-wide lock `/tmp/lab-testbed-net.lock` (shared with
+//! `scripts/testbed daemon --networked`) for its whole life; other callers wait.
+//!
 //! Environment: `LAB_TEST_REGISTRY` (host:port of the registry),
 //! `LAB_TEST_DOCKERD` (path of dockerd), `LAB_TESTBED_DIR` (daemon dirs go
 //! under `$LAB_TESTBED_DIR/d/`, default /tmp/lab-testbed), optional
@@ -35,6 +44,14 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 const DROP_TIMEOUT: Duration = Duration::from_secs(10);
 /// A docker CLI call or `sh` script that runs longer than this is killed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long start_networked() waits for the networked daemon of another test.
+const NET_LOCK_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Networked daemons, host-wide (keep in sync with scripts/testbed): the lock one
+/// holds for its whole life, our bridge and the address (and /24) on it.
+pub const NET_LOCK: &str = "/tmp/lab-testbed-net.lock";
+pub const NET_BRIDGE: &str = "labbed0";
+const NET_CIDR: &str = "10.213.0.1/24";
 
 /// Variables removed from every command run against a daemon, so the caller's
 /// Docker setup cannot redirect it.
@@ -52,11 +69,34 @@ pub struct Daemon {
     registry: String,
     dockerd: PathBuf,
     child: Option<Child>,
+    /// Some for a networked daemon: the lock, held until the daemon and its bridge are gone.
+    net: Option<NetLock>,
 }
 
 impl Daemon {
-    /// Starts a fresh dockerd whose registry mirror is the test bed registry.
+    /// Starts a fresh dockerd whose registry mirror is the test bed registry
+    /// (`--bridge=none`: containers have no network, `-p` publishes nothing).
     pub fn start() -> Daemon {
+        Daemon::start_with(None)
+    }
+
+    /// Like [`Daemon::start`], with bridge networking: `-p HOST:CONTAINER` is
+    /// reachable at `localhost:HOST` (127.0.0.1 only; `docker ps` shows
+    /// `127.0.0.1:80->80/tcp`). Waits (up to 10 min) while another networked
+    /// daemon exists; on drop the bridge and proxies go too.
+    pub fn start_networked() -> Daemon {
+        let t = Instant::now();
+        let lock = NetLock::acquire();
+        if t.elapsed() > Duration::from_secs(1) {
+            eprintln!(
+                "start_networked waited {:?} for {NET_LOCK} (another networked daemon)",
+                t.elapsed()
+            );
+        }
+        Daemon::start_with(Some(lock))
+    }
+
+    fn start_with(net: Option<NetLock>) -> Daemon {
         let registry = required_env("LAB_TEST_REGISTRY");
         let dockerd = PathBuf::from(required_env("LAB_TEST_DOCKERD"));
         registry_answers(&registry);
@@ -75,6 +115,10 @@ impl Daemon {
             fs::write(root.join("owner"), std::process::id().to_string())?;
             fs::create_dir(root.join("scratch"))?;
             fs::create_dir(root.join("cli"))?;
+            if net.is_some() {
+                // `scripts/testbed down` deletes the bridge of a dir marked so.
+                fs::write(root.join("networked"), "")?;
+            }
             fs::write(
                 root.join("daemon.json"),
                 format!("{{\"registry-mirrors\": [\"http://{registry}\"]}}\n"),
@@ -91,9 +135,18 @@ impl Daemon {
             registry,
             dockerd,
             child: None,
+            net,
         };
+        if d.net.is_some() {
+            net_setup();
+        }
         d.launch();
         d
+    }
+
+    /// Started by [`Daemon::start_networked`].
+    pub fn is_networked(&self) -> bool {
+        self.net.is_some()
     }
 
     /// `unix:///…/docker.sock`, for DOCKER_HOST or `--docker-host`.
@@ -166,8 +219,6 @@ impl Daemon {
         run(c, &format!("docker {}", args.join(" ")))
     }
 
-    /// `bash -c SCRIPT` against this daemon, as a learner types it
-    /// (e.g. `docker image rm -f $(docker images tomcat -q)`); panics unless it succeeds.
     /// Everything in the daemon's event buffer, one `TYPE ACTION ACTOR` per line.
     pub fn events(&self) -> String {
         let until = SystemTime::now()
@@ -187,6 +238,8 @@ impl Daemon {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `bash -c SCRIPT` against this daemon, as a learner types it
+    /// (e.g. `docker image rm -f $(docker images tomcat -q)`); panics unless it succeeds.
     pub fn sh(&self, script: &str) -> Output {
         let out = self.sh_may_fail(script);
         if !out.status.success() {
@@ -254,7 +307,7 @@ impl Daemon {
             .arg(self.host())
             .arg("--config-file")
             .arg(self.config_file())
-            .args(["--bridge=none", "--iptables=false"])
+            .args(self.network_args())
             .env_remove("DOCKER_HOST")
             .stdin(Stdio::null())
             .stdout(log)
@@ -295,6 +348,29 @@ impl Daemon {
             }
             sleep(Duration::from_millis(50));
         }
+    }
+
+    fn network_args(&self) -> Vec<String> {
+        if self.net.is_none() {
+            return vec!["--bridge=none".into(), "--iptables=false".into()];
+        }
+        let mut v: Vec<String> = [
+            "--iptables=false",
+            "--ip-forward=false",
+            "--ip-masq=false",
+            "--ip=127.0.0.1",
+            "--userland-proxy=true",
+        ]
+        .map(String::from)
+        .to_vec();
+        v.push(format!("--bridge={NET_BRIDGE}"));
+        // dockerd looks docker-proxy up in PATH, which may lack /usr/sbin.
+        if let Some(proxy) = self.dockerd.parent().map(|d| d.join("docker-proxy")) {
+            if proxy.is_file() {
+                v.push(format!("--userland-proxy-path={}", proxy.display()));
+            }
+        }
+        v
     }
 
     /// SIGTERM, wait up to `grace`, SIGKILL; then make sure containerd, shims and
@@ -356,6 +432,174 @@ impl Drop for Daemon {
         }
         self.shutdown(DROP_TIMEOUT);
         cleanup_dir(&self.root);
+        if self.net.is_some() {
+            net_teardown();
+        }
+        // self.net (the lock) is released after this, when the fields drop.
+    }
+}
+
+// ------------------------------------------------------------------ networking
+
+/// The host-wide networked-daemon lock, held by a `flock` child whose stdin is a
+/// pipe from us: dropping it (or this process dying) ends the child and frees the lock.
+struct NetLock {
+    holder: Child,
+}
+
+impl NetLock {
+    /// Waits up to [`NET_LOCK_TIMEOUT`] for the lock.
+    fn acquire() -> NetLock {
+        let mut c = Command::new("flock");
+        c.args(["-x", "-o", "-w"])
+            .arg(NET_LOCK_TIMEOUT.as_secs().to_string())
+            .args([NET_LOCK, "sh", "-c", "echo locked; exec cat >/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut holder = c
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run flock (util-linux) for {NET_LOCK}: {e}"));
+        let mut line = [0u8; 7];
+        let got = holder
+            .stdout
+            .take()
+            .map(|mut o| o.read_exact(&mut line).is_ok())
+            .unwrap_or(false);
+        if !got || &line != b"locked\n" {
+            let _ = holder.kill();
+            let _ = holder.wait();
+            panic!(
+                "no networked daemon: {NET_LOCK} stayed locked for {}s (another test's networked daemon, or `scripts/testbed daemon --networked`)",
+                NET_LOCK_TIMEOUT.as_secs()
+            );
+        }
+        NetLock { holder }
+    }
+}
+
+impl Drop for NetLock {
+    fn drop(&mut self) {
+        drop(self.holder.stdin.take());
+        if !wait_child(&mut self.holder, Duration::from_secs(5)) {
+            let _ = self.holder.kill();
+            let _ = self.holder.wait();
+        }
+    }
+}
+
+/// `ip ARGS...`: Ok(stdout) or Err(stderr).
+fn ip(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("ip")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run ip: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// Whether our bridge exists.
+pub fn net_bridge_exists() -> bool {
+    ip(&["link", "show", NET_BRIDGE]).is_ok()
+}
+
+/// docker-proxy processes forwarding to a container on our subnet (only the
+/// networked daemon, which holds the lock, has any).
+pub fn net_proxies() -> Vec<u32> {
+    let prefix = NET_CIDR.rsplit_once('.').map_or("", |(p, _)| p);
+    let needle = format!("-container-ip {prefix}.");
+    processes()
+        .into_iter()
+        .filter(|(_, _, comm)| comm == "docker-proxy")
+        .filter(|(pid, _, _)| cmdline(*pid).is_some_and(|c| c.contains(&needle)))
+        .map(|(pid, _, _)| pid)
+        .collect()
+}
+
+/// (Lock held.) Kills leftover proxies and deletes the bridge.
+fn net_teardown() {
+    let proxies = net_proxies();
+    signal("KILL", &proxies);
+    for pid in proxies {
+        wait_gone(pid, Duration::from_secs(5));
+    }
+    if net_bridge_exists() {
+        if let Err(e) = ip(&["link", "del", NET_BRIDGE]) {
+            eprintln!("warning: cannot delete bridge {NET_BRIDGE}: {e}");
+        }
+    }
+}
+
+/// (Lock held.) A fresh bridge with [`NET_CIDR`]; IPv4 forwarding is off for
+/// packets arriving on it, so containers reach this host and each other only.
+fn net_setup() {
+    net_teardown();
+    let (addr, bits) = NET_CIDR.split_once('/').unwrap_or((NET_CIDR, "24"));
+    let net = format!(
+        "{}.0/{bits}",
+        addr.rsplit_once('.').map_or(addr, |(p, _)| p)
+    );
+    let routed = ip(&["-4", "route", "show", "match", &net]).unwrap_or_default();
+    let other: Vec<&str> = routed
+        .lines()
+        .filter(|l| !l.starts_with("default"))
+        .collect();
+    assert!(
+        other.is_empty(),
+        "{net} is already routed on this host ({other:?}); cannot create bridge {NET_BRIDGE}"
+    );
+    let step = |args: &[&str]| {
+        ip(args).unwrap_or_else(|e| panic!("`ip {}` failed: {e}", args.join(" ")));
+    };
+    step(&["link", "add", NET_BRIDGE, "type", "bridge"]);
+    let fwd = format!("/proc/sys/net/ipv4/conf/{NET_BRIDGE}/forwarding");
+    fs::write(&fwd, "0").unwrap_or_else(|e| panic!("cannot write {fwd}: {e}"));
+    let _ = fs::write(
+        format!("/proc/sys/net/ipv6/conf/{NET_BRIDGE}/disable_ipv6"),
+        "1",
+    );
+    step(&["addr", "add", NET_CIDR, "dev", NET_BRIDGE]);
+    step(&["link", "set", NET_BRIDGE, "up"]);
+}
+
+/// One HTTP/1.0 GET from this host, e.g. `http_get("localhost:80", "/")`:
+/// (status, body), or None if nothing answers.
+pub fn http_get(host_port: &str, path: &str) -> Option<(u16, String)> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
+    let mut s = host_port
+        .to_socket_addrs()
+        .ok()?
+        .find_map(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).ok())?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Some((code, body))
+}
+
+/// [`http_get`] until it answers `want` (a published port takes a moment).
+pub fn http_get_until(host_port: &str, path: &str, want: u16, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let got = http_get(host_port, path);
+        match got {
+            Some((code, body)) if code == want => return body,
+            other if Instant::now() >= deadline => panic!(
+                "GET http://{host_port}{path}: no {want} within {timeout:?}; last answer: {other:?}"
+            ),
+            _ => sleep(Duration::from_millis(100)),
+        }
     }
 }
 
@@ -843,4 +1087,100 @@ fn smoke_stop_and_start_again() {
         "{}",
         show(&ps)
     );
+}
+
+#[test]
+fn smoke_networked_nginx_and_registry() {
+    let t = Instant::now();
+    let d = Daemon::start_networked();
+    eprintln!("Daemon::start_networked took {:?}", t.elapsed());
+    assert!(d.is_networked() && net_bridge_exists());
+
+    // Task 4: nginx published on host port 80.
+    d.docker(&["run", "-d", "-p", "80:80", "--name", "nginx_first", "nginx"]);
+    let page = http_get_until("localhost:80", "/", 200, Duration::from_secs(10));
+    assert!(page.contains("Welcome to nginx!"), "{page}");
+    let ps = d.docker(&["ps", "--format", "{{.Names}} {{.Ports}}"]);
+    assert!(
+        String::from_utf8_lossy(&ps.stdout).contains("nginx_first 127.0.0.1:80->80/tcp"),
+        "{}",
+        show(&ps)
+    );
+
+    // Task 9: the learner's own registry on host port 5000.
+    let t = Instant::now();
+    d.docker(&[
+        "run",
+        "-d",
+        "-p",
+        "5000:5000",
+        "--name",
+        "registry",
+        "registry:2",
+    ]);
+    http_get_until("localhost:5000", "/v2/", 200, Duration::from_secs(10));
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["tag", "ubuntu:18.04", "localhost:5000/myubuntu:18.04"]);
+    d.docker(&["push", "localhost:5000/myubuntu:18.04"]);
+    let catalog = http_get_until(
+        "localhost:5000",
+        "/v2/_catalog",
+        200,
+        Duration::from_secs(5),
+    );
+    assert!(catalog.contains("\"myubuntu\""), "{catalog}");
+    eprintln!("registry run + push took {:?}", t.elapsed());
+    let ev = d.events();
+    assert!(
+        ev.contains("image push localhost:5000/myubuntu:18.04"),
+        "{ev}"
+    );
+
+    // Nothing a container sends is routed off this machine.
+    let route = Command::new("ip")
+        .args([
+            "route",
+            "get",
+            "192.0.2.1",
+            "from",
+            "10.213.0.2",
+            "iif",
+            NET_BRIDGE,
+        ])
+        .output()
+        .expect("ip route get");
+    assert!(!route.status.success(), "{route:?}");
+
+    let t = Instant::now();
+    drop(d);
+    eprintln!("networked Daemon drop took {:?}", t.elapsed());
+    // Take the lock ourselves, so no other test's networked daemon is in the way.
+    let _lock = NetLock::acquire();
+    assert!(!net_bridge_exists(), "bridge {NET_BRIDGE} deleted on drop");
+    assert!(net_proxies().is_empty(), "no docker-proxy left");
+    assert!(
+        http_get("localhost:80", "/").is_none(),
+        "nothing listens on port 80 any more"
+    );
+}
+
+#[test]
+fn smoke_networked_daemons_take_turns() {
+    let first = Daemon::start_networked();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let second = std::thread::spawn(move || {
+        let d = Daemon::start_networked();
+        let _ = tx.send(());
+        d
+    });
+    assert!(
+        rx.recv_timeout(Duration::from_secs(3)).is_err(),
+        "a second networked daemon must wait for the first"
+    );
+    first.docker(&["run", "-d", "-p", "80:80", "nginx"]);
+    drop(first);
+    let second = second.join().expect("second networked daemon");
+    second.docker(&["run", "-d", "-p", "80:80", "nginx"]);
+    let page = http_get_until("localhost:80", "/", 200, Duration::from_secs(10));
+    assert!(page.contains("Welcome to nginx!"), "{page}");
 }
