@@ -56,6 +56,10 @@ pub struct Event {
     /// The event concerns none of these images (compared by id).
     #[serde(default)]
     pub not_image: Option<OneOrMany>,
+    /// The event concerns the image saved in this `docker save` archive
+    /// (by id: the way to follow an image whose name is gone).
+    #[serde(default)]
+    pub image_from_archive: Option<String>,
     /// For container events: the container's name.
     #[serde(default)]
     pub container: Option<String>,
@@ -97,10 +101,16 @@ async fn resolve(ctx: &Ctx<'_>, f: &Event) -> Result<Resolved, ObserveError> {
         }
         Ok(Some((names, ids)))
     }
+    let mut wanted = refs(ctx, &f.image).await?;
+    if let Some(archive) = &f.image_from_archive {
+        let ids = super::image_archive::ids_in(ctx, &ctx.expand(archive))?;
+        let (_, known) = wanted.get_or_insert_with(Default::default);
+        known.extend(ids);
+    }
     Ok(Resolved {
         kind: f.kind.clone(),
         actions: f.action.items(),
-        refs: refs(ctx, &f.image).await?,
+        refs: wanted,
         not_refs: refs(ctx, &f.not_image).await?,
         container: f.container.as_deref().map(|c| ctx.expand(c)),
     })

@@ -25,6 +25,13 @@ pub struct ImageArchive {
     pub loaded: bool,
 }
 
+/// The image id of one manifest entry.
+fn config_id(entry: &serde_json::Value) -> Option<String> {
+    let config = entry.get("Config")?.as_str()?;
+    let hex = config.rsplit('/').next()?.trim_end_matches(".json");
+    Some(format!("sha256:{hex}"))
+}
+
 /// The image id of the manifest entry listing `want`: `Config` is
 /// `<hex>.json` (Docker up to 24) or `blobs/sha256/<hex>` (OCI layout, 25+).
 fn archived_id(manifest: &serde_json::Value, want: &str) -> Option<String> {
@@ -37,10 +44,23 @@ fn archived_id(manifest: &serde_json::Value, want: &str) -> Option<String> {
         {
             return None;
         }
-        let config = m.get("Config")?.as_str()?;
-        let hex = config.rsplit('/').next()?.trim_end_matches(".json");
-        Some(format!("sha256:{hex}"))
+        config_id(m)
     })
+}
+
+/// The image ids a `docker save` archive holds (empty when it is missing or
+/// not an archive): how an event filter names "the image I saved".
+pub fn ids_in(ctx: &Ctx<'_>, path: &str) -> Result<Vec<String>, ObserveError> {
+    let Some(Member::Found(bytes)) = ctx.machine.tar_member(path, "manifest.json")? else {
+        return Ok(Vec::new());
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    Ok(manifest
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(config_id)
+        .collect())
 }
 
 impl Probe for ImageArchive {

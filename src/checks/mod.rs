@@ -17,7 +17,7 @@ mod file;
 mod history;
 mod http;
 mod image;
-mod image_archive;
+pub mod image_archive;
 mod json_file;
 mod matcher;
 mod port;
