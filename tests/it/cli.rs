@@ -160,5 +160,5 @@ fn a_unit_target_checks_each_of_its_tasks_in_order() {
         .iter()
         .map(|t| t["id"].as_str().unwrap_or("").to_string())
         .collect();
-    assert_eq!(ids, ["task2", "task3"]);
+    assert_eq!(ids, ["task1", "task2", "task3"]);
 }

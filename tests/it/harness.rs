@@ -90,6 +90,12 @@ impl Lab {
         self
     }
 
+    /// What the learner types at the prompts.
+    pub fn stdin(mut self, input: String) -> Lab {
+        self.cmd.write_stdin(input);
+        self
+    }
+
     pub fn course(self, dir: &Path) -> Lab {
         let d = dir.display().to_string();
         self.args(["--course", &d])

@@ -1,0 +1,414 @@
+//! Unit 2 (tasks 4-9) on real daemons: each task's happy path with the
+//! course's commands, and its typical mistakes with their hints.
+
+use crate::bed::Daemon;
+use crate::harness::{type_history, Done, Lab};
+
+fn check(d: &Daemon, task: &str, extra: &[&str]) -> Done {
+    let mut lab = Lab::on(d).args(["check", task, "--format", "json"]);
+    for a in extra {
+        lab = lab.args([a]);
+    }
+    lab.run()
+}
+
+fn hint(c: &serde_json::Value) -> String {
+    c["hint"].as_str().unwrap_or("").to_string()
+}
+
+// ---------------------------------------------------------------- task 4
+
+#[test]
+fn task4_first_container_serves_the_welcome_page() {
+    let d = Daemon::start_networked();
+    d.docker(&["run", "-d", "-p", "80:80", "--name", "nginx_first", "nginx"]);
+    let done = check(&d, "task4", &[]);
+    done.code(0).all_checks("task4", &["pass"]);
+}
+
+#[test]
+fn task4_without_publishing_the_port_fails_port_and_page() {
+    let d = Daemon::start_networked();
+    d.docker(&["run", "-d", "--name", "nginx_first", "nginx"]);
+    let done = check(&d, "task4", &[]);
+    done.code(1);
+    done.status("task4", "run", "running", "pass");
+    assert!(hint(&done.status("task4", "port", "published", "fail")).contains("-p 80:80"));
+    done.status("task4", "page", "welcome", "fail");
+}
+
+#[test]
+fn task4_a_container_with_another_name_is_not_nginx_first() {
+    let d = Daemon::start_networked();
+    d.docker(&["run", "-d", "-p", "80:80", "--name", "web", "nginx"]);
+    let done = check(&d, "task4", &[]);
+    let c = done.code(1).status("task4", "run", "running", "fail");
+    assert!(hint(&c).contains("--name nginx_first"), "{c}");
+    done.status("task4", "page", "welcome", "pass");
+}
+
+// ---------------------------------------------------------------- task 5
+
+fn task5_quiz(d: &Daemon, ports: &str) -> Done {
+    let answer = format!("ports={ports}");
+    Lab::on(d)
+        .args(["quiz", "task5", "--answer", &answer, "--answer", "layers=b"])
+        .run()
+}
+
+#[test]
+fn task5_happy_path_with_the_ports_read_from_the_daemon() {
+    let d = Daemon::start();
+    d.docker(&["pull", "mysql:5.7"]);
+    d.docker(&["inspect", "-f", "{{.Config.ExposedPorts}}", "mysql:5.7"]);
+    task5_quiz(&d, "a c").code(0).stdout_has("passed: 2/2");
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["history", "ubuntu:18.04"]);
+    d.docker(&["pull", "ubuntu"]);
+    d.docker(&["tag", "ubuntu:latest", "myubuntu:latest"]);
+    d.docker(&["rmi", "myubuntu:latest"]);
+    type_history(&d, &["docker history ubuntu:18.04"]);
+    check(&d, "task5", &[])
+        .code(0)
+        .all_checks("task5", &["pass"]);
+}
+
+#[test]
+fn task5_a_wrong_port_answer_is_explained_and_fails_the_quiz_step() {
+    let d = Daemon::start();
+    d.docker(&["pull", "mysql:5.7"]);
+    let quiz = task5_quiz(&d, "a");
+    quiz.code(1)
+        .stdout_has("the answer is a) 3306/tcp; c) 33060/tcp")
+        .stdout_has("X protocol");
+    let c = check(&d, "task5", &[]).status("task5", "inspect", "quiz", "fail");
+    assert!(c["message"].as_str().unwrap_or("").contains("1/2"), "{c}");
+}
+
+#[test]
+fn task5_removing_ubuntu_latest_instead_of_myubuntu_is_caught() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu"]);
+    d.docker(&["tag", "ubuntu:latest", "myubuntu:latest"]);
+    d.docker(&["rmi", "ubuntu:latest"]);
+    let done = check(&d, "task5", &[]);
+    done.code(1);
+    assert!(
+        hint(&done.status("task5", "untag", "ubuntu-stays", "fail")).contains("docker pull ubuntu")
+    );
+    done.status("task5", "untag", "myubuntu-gone", "fail");
+    // With ubuntu:latest gone there is nothing to compare myubuntu with ...
+    let c = done.status("task5", "tag", "same-image", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot compare"),
+        "{c}"
+    );
+    // ... and following the hint brings the tag step back.
+    d.docker(&["pull", "ubuntu"]);
+    let done = check(&d, "task5", &[]);
+    done.status("task5", "tag", "same-image", "pass");
+    done.status("task5", "untag", "ubuntu-stays", "pass");
+}
+
+#[test]
+fn task5_skipping_the_tag_fails_the_tag_step() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu"]);
+    let c = check(&d, "task5", &[]).status("task5", "tag", "same-image", "fail");
+    assert!(
+        hint(&c).contains("docker tag ubuntu:latest myubuntu:latest"),
+        "{c}"
+    );
+}
+
+// ---------------------------------------------------------------- task 6
+
+fn images_dir(d: &Daemon) -> (String, String) {
+    let dir = d.dir().join("data/docker/images");
+    (
+        dir.display().to_string(),
+        format!("images_dir={}", dir.display()),
+    )
+}
+
+#[test]
+fn task6_save_remove_load_keeps_the_image_id() {
+    let d = Daemon::start();
+    let (dir, var) = images_dir(&d);
+    d.docker(&["pull", "mysql:5.7"]);
+    d.sh(&format!(
+        "mkdir -p {dir} && docker save mysql:5.7 -o {dir}/mysql5.7.tar"
+    ));
+    d.docker(&["rmi", "mysql:5.7"]);
+    d.docker(&["load", "-i", &format!("{dir}/mysql5.7.tar")]);
+    check(&d, "task6", &["--var", &var])
+        .code(0)
+        .all_checks("task6", &["pass"]);
+}
+
+#[test]
+fn task6_not_loading_it_back_fails_the_load_step() {
+    let d = Daemon::start();
+    let (dir, var) = images_dir(&d);
+    d.docker(&["pull", "mysql:5.7"]);
+    d.sh(&format!(
+        "mkdir -p {dir} && docker save mysql:5.7 -o {dir}/mysql5.7.tar"
+    ));
+    d.docker(&["rmi", "mysql:5.7"]);
+    let done = check(&d, "task6", &["--var", &var]);
+    done.code(1)
+        .status("task6", "remove", "saved-first", "pass");
+    assert!(hint(&done.status("task6", "load", "loaded", "fail")).contains("docker load -i"));
+}
+
+#[test]
+fn task6_removing_before_saving_is_caught() {
+    let d = Daemon::start();
+    let (dir, var) = images_dir(&d);
+    d.docker(&["pull", "mysql:5.7"]);
+    d.docker(&["rmi", "mysql:5.7"]);
+    d.docker(&["pull", "mysql:5.7"]);
+    d.sh(&format!(
+        "mkdir -p {dir} && docker save mysql:5.7 -o {dir}/mysql5.7.tar"
+    ));
+    let c = check(&d, "task6", &["--var", &var]).status("task6", "remove", "saved-first", "fail");
+    assert!(hint(&c).contains("Save before you remove"), "{c}");
+}
+
+#[test]
+fn task6_an_archive_of_another_image_is_not_mysql() {
+    let d = Daemon::start();
+    let (dir, var) = images_dir(&d);
+    d.docker(&["pull", "tomcat"]);
+    d.sh(&format!(
+        "mkdir -p {dir} && docker save tomcat -o {dir}/mysql5.7.tar"
+    ));
+    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", "fail");
+    assert_eq!(c["actual"], "tomcat:latest", "{c}");
+    std::fs::write(format!("{dir}/mysql5.7.tar"), "not a tar").expect("write");
+    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not an image archive"),
+        "{c}"
+    );
+}
+
+// ---------------------------------------------------------------- task 7
+
+#[test]
+fn task7_container_first_then_image_then_prune() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    let out = d.docker(&["run", "ubuntu:18.04", "echo", "hello! I am here!"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hello! I am here!"));
+    let refused = d.docker_may_fail(&["rmi", "ubuntu:18.04"]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("conflict"),
+        "{refused:?}"
+    );
+    d.sh("docker rm $(docker ps -aq --filter ancestor=ubuntu:18.04)");
+    d.docker(&["rmi", "ubuntu:18.04"]);
+    d.docker(&["image", "prune", "-f"]);
+    type_history(
+        &d,
+        &[
+            "docker rmi ubuntu:18.04",
+            "docker rm 1a2b3c",
+            "docker image prune -f",
+        ],
+    );
+    check(&d, "task7", &[])
+        .code(0)
+        .all_checks("task7", &["pass"]);
+}
+
+#[test]
+fn task7_forcing_the_image_away_leaves_the_container_and_fails() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["run", "ubuntu:18.04", "echo", "hello! I am here!"]);
+    d.docker(&["rmi", "-f", "ubuntu:18.04"]);
+    let done = check(&d, "task7", &[]);
+    done.code(1);
+    assert!(
+        hint(&done.status("task7", "rm-container", "container-first", "fail"))
+            .contains("docker rm")
+    );
+}
+
+#[test]
+fn task7_dangling_images_left_fail_the_prune_step() {
+    let d = Daemon::start();
+    d.docker(&["pull", "tomcat:8.0"]);
+    d.docker(&["pull", "tomcat:latest"]);
+    // Moving the 8.0 tag leaves the old 8.0 image without a name: dangling.
+    d.docker(&["tag", "tomcat:latest", "tomcat:8.0"]);
+    let c = check(&d, "task7", &[]).status("task7", "prune", "no-dangling", "fail");
+    assert!(hint(&c).contains("docker image prune -f"), "{c}");
+    d.docker(&["image", "prune", "-f"]);
+    check(&d, "task7", &[]).status("task7", "prune", "no-dangling", "pass");
+}
+
+#[test]
+fn task7_never_running_the_container_fails_the_first_step() {
+    let d = Daemon::start();
+    let c = check(&d, "task7", &[]).status("task7", "run-echo", "printed", "fail");
+    assert!(hint(&c).contains("hello! I am here!"), "{c}");
+}
+
+// ---------------------------------------------------------------- task 8
+
+fn dockerfile(d: &Daemon, text: &str) -> String {
+    let dir = d.dir().join("build");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("Dockerfile"), text).expect("Dockerfile");
+    dir.display().to_string()
+}
+
+const DOCKERFILE: &str = "FROM ubuntu:18.04\nLABEL Version=1.0 maintainer=\"docker user <docker_user@github>\"\nRUN echo python3 > /python3\n";
+
+#[test]
+fn task8_commit_and_build() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&[
+        "run",
+        "--name",
+        "c1",
+        "ubuntu:18.04",
+        "sh",
+        "-c",
+        "touch /test",
+    ]);
+    d.docker(&[
+        "commit",
+        "-m",
+        "add a new file",
+        "-a",
+        "Docker Newbee",
+        "c1",
+        "test:01",
+    ]);
+    let dir = dockerfile(&d, DOCKERFILE);
+    d.sh(&format!("cd {dir} && docker build -t python:3 ."));
+    check(&d, "task8", &[])
+        .code(0)
+        .all_checks("task8", &["pass"]);
+}
+
+#[test]
+fn task8_a_commit_without_author_and_message_fails_with_the_hint() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&[
+        "run",
+        "--name",
+        "c1",
+        "ubuntu:18.04",
+        "sh",
+        "-c",
+        "touch /test",
+    ]);
+    d.docker(&["commit", "c1", "test:01"]);
+    let c = check(&d, "task8", &[]).status("task8", "commit", "committed-image", "fail");
+    assert!(
+        c["message"].as_str().unwrap_or("").contains("Author"),
+        "{c}"
+    );
+    assert!(hint(&c).contains("-a \"Docker Newbee\""), "{c}");
+}
+
+#[test]
+fn task8_a_build_without_the_label_or_from_another_base_fails() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    let dir = dockerfile(&d, "FROM ubuntu:18.04\nRUN echo x > /x\n");
+    d.sh(&format!("cd {dir} && docker build -t python:3 ."));
+    let c = check(&d, "task8", &[]).status("task8", "build", "built", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Config.Labels.Version"),
+        "{c}"
+    );
+    d.docker(&["pull", "busybox"]);
+    let dir = dockerfile(&d, "FROM busybox\nLABEL Version=1.0\nRUN echo x > /x\n");
+    d.sh(&format!("cd {dir} && docker build -t python:3 ."));
+    let c = check(&d, "task8", &[]).status("task8", "build", "built", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not built FROM ubuntu:18.04"),
+        "{c}"
+    );
+}
+
+#[test]
+fn task8_no_file_created_fails_the_first_step() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["run", "--name", "c1", "ubuntu:18.04", "true"]);
+    check(&d, "task8", &[]).status("task8", "change", "file-created", "fail");
+}
+
+// ---------------------------------------------------------------- task 9
+
+#[test]
+fn task9_push_to_a_private_registry() {
+    let d = Daemon::start_networked();
+    d.docker(&[
+        "run",
+        "-d",
+        "-p",
+        "5000:5000",
+        "--restart=always",
+        "--name",
+        "registry",
+        "registry:2",
+    ]);
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["tag", "ubuntu:18.04", "localhost:5000/myubuntu:18.04"]);
+    d.docker(&["push", "localhost:5000/myubuntu:18.04"]);
+    check(&d, "task9", &[])
+        .code(0)
+        .all_checks("task9", &["pass"]);
+}
+
+#[test]
+fn task9_a_tag_without_the_registry_address_is_never_pushed_there() {
+    let d = Daemon::start_networked();
+    d.docker(&[
+        "run",
+        "-d",
+        "-p",
+        "5000:5000",
+        "--name",
+        "registry",
+        "registry:2",
+    ]);
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["tag", "ubuntu:18.04", "myubuntu:18.04"]);
+    let done = check(&d, "task9", &[]);
+    done.code(1)
+        .status("task9", "run-registry", "running", "pass");
+    assert!(hint(&done.status("task9", "tag", "same-image", "fail"))
+        .contains("localhost:5000/myubuntu:18.04"));
+    done.status("task9", "push", "in-catalog", "fail");
+}
+
+#[test]
+fn task9_no_registry_running_fails_its_step_and_the_api() {
+    let d = Daemon::start_networked();
+    let done = check(&d, "task9", &[]);
+    done.code(1);
+    done.status("task9", "run-registry", "running", "fail");
+    done.status("task9", "push", "in-catalog", "fail");
+}
