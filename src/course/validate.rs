@@ -143,6 +143,16 @@ pub(super) fn lint(
                 ),
             );
         }
+        if *rel != format!("labs/{}.yaml", task.id) {
+            l.at_id(
+                &task.id,
+                0,
+                format!(
+                    "task `{}` must live in labs/{}.yaml (lab finds a task's file by its id)",
+                    task.id, task.id
+                ),
+            );
+        }
         if !task_ids.insert(&task.id) {
             l.at_id(
                 &task.id,
