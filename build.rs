@@ -26,6 +26,11 @@ fn main() {
         println!("cargo:rerun-if-changed={dir}");
         collect(root, dir, &mut files);
     }
+    // book.toml travels with the course, for `lab book build`.
+    println!("cargo:rerun-if-changed=book.toml");
+    if root.join("book.toml").is_file() {
+        files.push("book.toml".into());
+    }
     files.sort();
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for f in &files {

@@ -1,7 +1,7 @@
 //! What each command does. Returns the exit code; prints to stdout; errors
 //! that stop a command come back as [`AppError`] for `main` to print.
 
-use crate::cli::{CheckArgs, Cli, Color, Command, Global, QuizArgs};
+use crate::cli::{BookCommand, CheckArgs, Cli, Color, Command, Global, QuizArgs};
 use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
@@ -19,13 +19,16 @@ pub enum AppError {
     Usage(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("{0}")]
+    Book(#[from] crate::book::BookError),
 }
 
 impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Course(_) | AppError::Usage(_) => exit::USAGE,
-            AppError::Runtime(_) => exit::ERROR,
+            AppError::Runtime(_) | AppError::Book(crate::book::BookError::Io { .. }) => exit::ERROR,
+            AppError::Book(_) => exit::USAGE,
         }
     }
 }
@@ -120,6 +123,21 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         }
         Command::Check(args) => check(&course, g, args, lang),
         Command::Quiz(args) => quiz(&course, g, args, lang),
+        Command::Book(BookCommand::Build { out }) => {
+            let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
+            let cfg = crate::book::config(&course.source)?;
+            let out = crate::book::out_dir(&cfg, out.clone());
+            let built = crate::book::build(&course, &vars, &out)?;
+            emit(&tr!(
+                lang,
+                "built the book: {} pages in {} (en, zh-CN); open {}\n",
+                "已生成课程网站：{} 个页面，位于 {}（en、zh-CN）；打开 {}\n",
+                built.pages,
+                built.out.display(),
+                built.out.join("index.html").display()
+            ));
+            Ok(exit::PASS)
+        }
     }
 }
 

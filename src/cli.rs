@@ -76,6 +76,9 @@ pub enum Command {
     Quiz(QuizArgs),
     /// Load the course and report every problem in it (for course authors)
     Validate,
+    /// The course as a static HTML book
+    #[command(subcommand)]
+    Book(BookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +95,16 @@ pub struct CheckArgs {
     /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookCommand {
+    /// Render lessons and labs as HTML in both languages (opens from disk too)
+    Build {
+        /// Output folder [default: book.toml's build-dir, else ./book]
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `lab`: parse the command line, run it, map the outcome to an exit code.
 
 mod app;
+mod book;
 mod checks;
 mod cli;
 mod clock;

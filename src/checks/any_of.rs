@@ -10,6 +10,8 @@
 
 use super::{evaluate, Ctx, Probe};
 use crate::course::Check;
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::{Evidence, Outcome, Status};
 use crate::tr;
@@ -65,6 +67,11 @@ impl Probe for AnyOf {
             Vec::new()
         }
     }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let parts: Vec<String> = self.0.iter().map(|c| c.kind.describe(vars, lang)).collect();
+        parts.join(lang.pick(" — or — ", " —— 或 —— "))
+    }
 }
 
 impl Probe for AllOf {
@@ -102,5 +109,10 @@ impl Probe for AllOf {
         } else {
             Vec::new()
         }
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let parts: Vec<String> = self.0.iter().map(|c| c.kind.describe(vars, lang)).collect();
+        parts.join(lang.pick(", and ", "，并且"))
     }
 }

@@ -7,6 +7,8 @@
 
 use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -88,5 +90,14 @@ impl Probe for Command {
             .into_iter()
             .filter_map(|(field, re)| regex_problem(field, re.as_deref()))
             .collect()
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        tr!(
+            lang,
+            "`{}` succeeds",
+            "`{}` 运行成功",
+            vars.expand(&self.run)
+        )
     }
 }

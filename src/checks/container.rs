@@ -9,6 +9,8 @@
 use super::matcher::{is_match, regex_problem};
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -61,14 +63,15 @@ fn published(c: &ContainerSummary) -> Vec<String> {
 }
 
 impl Container {
-    fn describe(&self, lang: crate::lang::Lang) -> String {
+    /// "container nginx_first" / "a container of image hello-world:latest".
+    fn describe_target(&self, vars: &Vars, lang: Lang) -> String {
         match (&self.name, &self.image) {
-            (Some(n), _) => tr!(lang, "container {}", "容器 {}", n),
+            (Some(n), _) => tr!(lang, "container {}", "容器 {}", vars.expand(n)),
             (None, Some(i)) => tr!(
                 lang,
                 "a container of image {}",
                 "镜像 {} 的容器",
-                normalize(i)
+                normalize(&vars.expand(i))
             ),
             _ => String::new(),
         }
@@ -195,7 +198,7 @@ impl Probe for Container {
                 None => true,
             })
             .collect();
-        let what = self.describe(lang);
+        let what = self.describe_target(ctx.vars, lang);
         if candidates.is_empty() {
             let msg = tr!(lang, "there is no {}", "没有{}", what);
             return Ok(if self.present {
@@ -249,5 +252,25 @@ impl Probe for Container {
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
         out
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let mut s = self.describe_target(vars, lang);
+        if let Some(st) = &self.state {
+            s.push_str(&format!(": {st}"));
+        }
+        if let Some(code) = self.exit_code {
+            s.push_str(&tr!(lang, ", exit code {}", "，退出码 {}", code));
+        }
+        for p in &self.ports {
+            s.push_str(&tr!(lang, ", port {}", "，端口 {}", p));
+        }
+        if let Some(re) = &self.logs {
+            s.push_str(&tr!(lang, ", output matching /{}/", "，输出匹配 /{}/", re));
+        }
+        if let Some(path) = &self.changed {
+            s.push_str(&tr!(lang, ", {} created in it", "，其中创建了 {}", path));
+        }
+        s
     }
 }

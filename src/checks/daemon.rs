@@ -11,6 +11,8 @@
 use super::docker_cli::at_least;
 use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -69,5 +71,16 @@ impl Probe for Daemon {
 
     fn lint(&self) -> Vec<String> {
         self.info.iter().flat_map(FieldMatch::lint).collect()
+    }
+
+    fn describe(&self, _: &Vars, lang: Lang) -> String {
+        let mut s = tr!(lang, "the Docker daemon answers", "Docker 守护进程能够响应");
+        if let Some(v) = &self.min_version {
+            s.push_str(&tr!(lang, ", version {} or newer", "，版本不低于 {}", v));
+        }
+        for f in &self.info {
+            s.push_str(&format!("; `docker info`: {}", f.path));
+        }
+        s
     }
 }

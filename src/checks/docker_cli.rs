@@ -5,6 +5,8 @@
 //! ```
 
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -77,6 +79,22 @@ impl Probe for DockerCli {
                 "已安装 docker 客户端 {}",
                 version
             ))),
+        }
+    }
+
+    fn describe(&self, _: &Vars, lang: Lang) -> String {
+        match &self.min_version {
+            Some(v) => tr!(
+                lang,
+                "the docker client is installed, version {} or newer",
+                "已安装 {} 或更新版本的 docker 客户端",
+                v
+            ),
+            None => tr!(
+                lang,
+                "the docker client is installed",
+                "已安装 docker 客户端"
+            ),
         }
     }
 }

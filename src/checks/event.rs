@@ -19,6 +19,8 @@
 
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::{DaemonEvent, ObserveError};
 use crate::report::{Evidence, Outcome};
 use crate::tr;
@@ -255,6 +257,43 @@ impl Probe for Event {
             }
             _ => Vec::new(),
         }
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let what = self
+            .image
+            .as_ref()
+            .map(|i| {
+                i.items()
+                    .iter()
+                    .map(|x| normalize(&vars.expand(x)))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            })
+            .or_else(|| {
+                self.image_from_archive
+                    .as_ref()
+                    .map(|a| tr!(lang, "the image in {}", "{} 中的镜像", vars.expand(a)))
+            })
+            .or_else(|| self.container.clone())
+            .unwrap_or_default();
+        let mut s = tr!(
+            lang,
+            "the daemon saw `{} {}` {}",
+            "守护进程记录到 `{} {}` {}",
+            self.kind,
+            self.action.items().join("/"),
+            what
+        );
+        if let Some(b) = &self.before {
+            s.push_str(&tr!(
+                lang,
+                ", before `{}`",
+                "，且早于 `{}`",
+                b.action.items().join("/")
+            ));
+        }
+        s.trim_end().to_string()
     }
 }
 

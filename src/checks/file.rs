@@ -7,6 +7,8 @@
 
 use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -115,5 +117,14 @@ impl Probe for File {
             }
         }
         out
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let path = vars.expand(&self.path);
+        if self.exists {
+            tr!(lang, "{} exists as expected", "{} 存在且符合要求", path)
+        } else {
+            tr!(lang, "{} does not exist", "{} 不存在", path)
+        }
     }
 }

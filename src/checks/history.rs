@@ -10,6 +10,8 @@
 
 use super::matcher::regex_problem;
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -84,6 +86,15 @@ impl Probe for History {
         regex_problem("matches", Some(&self.matches))
             .into_iter()
             .collect()
+    }
+
+    fn describe(&self, _: &Vars, lang: Lang) -> String {
+        tr!(
+            lang,
+            "your shell history has a command matching /{}/",
+            "命令历史中有匹配 /{}/ 的命令",
+            self.matches
+        )
     }
 }
 

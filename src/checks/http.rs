@@ -8,6 +8,8 @@
 
 use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -148,6 +150,26 @@ impl Probe for Http {
         }
         out.extend(regex_problem("body", self.body.as_deref()));
         out
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let url = vars.expand(&self.url);
+        match &self.body {
+            Some(b) => tr!(
+                lang,
+                "{} answers, with /{}/ in the page",
+                "{} 能够访问，页面中包含 /{}/",
+                url,
+                b
+            ),
+            None => tr!(
+                lang,
+                "{} answers HTTP {}",
+                "{} 返回 HTTP {}",
+                url,
+                self.status
+            ),
+        }
     }
 }
 

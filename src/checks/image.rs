@@ -12,6 +12,8 @@
 use super::matcher::{self, FieldMatch};
 use super::reference::{self, normalize, short, Seen};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -316,5 +318,50 @@ impl Probe for Image {
             ),
         }
         out
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        if let (Some(repo), Some(n)) = (&self.repository, self.count) {
+            return tr!(
+                lang,
+                "`docker images {}` lists {} image(s)",
+                "`docker images {}` 列出 {} 个镜像",
+                vars.expand(repo),
+                n
+            );
+        }
+        if let Some(n) = self.dangling {
+            return tr!(
+                lang,
+                "{} dangling image(s) are left",
+                "剩余 {} 个悬空镜像",
+                n
+            );
+        }
+        let r = normalize(&vars.expand(self.reference.as_deref().unwrap_or("")));
+        if !self.present {
+            return tr!(lang, "there is no image {}", "没有镜像 {}", r);
+        }
+        let mut s = tr!(lang, "image {} is present", "存在镜像 {}", r);
+        if let Some(o) = &self.same_id_as {
+            s.push_str(&tr!(
+                lang,
+                ", the same image as {}",
+                "，与 {} 是同一个镜像",
+                normalize(&vars.expand(o))
+            ));
+        }
+        if let Some(b) = &self.based_on {
+            s.push_str(&tr!(
+                lang,
+                ", built from {}",
+                "，基于 {} 构建",
+                normalize(&vars.expand(b))
+            ));
+        }
+        for f in &self.inspect {
+            s.push_str(&format!("; {}", f.path));
+        }
+        s
     }
 }

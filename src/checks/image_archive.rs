@@ -8,6 +8,8 @@
 
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::{Member, ObserveError};
 use crate::report::Outcome;
 use crate::tr;
@@ -169,6 +171,30 @@ impl Probe for ImageArchive {
                     ))
                     .actual(tr!(lang, "no image {}", "没有镜像 {}", want)),
             ),
+        }
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let (path, want) = (
+            vars.expand(&self.path),
+            normalize(&vars.expand(&self.contains)),
+        );
+        if self.loaded {
+            tr!(
+                lang,
+                "{} is loaded back from {} with the same id",
+                "{} 已从 {} 加载回来，ID 不变",
+                want,
+                path
+            )
+        } else {
+            tr!(
+                lang,
+                "{} is an image archive holding {}",
+                "{} 是包含 {} 的镜像归档",
+                path,
+                want
+            )
         }
     }
 }

@@ -10,7 +10,9 @@
 
 use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
+use crate::course::Vars;
 use crate::diagnose::json;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -81,5 +83,14 @@ impl Probe for JsonFile {
 
     fn lint(&self) -> Vec<String> {
         self.values.iter().flat_map(FieldMatch::lint).collect()
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        tr!(
+            lang,
+            "{} is valid JSON",
+            "{} 是合法的 JSON",
+            vars.expand(&self.path)
+        )
     }
 }

@@ -69,6 +69,10 @@ pub trait Probe {
     fn children(&self) -> &[Check] {
         &[]
     }
+
+    /// What this check verifies, in a few words, for the book's "Check
+    /// your work" (variables shown with their defaults).
+    fn describe(&self, vars: &Vars, lang: Lang) -> String;
 }
 
 macro_rules! check_kinds {
@@ -112,6 +116,12 @@ macro_rules! check_kinds {
             pub fn children(&self) -> &[Check] {
                 match self {
                     $(CheckKind::$variant(k) => k.children(),)*
+                }
+            }
+
+            pub fn describe(&self, vars: &Vars, lang: Lang) -> String {
+                match self {
+                    $(CheckKind::$variant(k) => k.describe(vars, lang),)*
                 }
             }
         }

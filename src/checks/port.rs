@@ -6,6 +6,8 @@
 //! ```
 
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -75,5 +77,18 @@ impl Probe for Port {
             })
             .actual(if open { "listening" } else { "closed" })
         })
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let port = match &self.port {
+            NumberOrVar::Number(n) => n.to_string(),
+            NumberOrVar::Text(t) => vars.expand(t),
+        };
+        tr!(
+            lang,
+            "something listens on TCP port {}",
+            "有程序在监听 TCP 端口 {}",
+            port
+        )
     }
 }

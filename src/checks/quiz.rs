@@ -6,7 +6,9 @@
 //! ```
 
 use super::{Ctx, Probe};
+use crate::course::Vars;
 use crate::evidence::Entry;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::{Evidence, Outcome};
 use crate::tr;
@@ -65,5 +67,13 @@ impl Probe for QuizPassed {
             ))
             .actual(tr!(lang, "no attempt recorded", "没有答题记录")),
         })
+    }
+
+    fn describe(&self, _: &Vars, lang: Lang) -> String {
+        lang.pick(
+            "the quiz (`lab quiz`) was passed",
+            "测验（`lab quiz`）已通过",
+        )
+        .to_string()
     }
 }

@@ -8,6 +8,8 @@
 
 use super::json_file;
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -251,6 +253,25 @@ impl Probe for RegistryMirrors {
         };
         o.warnings = warnings;
         Ok(o)
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let file = vars.expand(&self.file);
+        if self.loaded {
+            tr!(
+                lang,
+                "the running daemon has loaded exactly the mirrors of {}",
+                "正在运行的守护进程已加载 {} 中的全部镜像加速地址",
+                file
+            )
+        } else {
+            tr!(
+                lang,
+                "{} lists registry mirrors that are http(s) URLs",
+                "{} 中列出的镜像加速地址都是 http(s) 网址",
+                file
+            )
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 //! ```
 
 use super::{Ctx, Probe};
+use crate::course::Vars;
+use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
@@ -86,5 +88,18 @@ impl Probe for Service {
             name,
             state
         )))
+    }
+
+    fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        let name = vars.expand(&self.name);
+        match self.enabled {
+            Some(true) => tr!(
+                lang,
+                "the {} service is running and starts at boot",
+                "{} 服务正在运行并且开机自启",
+                name
+            ),
+            _ => tr!(lang, "the {} service is running", "{} 服务正在运行", name),
+        }
     }
 }

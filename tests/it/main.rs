@@ -3,6 +3,7 @@
 //! README's test command does all of it).
 
 mod bed;
+mod book;
 mod cli;
 mod course_errors;
 mod harness;

@@ -1,0 +1,69 @@
+//! "Check your work", generated from the task's YAML so it never goes
+//! stale: each step, the commands to type, what `lab check` verifies, and
+//! the command to run.
+
+use crate::course::{Task, Vars};
+use crate::lang::Lang;
+use std::collections::BTreeMap;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Escaped text with `code` spans as <code>.
+fn inline(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+pub fn html(task: &Task, vars: &Vars, lang: Lang, ui: &BTreeMap<&str, &str>) -> String {
+    let mut out = format!("<section class=\"check\" id=\"check-your-work\">\n<h2>{}</h2>\n<ol class=\"check-steps\">\n", esc(ui["check_your_work"]));
+    for step in &task.steps {
+        out.push_str(&format!(
+            "<li class=\"check-step\" id=\"check-{}\">\n<p class=\"check-step-title\">{}</p>\n",
+            esc(&step.id),
+            esc(step.title.get(lang))
+        ));
+        if !step.commands.is_empty() {
+            out.push_str(&format!(
+                "<p class=\"check-label\">{}</p>\n<pre><code class=\"language-bash\">",
+                esc(ui["type"])
+            ));
+            out.push_str(&esc(&step.commands.join("\n")));
+            out.push_str("</code></pre>\n");
+        }
+        out.push_str(&format!(
+            "<p class=\"check-label\">{}</p>\n<ul class=\"check-verifies\">\n",
+            esc(ui["lab_checks"])
+        ));
+        for c in &step.checks {
+            out.push_str(&format!(
+                "<li>{}</li>\n",
+                inline(&c.kind.describe(vars, lang))
+            ));
+        }
+        out.push_str("</ul>\n</li>\n");
+    }
+    out.push_str("</ol>\n");
+    if task.quiz.is_some() {
+        out.push_str(&format!(
+            "<p class=\"check-run\">{} <code>lab quiz {}</code></p>\n",
+            esc(ui["quiz_note"]),
+            esc(&task.id)
+        ));
+    }
+    out.push_str(&format!("<p class=\"check-run\">{}</p>\n<pre><code class=\"language-bash\">lab check {}</code></pre>\n</section>\n", esc(ui["run_this"]), esc(&task.id)));
+    out
+}

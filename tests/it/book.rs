@@ -1,0 +1,192 @@
+//! `lab book build`: the built-in course renders in both languages, the
+//! output is complete and self-contained, and course or config mistakes stop
+//! the build with their location (exit 2) before anything is written.
+
+use crate::harness::Lab;
+use std::path::Path;
+
+fn build(course: Option<&Path>, out: &Path) -> crate::harness::Done {
+    let home = tempfile::tempdir().expect("tmp");
+    let out = out.display().to_string();
+    let mut lab = Lab::new(home.path());
+    if let Some(c) = course {
+        lab = lab.course(c);
+    }
+    lab.args(["book", "build", "--out", &out]).run()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn the_built_in_course_renders_in_both_languages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    build(None, &out).code(0).stdout_has("built the book");
+    for lang in ["en", "zh-CN"] {
+        for page in [
+            "index.html",
+            "print.html",
+            "searchindex.js",
+            "task1.html",
+            "task3.html",
+            "task11.html",
+        ] {
+            assert!(out.join(lang).join(page).is_file(), "{lang}/{page}");
+        }
+    }
+    for asset in ["index.html", "style.css", "book.js", "search.js"] {
+        assert!(out.join(asset).is_file(), "{asset}");
+    }
+    let zh = read(&out.join("zh-CN/task3.html"));
+    assert!(zh.contains("lang=\"zh-CN\""));
+    assert!(
+        zh.contains("检查你的成果") && zh.contains("docker tag tomcat:8.0 mytomcat:8.0"),
+        "Check your work comes from the YAML"
+    );
+    assert!(zh.contains("lab check task3"));
+    assert!(
+        zh.contains("href=\"../en/task3.html\""),
+        "the language switcher keeps the page"
+    );
+    let en = read(&out.join("en/task2.html"));
+    assert!(en.contains("class=\"callout warning\""), "callouts");
+    assert!(en.contains("class=\"anchor\""), "heading anchors");
+    assert!(
+        en.contains("rel=\"next\"") || en.contains("task3.html"),
+        "next link"
+    );
+    // Self-contained: nothing is loaded from another host.
+    for f in ["en/task2.html", "zh-CN/index.html", "en/print.html"] {
+        let html = read(&out.join(f));
+        for bad in [
+            "src=\"http",
+            "href=\"http://",
+            "src=\"//",
+            "@import url(http",
+        ] {
+            assert!(!html.contains(bad), "{f} loads {bad}");
+        }
+    }
+    let print = read(&out.join("en/print.html"));
+    assert!(
+        print.contains("Explore Docker images with tomcat") && print.contains("Reading the daemon"),
+        "the print page has every task"
+    );
+    let index = read(&out.join("zh-CN/searchindex.js"));
+    assert!(
+        index.starts_with("window.LAB_SEARCH = ")
+            && index.contains("\"镜像\"")
+            && index.contains("\"加速\"")
+    );
+}
+
+#[test]
+fn rebuilding_replaces_the_old_book_whole() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    std::fs::create_dir_all(out.join("en")).expect("mkdir");
+    std::fs::write(out.join("en/stale.html"), "old").expect("write");
+    build(None, &out).code(0);
+    assert!(
+        !out.join("en/stale.html").exists(),
+        "files of the old build are gone"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary folders left: {leftovers:?}"
+    );
+}
+
+fn fixture(case: &str, tmp: &Path) -> std::path::PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/courses")
+        .join(case);
+    let to = tmp.join(case);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(&to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    to
+}
+
+#[test]
+fn broken_lesson_links_and_images_fail_with_their_line_and_write_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = fixture("ok", tmp.path());
+    std::fs::write(
+        course.join("content/en/task1.md"),
+        "# Pull\n\nSee [next](task7.md).\n\n![diagram](img/arch.png)\n",
+    )
+    .expect("write");
+    let out = tmp.path().join("site");
+    let done = build(Some(&course), &out);
+    done.code(2)
+        .stderr_has("content/en/task1.md:3:")
+        .stderr_has("task7.md")
+        .stderr_has("content/en/task1.md:5:")
+        .stderr_has("img/arch.png");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn book_toml_unknown_keys_are_named_with_their_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = fixture("ok", tmp.path());
+    std::fs::write(
+        course.join("book.toml"),
+        "[book]\ntitle = \"Docker\"\nmultilingual = true\n",
+    )
+    .expect("write");
+    build(Some(&course), &tmp.path().join("site"))
+        .code(2)
+        .stderr_has("book.toml:3: unknown field `multilingual`");
+    std::fs::write(
+        course.join("book.toml"),
+        "[book]\ntitle = \"Docker\"\n[output.html]\ntheme = \"mytheme\"\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(course.join("mytheme")).expect("mkdir");
+    std::fs::write(
+        course.join("mytheme/page.html"),
+        "<p>{{ page.title }} {{ page.content | safe }}</p>",
+    )
+    .expect("write");
+    let out = tmp.path().join("site");
+    build(Some(&course), &out).code(0);
+    assert_eq!(
+        read(&out.join("en/task1.html")),
+        "<p>Pull </p>",
+        "a theme folder overrides the built-in template"
+    );
+    std::fs::write(course.join("mytheme/page.html"), "{{ page.nope }}").expect("write");
+    build(Some(&course), &out).code(2).stderr_has("page.html");
+}
+
+#[test]
+fn html_from_the_course_is_escaped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = fixture("ok", tmp.path());
+    let yaml = read(&course.join("labs/task1.yaml")).replace(
+        "Pull tomcat, zh-CN",
+        "Pull <script>alert(1)</script>, zh-CN",
+    );
+    std::fs::write(course.join("labs/task1.yaml"), yaml).expect("write");
+    let out = tmp.path().join("site");
+    build(Some(&course), &out).code(0);
+    let html = read(&out.join("en/task1.html"));
+    assert!(
+        !html.contains("<script>alert(1)</script>") && html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+}
