@@ -28,8 +28,20 @@ fn inline(s: &str) -> String {
         .collect()
 }
 
-pub fn html(task: &Task, vars: &Vars, lang: Lang, ui: &BTreeMap<&str, &str>) -> String {
-    let mut out = format!("<section class=\"check\" id=\"check-your-work\">\n<h2>{}</h2>\n<ol class=\"check-steps\">\n", esc(ui["check_your_work"]));
+/// `heading`: false when the lesson ends with its own "Check your work"
+/// section, which this then completes instead of repeating.
+pub fn html(
+    task: &Task,
+    vars: &Vars,
+    lang: Lang,
+    ui: &BTreeMap<&str, &str>,
+    heading: bool,
+) -> String {
+    let mut out = String::from("<section class=\"check\" id=\"check-your-work\">\n");
+    if heading {
+        out.push_str(&format!("<h2>{}</h2>\n", esc(ui["check_your_work"])));
+    }
+    out.push_str("<ol class=\"check-steps\">\n");
     for step in &task.steps {
         out.push_str(&format!(
             "<li class=\"check-step\" id=\"check-{}\">\n<p class=\"check-step-title\">{}</p>\n",

@@ -245,6 +245,10 @@ impl Builder<'_> {
                 .find(|u| u.id == task.unit)
                 .map(|u| u.title.get(lang).to_string())
                 .unwrap_or_default();
+            let own_check = rendered
+                .toc
+                .iter()
+                .any(|t| t.level == 2 && t.text == ui["check_your_work"]);
             let page = PageCtx {
                 id: task.id.clone(),
                 title: rendered
@@ -253,7 +257,7 @@ impl Builder<'_> {
                 unit_title,
                 content: rendered.html,
                 toc: rendered.toc,
-                check_html: check::html(task, self.vars, lang, &ui),
+                check_html: check::html(task, self.vars, lang, &ui, !own_check),
             };
             let link = |t: &Task| Link {
                 href: format!("{}.html", t.id),
