@@ -113,6 +113,14 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
                 .lesson(t, lang)
                 .map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
             emit(&crate::markdown::to_terminal(&md, color(g)));
+            if t.quiz.is_some() {
+                emit(&tr!(
+                    lang,
+                    "This task has a quiz: lab quiz {}\n",
+                    "本任务包含测验：lab quiz {}\n",
+                    t.id
+                ));
+            }
             emit(&tr!(
                 lang,
                 "When you are done: lab check {}\n",
