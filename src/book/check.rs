@@ -14,7 +14,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Escaped text with `code` spans as <code>.
-fn inline(s: &str) -> String {
+pub(super) fn inline(s: &str) -> String {
     esc(s)
         .split('`')
         .enumerate()
@@ -37,7 +37,13 @@ pub fn html(
     ui: &BTreeMap<&str, &str>,
     heading: bool,
 ) -> String {
-    let mut out = String::from("<section class=\"check\" id=\"check-your-work\">\n");
+    // Without its own heading the block completes the lesson's section,
+    // whose heading already carries the `check-your-work` id.
+    let mut out = String::from(if heading {
+        "<section class=\"check\" id=\"check-your-work\">\n"
+    } else {
+        "<section class=\"check\">\n"
+    });
     if heading {
         out.push_str(&format!("<h2>{}</h2>\n", esc(ui["check_your_work"])));
     }

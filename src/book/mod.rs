@@ -276,19 +276,28 @@ impl Builder<'_> {
         let mut ctx = self.base(lang, "../", "index.html");
         ctx.insert("sidebar", &self.sidebar(lang, None));
         ctx.insert("units", &self.sidebar(lang, None));
+        let intro = self
+            .course
+            .file
+            .description
+            .as_ref()
+            .map(|d| d.get(lang).to_string())
+            .or_else(|| self.cfg.book.description.clone());
         ctx.insert(
             "intro",
-            &self
-                .cfg
-                .book
-                .description
-                .clone()
-                .map(|d| format!("<p>{}</p>", d.replace('<', "&lt;")))
+            &intro
+                .map(|d| format!("<p>{}</p>", check::inline(&d)))
                 .unwrap_or_default(),
         );
         if let Some(html) = self.render("index.html", &ctx) {
             self.files
                 .insert(format!("{code}/index.html"), html.into_bytes());
+        }
+        // One page holds every task: prefix each task's ids with its own, and
+        // turn links between tasks into links within the page.
+        for item in &mut items {
+            item.content = print_ids(&item.id, &item.content);
+            item.check_html = print_ids(&item.id, &item.check_html);
         }
         let mut ctx = self.base(lang, "../", "print.html");
         ctx.insert("items", &items);
@@ -303,6 +312,22 @@ impl Builder<'_> {
         );
         Ok(())
     }
+}
+
+/// A task's HTML for the print page: `id="x"` → `id="task3-x"`, `#x` →
+/// `#task3-x`, `task2.html#y` → `#task2-y`, `task2.html` → `#task2`.
+fn print_ids(task: &str, html: &str) -> String {
+    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"href="(task[0-9A-Za-z_-]*)\.html(?:#([^"]*))?""#).expect("valid regex")
+    });
+    let html = html
+        .replace("id=\"", &format!("id=\"{task}-"))
+        .replace("href=\"#", &format!("href=\"#{task}-"));
+    LINK.replace_all(&html, |c: &regex::Captures| match c.get(2) {
+        Some(anchor) => format!("href=\"#{}-{}\"", &c[1], anchor.as_str()),
+        None => format!("href=\"#{}\"", &c[1]),
+    })
+    .into_owned()
 }
 
 /// What HTML needs escaped in text and attributes; unlike tera's default,

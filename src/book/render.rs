@@ -198,7 +198,7 @@ pub fn lesson(
             out.extend(inner);
             out.push(Event::Html(
                 format!(
-                    " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{n}>\n",
+                    " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n",
                     escape(&id)
                 )
                 .into(),

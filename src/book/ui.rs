@@ -31,6 +31,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "This task has a quiz: run",
         "本任务包含测验：运行",
     ),
+    ("skip_to_content", "Skip to content", "跳到正文"),
 ];
 
 /// The words for one language, by key (the templates' `ui.*`).

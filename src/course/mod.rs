@@ -34,6 +34,9 @@ pub struct CourseFile {
     pub schema: u32,
     /// The course title shown by `lab list` and the book.
     pub title: Text,
+    /// A paragraph introducing the course, on the book's home page.
+    #[serde(default)]
+    pub description: Option<Text>,
     /// Variables with their defaults, used in checks as `${name}`; a run can
     /// override them with `--var name=value`.
     #[serde(default)]
