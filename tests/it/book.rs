@@ -190,3 +190,33 @@ fn html_from_the_course_is_escaped() {
         "{html}"
     );
 }
+
+/// A whole page, search index and print page of a small course against
+/// `tests/golden/book/`; `LAB_BLESS=1` rewrites them (review the diff).
+#[test]
+fn a_small_course_renders_as_recorded() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = fixture("ok", tmp.path());
+    std::fs::write(
+        course.join("content/en/task1.md"),
+        "# Task 1: Pull\n\n## Step 1: Pull tomcat\n\n```bash\ndocker pull tomcat\n```\n\n> **Warning**\n> `latest` is only a default tag.\n\nSee [the same task](task1.md#step-1-pull-tomcat).\n",
+    )
+    .expect("write");
+    let out = tmp.path().join("site");
+    build(Some(&course), &out).code(0);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/book");
+    for (built, name) in [
+        ("en/task1.html", "task1.en.html"),
+        ("en/searchindex.js", "searchindex.en.js"),
+        ("zh-CN/print.html", "print.zh-CN.html"),
+    ] {
+        let got = read(&out.join(built));
+        if std::env::var_os("LAB_BLESS").is_some() {
+            std::fs::create_dir_all(&golden).expect("mkdir");
+            std::fs::write(golden.join(name), &got).expect("bless");
+        }
+        let want = std::fs::read_to_string(golden.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e} (LAB_BLESS=1 creates it)"));
+        assert_eq!(got, want, "{built} differs from tests/golden/book/{name}");
+    }
+}
