@@ -3,8 +3,11 @@
 
 use std::path::Path;
 
-/// Templates (rendered by tera, autoescaped).
+/// Templates (rendered by tera, autoescaped). The partials come first:
+/// the pages include them.
 pub const TEMPLATES: &[(&str, &str)] = &[
+    ("head.html", include_str!("theme/head.html")),
+    ("topbar.html", include_str!("theme/topbar.html")),
     ("page.html", include_str!("theme/page.html")),
     ("index.html", include_str!("theme/index.html")),
     ("print.html", include_str!("theme/print.html")),
