@@ -51,8 +51,8 @@ pub struct Output {
 #[serde(deny_unknown_fields)]
 pub struct Html {
     /// A folder whose files replace the built-in theme's of the same name
-    /// (page.html, index.html, print.html, the partials head.html and
-    /// topbar.html, style.css, book.js, search.js).
+    /// (page.html, index.html, print.html, the partials head.html,
+    /// topbar.html and sidebar.html, style.css, book.js, search.js).
     pub theme: Option<String>,
 }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("head.html", include_str!("theme/head.html")),
     ("topbar.html", include_str!("theme/topbar.html")),
+    ("sidebar.html", include_str!("theme/sidebar.html")),
     ("page.html", include_str!("theme/page.html")),
     ("index.html", include_str!("theme/index.html")),
     ("print.html", include_str!("theme/print.html")),
