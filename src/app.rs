@@ -1,7 +1,7 @@
 //! What each command does. Returns the exit code; prints to stdout; errors
 //! that stop a command come back as [`AppError`] for `main` to print.
 
-use crate::cli::{BookCommand, CheckArgs, Cli, Color, Command, Global, QuizArgs};
+use crate::cli::{BookCommand, CheckArgs, Cli, Color, Command, Global, GradeArgs, QuizArgs};
 use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
@@ -21,6 +21,8 @@ pub enum AppError {
     Runtime(std::io::Error),
     #[error("{0}")]
     Book(#[from] crate::book::BookError),
+    #[error("{0}")]
+    Grade(#[from] crate::grade::GradeError),
 }
 
 impl AppError {
@@ -29,6 +31,16 @@ impl AppError {
             AppError::Course(_) | AppError::Usage(_) => exit::USAGE,
             AppError::Runtime(_) | AppError::Book(crate::book::BookError::Io { .. }) => exit::ERROR,
             AppError::Book(_) => exit::USAGE,
+            AppError::Grade(e) => {
+                use crate::grade::{GradeError, StoreError};
+                match e {
+                    GradeError::Roster(_)
+                    | GradeError::Store(StoreError::Busy { .. } | StoreError::OtherRun { .. }) => {
+                        exit::USAGE
+                    }
+                    _ => exit::ERROR,
+                }
+            }
         }
     }
 }
@@ -131,6 +143,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         }
         Command::Check(args) => check(&course, g, args, lang),
         Command::Quiz(args) => quiz(&course, g, args, lang),
+        Command::Grade(args) => grade(&course, g, args, lang),
         Command::Book(BookCommand::Build { out }) => {
             let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
             let cfg = crate::book::config(&course.source)?;
@@ -171,6 +184,111 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     );
     emit(&report.render(args.format, args.format == Format::Text && color(g)));
     Ok(report.exit_code())
+}
+
+/// Exit code of a grading run stopped with Ctrl-C (128 + SIGINT).
+const INTERRUPTED: u8 = 130;
+
+fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8, AppError> {
+    use crate::grade::{Outcome, Plan, Settings};
+    let tasks = course.select(&args.targets, args.all)?;
+    let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
+    Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
+    let program = std::env::var("LAB_SSH").unwrap_or_else(|_| "ssh".into());
+    if !on_path(&program) {
+        return Err(AppError::Usage(tr!(
+            lang,
+            "lab grade logs into the VMs with the OpenSSH client, and `{}` is not installed; install it (`sudo apt install openssh-client`)",
+            "lab grade 用 OpenSSH 客户端登录虚拟机，但本机没有 `{}`；请先安装（`sudo apt install openssh-client`）",
+            program
+        )));
+    }
+    let plan = Plan {
+        course,
+        overrides: &overrides,
+        lang,
+        timeout: g.timeout,
+        host_deadline: (g.timeout * 6).max(60),
+        ssh: crate::machine::ssh::Options {
+            timeout: g.timeout,
+            accept_new_host_keys: args.accept_new_host_keys,
+            extra: args.ssh_options.clone(),
+            program,
+        },
+    };
+    let stderr_tty = std::io::stderr().is_terminal();
+    let settings = Settings {
+        roster: args.roster.clone(),
+        out: args.out.clone(),
+        jobs: args.jobs,
+        retry_failed: args.retry_failed,
+        regrade: args.regrade,
+        bar: stderr_tty,
+        color: stderr_tty && color(g),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)?;
+    let started = std::time::Instant::now();
+    let s = rt.block_on(crate::grade::run(&plan, &tasks, &settings))?;
+    let mut out = String::new();
+    if s.interrupted {
+        out.push_str(&tr!(
+            lang,
+            "interrupted: {} host(s) graded in this run are saved in {}; run the same command again to grade the rest\n",
+            "已中断：本次已评分的 {} 台主机结果保存在 {}；再次运行同一命令即可继续评其余主机\n",
+            s.graded_now,
+            s.out.display()
+        ));
+        emit(&out);
+        return Ok(INTERRUPTED);
+    }
+    let graded = s.students - s.not_graded.len();
+    out.push_str(&tr!(
+        lang,
+        "graded {} of {} hosts in {:.1} s ({} in this run, {} from before)\n",
+        "已评分 {} / {} 台主机，用时 {:.1} 秒（本次 {} 台，之前 {} 台）\n",
+        graded,
+        s.students,
+        started.elapsed().as_secs_f64(),
+        s.graded_now,
+        s.resumed
+    ));
+    for (id, outcome, detail) in &s.not_graded {
+        out.push_str(&format!("  {id:<12} {:<11} {detail}\n", outcome.name()));
+    }
+    if !s.not_graded.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "Grade those again once fixed: add --retry-failed to the same command\n",
+            "修复后重新评分：在同一命令后加上 --retry-failed\n"
+        ));
+    }
+    for f in &s.files {
+        out.push_str(&format!("  {}\n", f.display()));
+    }
+    out.push_str(&tr!(
+        lang,
+        "  {}/students/<id>/  (report.json, evidence/)\n",
+        "  {}/students/<学号>/  （report.json、evidence/）\n",
+        s.out.display()
+    ));
+    emit(&out);
+    if !s.unsaved.is_empty() || s.not_graded.iter().any(|(_, o, _)| *o != Outcome::Graded) {
+        return Ok(exit::ERROR);
+    }
+    Ok(exit::PASS)
+}
+
+/// Whether `program` can be run: a path that exists, or a name on PATH.
+fn on_path(program: &str) -> bool {
+    if program.contains('/') {
+        return std::path::Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
 }
 
 fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, AppError> {

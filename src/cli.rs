@@ -79,6 +79,49 @@ pub enum Command {
     /// The course as a static HTML book
     #[command(subcommand)]
     Book(BookCommand),
+    /// Grade a class of student VMs over SSH into a gradebook (for instructors)
+    Grade(GradeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The roster is a CSV file with a header: student_id,name,host,port,user,identity_file \
+(port, user and identity_file may be empty: ssh then uses ~/.ssh/config). See grader/README.md.\n\n\
+Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n\n\
+Exit codes: 0 every host graded (whatever the scores), 2 usage, roster or output folder error, \
+3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume)."
+)]
+pub struct GradeArgs {
+    /// The class roster (CSV: student_id,name,host,port,user,identity_file)
+    #[arg(long, value_name = "FILE")]
+    pub roster: PathBuf,
+    /// Tasks or units to grade, e.g. task2 task3 or unit1
+    #[arg(required_unless_present = "all", value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Grade every task of the course
+    #[arg(long, conflicts_with = "targets")]
+    pub all: bool,
+    /// Output folder (gradebook, reports, evidence); a run there resumes
+    #[arg(long, value_name = "DIR", default_value = "grades")]
+    pub out: PathBuf,
+    /// Hosts graded at once
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 16)]
+    pub jobs: usize,
+    /// Grade again only the hosts the last run could not grade
+    #[arg(long, conflicts_with = "regrade")]
+    pub retry_failed: bool,
+    /// Forget the results in --out and grade every host again
+    #[arg(long)]
+    pub regrade: bool,
+    /// Trust VMs' host keys seen for the first time (a changed key still fails)
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// An option for ssh, as with `ssh -o`, e.g. --ssh-option UserKnownHostsFile=class_known_hosts (repeatable)
+    #[arg(long = "ssh-option", value_name = "KEY=VALUE")]
+    pub ssh_options: Vec<String>,
+    /// Set a course variable on every VM, e.g. --var daemon_json=/etc/docker/daemon.json (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]

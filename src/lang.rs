@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The two languages of the course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 pub enum Lang {
     #[default]
     #[value(name = "en")]

@@ -8,6 +8,7 @@ mod clock;
 mod course;
 mod diagnose;
 mod evidence;
+mod grade;
 mod lang;
 mod machine;
 mod markdown;

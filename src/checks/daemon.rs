@@ -61,7 +61,7 @@ impl Probe for Daemon {
             "the Docker daemon {} answers at {}",
             "Docker 守护进程 {} 在 {} 上响应",
             version,
-            docker.host()
+            docker.label()
         );
         if !found.is_empty() {
             msg = format!("{msg}; {}", found.join("; "));

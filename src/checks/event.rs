@@ -105,7 +105,7 @@ async fn resolve(ctx: &Ctx<'_>, f: &Event) -> Result<Resolved, ObserveError> {
     }
     let mut wanted = refs(ctx, &f.image).await?;
     if let Some(archive) = &f.image_from_archive {
-        let ids = super::image_archive::ids_in(ctx, &ctx.expand(archive))?;
+        let ids = super::image_archive::ids_in(ctx, &ctx.expand(archive)).await?;
         let (_, known) = wanted.get_or_insert_with(Default::default);
         known.extend(ids);
     }

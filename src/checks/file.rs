@@ -40,7 +40,7 @@ impl Probe for File {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.path);
-        let Some(info) = ctx.machine.stat(&path)? else {
+        let Some(info) = ctx.machine.stat(&path).await? else {
             let msg = tr!(lang, "{} does not exist", "{} 不存在", path);
             return Ok(if self.exists {
                 Outcome::fail(msg).expected(tr!(lang, "{} exists", "{} 存在", path))
@@ -73,7 +73,7 @@ impl Probe for File {
             }
         }
         if self.contains.is_some() || self.matches.is_some() {
-            let text = ctx.machine.read_file(&path)?.unwrap_or_default();
+            let text = ctx.machine.read_file(&path).await?.unwrap_or_default();
             if let Some(needle) = &self.contains {
                 let needle = ctx.expand(needle);
                 if !text.contains(&needle) {

@@ -48,7 +48,7 @@ impl Probe for History {
         };
         let mut read = Vec::new();
         for f in &files {
-            let Some(text) = ctx.machine.read_file(f)? else {
+            let Some(text) = ctx.machine.read_file(f).await? else {
                 continue;
             };
             read.push(f.clone());

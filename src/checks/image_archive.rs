@@ -52,8 +52,8 @@ fn archived_id(manifest: &serde_json::Value, want: &str) -> Option<String> {
 
 /// The image ids a `docker save` archive holds (empty when it is missing or
 /// not an archive): how an event filter names "the image I saved".
-pub fn ids_in(ctx: &Ctx<'_>, path: &str) -> Result<Vec<String>, ObserveError> {
-    let Some(Member::Found(bytes)) = ctx.machine.tar_member(path, "manifest.json")? else {
+pub async fn ids_in(ctx: &Ctx<'_>, path: &str) -> Result<Vec<String>, ObserveError> {
+    let Some(Member::Found(bytes)) = ctx.machine.tar_member(path, "manifest.json").await? else {
         return Ok(Vec::new());
     };
     let manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
@@ -85,7 +85,7 @@ impl Probe for ImageArchive {
                 want
             ))
         };
-        let manifest = match ctx.machine.tar_member(&path, "manifest.json")? {
+        let manifest = match ctx.machine.tar_member(&path, "manifest.json").await? {
             None => {
                 return Ok(
                     Outcome::fail(tr!(lang, "{} does not exist", "{} 不存在", path)).expected(tr!(

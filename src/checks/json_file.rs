@@ -28,9 +28,12 @@ pub struct JsonFile {
 }
 
 /// Reads and parses a JSON file, or the failed outcome that explains why not.
-pub fn load(ctx: &Ctx<'_>, path: &str) -> Result<Result<json::Parsed, Outcome>, ObserveError> {
+pub async fn load(
+    ctx: &Ctx<'_>,
+    path: &str,
+) -> Result<Result<json::Parsed, Outcome>, ObserveError> {
     let lang = ctx.lang;
-    let Some(text) = ctx.machine.read_file(path)? else {
+    let Some(text) = ctx.machine.read_file(path).await? else {
         return Ok(Err(Outcome::fail(tr!(
             lang,
             "{} does not exist",
@@ -58,7 +61,7 @@ impl Probe for JsonFile {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.path);
-        let parsed = match load(ctx, &path)? {
+        let parsed = match load(ctx, &path).await? {
             Ok(p) => p,
             Err(failed) => return Ok(failed),
         };

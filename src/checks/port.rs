@@ -50,7 +50,7 @@ impl Probe for Port {
                 text
             )));
         };
-        let open = ctx.machine.listening_ports()?.contains(&port);
+        let open = ctx.machine.listening_ports().await?.contains(&port);
         let msg = if open {
             tr!(
                 lang,

@@ -151,7 +151,7 @@ impl Probe for RegistryMirrors {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.file);
-        let parsed = match json_file::load(ctx, &path)? {
+        let parsed = match json_file::load(ctx, &path).await? {
             Ok(p) => p,
             Err(failed) => return Ok(failed),
         };

@@ -80,14 +80,12 @@ impl Journal {
 
     /// Reads the journal at `path`; a missing file is an empty journal.
     pub fn open(path: PathBuf) -> Journal {
-        let mut j = Journal {
-            path: Some(path.clone()),
-            ..Journal::default()
-        };
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return j,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
+                let mut j = Journal::disabled();
+                j.path = Some(path.clone());
                 j.warnings.push(format!(
                     "cannot read the journal {}: {e}; earlier progress is ignored",
                     path.display()
@@ -95,6 +93,16 @@ impl Journal {
                 return j;
             }
         };
+        let mut j = Journal::read_only(&path.display().to_string(), &text);
+        j.path = Some(path);
+        j
+    }
+
+    /// A journal read from text fetched elsewhere (a student VM's, while
+    /// grading): it is consulted, never appended to. `label` names it in
+    /// warnings.
+    pub fn read_only(label: &str, text: &str) -> Journal {
+        let mut j = Journal::default();
         let torn_tail = !text.is_empty() && !text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
@@ -104,13 +112,11 @@ impl Journal {
             match serde_json::from_str::<Entry>(line) {
                 Ok(e) => j.entries.push(e),
                 Err(_) if torn_tail && i + 1 == lines.len() => j.warnings.push(format!(
-                    "{}:{}: skipped a torn last line (lab was interrupted while writing it)",
-                    path.display(),
+                    "{label}:{}: skipped a torn last line (lab was interrupted while writing it)",
                     i + 1
                 )),
                 Err(e) => j.warnings.push(format!(
-                    "{}:{}: skipped an unreadable line: {e}",
-                    path.display(),
+                    "{label}:{}: skipped an unreadable line: {e}",
                     i + 1
                 )),
             }

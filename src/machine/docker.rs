@@ -25,7 +25,7 @@ use tokio::sync::OnceCell;
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 /// One daemon event, as dockerd reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DaemonEvent {
     /// `image`, `container`, ...
     pub kind: String,
@@ -41,7 +41,14 @@ pub struct DaemonEvent {
 type Cached<T> = OnceCell<Result<T, ObserveError>>;
 
 pub struct DockerView {
+    /// Where bollard connects (a local socket, or the local end of an SSH
+    /// tunnel when grading).
     host: String,
+    /// How messages name the daemon: `host`, or `ssh://user@vm` for a tunnel.
+    label: String,
+    /// Nanoseconds to add to this machine's clock to get the daemon's (its
+    /// event buffer is read up to the daemon's own "now").
+    clock_offset: i64,
     timeout: u64,
     conn: Cached<Docker>,
     version: Cached<SystemVersion>,
@@ -55,8 +62,16 @@ pub struct DockerView {
 impl DockerView {
     /// No connection is made until a check asks for something.
     pub fn new(host: String, timeout: u64) -> DockerView {
+        DockerView::labelled(host.clone(), host, 0, timeout)
+    }
+
+    /// A daemon reached through `host` but named `label` in messages, whose
+    /// clock runs `clock_offset` nanoseconds ahead of ours.
+    pub fn labelled(host: String, label: String, clock_offset: i64, timeout: u64) -> DockerView {
         DockerView {
             host,
+            label,
+            clock_offset,
             timeout,
             conn: OnceCell::new(),
             version: OnceCell::new(),
@@ -68,8 +83,9 @@ impl DockerView {
         }
     }
 
-    pub fn host(&self) -> &str {
-        &self.host
+    /// How messages name the daemon.
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     async fn docker(&self) -> Result<&Docker, ObserveError> {
@@ -114,7 +130,7 @@ impl DockerView {
                         socket: path.to_string(),
                     },
                     _ => ObserveError::DockerUnreachable {
-                        host: self.host.clone(),
+                        host: self.label.clone(),
                         reason: format!("no socket at {path}"),
                     },
                 });
@@ -124,7 +140,7 @@ impl DockerView {
             Docker::connect_with_http(host, self.timeout, version)
         } else {
             return Err(ObserveError::DockerUnreachable {
-                host: self.host.clone(),
+                host: self.label.clone(),
                 reason:
                     "lab speaks to unix:// and tcp:// hosts; for remote machines use `lab grade`"
                         .into(),
@@ -142,7 +158,7 @@ impl DockerView {
         match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
             Ok(r) => r.map_err(|e| self.classify(op, e)),
             Err(_) => Err(ObserveError::Timeout {
-                op: format!("{op} on {}", self.host),
+                op: format!("{op} on {}", self.label),
                 secs: self.timeout,
             }),
         }
@@ -154,7 +170,7 @@ impl DockerView {
         let socket = self.host.trim_start_matches("unix://").to_string();
         if let B::SocketNotFoundError(path) = &e {
             return ObserveError::DockerUnreachable {
-                host: self.host.clone(),
+                host: self.label.clone(),
                 reason: format!("no socket at {path}"),
             };
         }
@@ -166,7 +182,7 @@ impl DockerView {
                         ObserveError::DockerPermission { socket }
                     }
                     _ => ObserveError::DockerUnreachable {
-                        host: self.host.clone(),
+                        host: self.label.clone(),
                         reason: io.to_string(),
                     },
                 };
@@ -175,16 +191,16 @@ impl DockerView {
         }
         match e {
             B::RequestTimeoutError => ObserveError::Timeout {
-                op: format!("{op} on {}", self.host),
+                op: format!("{op} on {}", self.label),
                 secs: self.timeout,
             },
             B::HyperResponseError { .. } => ObserveError::DockerUnreachable {
-                host: self.host.clone(),
+                host: self.label.clone(),
                 reason: e.to_string(),
             },
             other => ObserveError::Docker {
                 op,
-                host: self.host.clone(),
+                host: self.label.clone(),
                 message: other.to_string(),
             },
         }
@@ -270,7 +286,7 @@ impl DockerView {
             })) => Ok(None),
             Ok(Err(e)) => Err(self.classify("inspect an image", e)),
             Err(_) => Err(ObserveError::Timeout {
-                op: format!("inspect an image on {}", self.host),
+                op: format!("inspect an image on {}", self.label),
                 secs: self.timeout,
             }),
         };
@@ -331,9 +347,14 @@ impl DockerView {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default();
+            let now = now.as_nanos() as i64 + self.clock_offset;
             let opts = EventsOptions {
                 since: Some("0".into()),
-                until: Some(format!("{}.{:09}", now.as_secs(), now.subsec_nanos())),
+                until: Some(format!(
+                    "{}.{:09}",
+                    now / 1_000_000_000,
+                    now % 1_000_000_000
+                )),
                 filters: None,
             };
             let collect = async {
@@ -361,7 +382,7 @@ impl DockerView {
     fn poisoned(&self) -> ObserveError {
         ObserveError::Docker {
             op: "cache an answer",
-            host: self.host.clone(),
+            host: self.label.clone(),
             message: "internal cache poisoned".into(),
         }
     }

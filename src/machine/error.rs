@@ -18,6 +18,12 @@ pub enum ObserveError {
     },
     #[error("timed out after {secs} s while trying to {op}")]
     Timeout { op: String, secs: u64 },
+    #[error("cannot {op} on {host}: {message}")]
+    Remote {
+        op: String,
+        host: String,
+        message: String,
+    },
     #[error("cannot {op} {path}: {message}")]
     Io {
         op: &'static str,
@@ -42,6 +48,9 @@ impl ObserveError {
             ObserveError::Timeout { .. } => tr!(lang,
                 "The machine answered too slowly. Try again, or raise the limit with --timeout.",
                 "机器响应太慢。请重试，或用 --timeout 放宽时限。"),
+            ObserveError::Remote { .. } => tr!(lang,
+                "Check that the VM is up and that `ssh` to it works, then grade it again (`lab grade --retry-failed`).",
+                "确认虚拟机正在运行、可以用 `ssh` 登录，然后重新评分（`lab grade --retry-failed`）。"),
             ObserveError::Io { .. } => tr!(lang,
                 "Check the path and its permissions (try `ls -l` on it), or run lab with sudo.",
                 "检查该路径及其权限（可以用 `ls -l` 查看），或用 sudo 运行 lab。"),

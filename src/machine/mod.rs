@@ -1,14 +1,16 @@
 //! How a machine is observed: files, commands, listening ports, systemd and
 //! the Docker API, through one door. Checks never reach the OS or bollard
-//! directly, so the same check runs on a learner's own VM and (later) on a
-//! student VM over SSH.
+//! directly, so the same check runs on a learner's own VM and on a student
+//! VM over SSH (`lab grade`): [`Machine::local`] or [`Machine::remote`].
 //!
 //! Invariant: nothing here changes the machine. Files are read, commands are
 //! the ones a check declares, the Docker view can only list and inspect.
 
+mod dial;
 mod docker;
 mod error;
 mod ping;
+pub mod ssh;
 mod tar;
 
 pub use tar::Member;
@@ -16,7 +18,9 @@ pub use tar::Member;
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
 pub use error::ObserveError;
 
+use ssh::Ssh;
 use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What `stat` tells about a path.
@@ -41,7 +45,20 @@ pub struct CommandOutput {
 pub struct Machine {
     pub docker: DockerView,
     timeout: u64,
+    /// `None`: this machine.
+    remote: Option<Remote>,
 }
+
+/// A student VM: files and commands over SSH, Docker through a tunnel.
+struct Remote {
+    ssh: Arc<Ssh>,
+    systemd: bool,
+    _tunnel: dial::Tunnel,
+}
+
+/// Exit code of the remote wrappers below for "no such file/program".
+const MISSING: i32 = 3;
+const NOT_INSTALLED: i32 = 127;
 
 impl Machine {
     /// The local machine, its daemon at `docker_host`; `timeout` bounds each
@@ -50,11 +67,97 @@ impl Machine {
         Machine {
             docker: DockerView::new(docker_host, timeout),
             timeout,
+            remote: None,
         }
     }
 
+    /// A VM logged into with `ssh`; `socket` is a path for the Docker
+    /// tunnel's local end, `systemd` and `clock_offset` (nanoseconds, the
+    /// VM's clock minus ours) were learnt when logging in.
+    pub fn remote(
+        ssh: Arc<Ssh>,
+        socket: &std::path::Path,
+        systemd: bool,
+        clock_offset: i64,
+        timeout: u64,
+    ) -> std::io::Result<Machine> {
+        let tunnel = dial::open(ssh.clone(), socket)?;
+        let docker = DockerView::labelled(
+            format!("unix://{}", socket.display()),
+            ssh.target().url(),
+            clock_offset,
+            timeout,
+        );
+        Ok(Machine {
+            docker,
+            timeout,
+            remote: Some(Remote {
+                ssh,
+                systemd,
+                _tunnel: tunnel,
+            }),
+        })
+    }
+
+    /// Runs `argv` on the VM; `Ok(None)` when it exits with `missing_code`.
+    async fn remote_exec(
+        &self,
+        remote: &Remote,
+        what: &str,
+        argv: &[&str],
+        missing_code: i32,
+    ) -> Result<Option<ssh::Output>, ObserveError> {
+        let host = remote.ssh.target().url();
+        match remote.ssh.exec(argv).await {
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(ObserveError::Timeout {
+                op: format!("{what} on {host}"),
+                secs: self.timeout,
+            }),
+            Err(e) => Err(ObserveError::Remote {
+                op: what.to_string(),
+                host,
+                message: e.to_string(),
+            }),
+            Ok(out) if out.code == Some(missing_code) => Ok(None),
+            Ok(out) if out.code == Some(255) => Err(ObserveError::Remote {
+                op: what.to_string(),
+                host,
+                message: out.stderr.trim().to_string(),
+            }),
+            Ok(out) => Ok(Some(out)),
+        }
+    }
+
+    /// Like [`Self::remote_exec`], but a non-zero exit is an error too.
+    async fn remote_ok(
+        &self,
+        remote: &Remote,
+        what: &str,
+        argv: &[&str],
+    ) -> Result<Option<Vec<u8>>, ObserveError> {
+        let Some(out) = self.remote_exec(remote, what, argv, MISSING).await? else {
+            return Ok(None);
+        };
+        if out.code != Some(0) {
+            return Err(ObserveError::Remote {
+                op: what.to_string(),
+                host: remote.ssh.target().url(),
+                message: out.stderr.trim().to_string(),
+            });
+        }
+        Ok(Some(out.stdout))
+    }
+
     /// A file's text; `None` when it does not exist.
-    pub fn read_file(&self, path: &str) -> Result<Option<String>, ObserveError> {
+    pub async fn read_file(&self, path: &str) -> Result<Option<String>, ObserveError> {
+        if let Some(r) = &self.remote {
+            let script = r#"test -e "$1" || exit 3; exec cat -- "$1""#;
+            let what = format!("read {path}");
+            let bytes = self
+                .remote_ok(r, &what, &["sh", "-c", script, "sh", path])
+                .await?;
+            return Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()));
+        }
         match std::fs::read(path) {
             Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -63,7 +166,24 @@ impl Machine {
     }
 
     /// `stat PATH`; `None` when it does not exist.
-    pub fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
+    pub async fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
+        if let Some(r) = &self.remote {
+            let script = r#"test -e "$1" || exit 3; exec stat -L -c '%f %s' -- "$1""#;
+            let what = format!("inspect {path}");
+            let Some(out) = self
+                .remote_ok(r, &what, &["sh", "-c", script, "sh", path])
+                .await?
+            else {
+                return Ok(None);
+            };
+            return parse_stat(&String::from_utf8_lossy(&out))
+                .map(Some)
+                .ok_or_else(|| ObserveError::Remote {
+                    op: what,
+                    host: r.ssh.target().url(),
+                    message: "stat printed something unexpected".into(),
+                });
+        }
         match std::fs::metadata(path) {
             Ok(m) => Ok(Some(FileInfo {
                 is_dir: m.is_dir(),
@@ -82,6 +202,18 @@ impl Machine {
         program: &str,
         args: &[&str],
     ) -> Result<Option<CommandOutput>, ObserveError> {
+        if let Some(r) = &self.remote {
+            let script = r#"command -v "$1" >/dev/null 2>&1 || exit 127; exec "$@""#;
+            let mut argv = vec!["sh", "-c", script, "sh", program];
+            argv.extend_from_slice(args);
+            let what = format!("run `{program}`");
+            let out = self.remote_exec(r, &what, &argv, NOT_INSTALLED).await?;
+            return Ok(out.map(|o| CommandOutput {
+                code: o.code,
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: o.stderr,
+            }));
+        }
         let mut cmd = tokio::process::Command::new(program);
         cmd.args(args)
             .stdin(std::process::Stdio::null())
@@ -104,7 +236,30 @@ impl Machine {
 
     /// One member of a tar archive on the machine; `None` when the archive
     /// itself does not exist.
-    pub fn tar_member(&self, path: &str, member: &str) -> Result<Option<Member>, ObserveError> {
+    pub async fn tar_member(
+        &self,
+        path: &str,
+        member: &str,
+    ) -> Result<Option<Member>, ObserveError> {
+        if let Some(r) = &self.remote {
+            // GNU tar and busybox tar both stop at the member; the archive
+            // (hundreds of MB) never crosses the network.
+            let script = r#"test -e "$1" || exit 3; exec tar -xOf "$1" "$2""#;
+            let what = format!("read {path}");
+            let Some(out) = self
+                .remote_exec(r, &what, &["sh", "-c", script, "sh", path, member], MISSING)
+                .await?
+            else {
+                return Ok(None);
+            };
+            return Ok(Some(if out.code == Some(0) {
+                Member::Found(out.stdout)
+            } else if out.stderr.contains("ot found in archive") {
+                Member::Missing
+            } else {
+                Member::NotTar
+            }));
+        }
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -116,10 +271,10 @@ impl Machine {
     }
 
     /// TCP ports in the LISTEN state, IPv4 and IPv6, from /proc/net.
-    pub fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
+    pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
         let mut ports = Vec::new();
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            let Some(text) = self.read_file(table)? else {
+            let Some(text) = self.read_file(table).await? else {
                 continue;
             };
             ports.extend(parse_listeners(&text));
@@ -131,6 +286,9 @@ impl Machine {
 
     /// Whether systemd is this machine's init (what `systemctl` needs).
     pub fn has_systemd(&self) -> bool {
+        if let Some(r) = &self.remote {
+            return r.systemd;
+        }
         std::path::Path::new("/run/systemd/system").is_dir()
     }
 }
@@ -141,6 +299,18 @@ fn io_error(op: &'static str, path: &str, e: std::io::Error) -> ObserveError {
         path: path.to_string(),
         message: e.to_string(),
     }
+}
+
+/// `stat -c '%f %s'`: the raw mode in hex, then the size.
+fn parse_stat(line: &str) -> Option<FileInfo> {
+    let mut words = line.split_whitespace();
+    let raw = u32::from_str_radix(words.next()?, 16).ok()?;
+    let len = words.next()?.parse().ok()?;
+    Some(FileInfo {
+        is_dir: raw & 0o170000 == 0o040000,
+        mode: raw & 0o7777,
+        len,
+    })
 }
 
 /// Local ports of the sockets in state 0A (LISTEN) of a /proc/net/tcp table.
@@ -165,5 +335,14 @@ mod tests {
     fn listeners_are_read_from_proc_net_tcp() {
         let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0\n   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0\n";
         assert_eq!(parse_listeners(table).collect::<Vec<_>>(), vec![22]);
+    }
+
+    #[test]
+    fn remote_stat_is_read_from_raw_mode() {
+        let file = parse_stat("81a4 42\n").unwrap();
+        assert_eq!((file.is_dir, file.mode, file.len), (false, 0o644, 42));
+        let dir = parse_stat("41ed 4096").unwrap();
+        assert_eq!((dir.is_dir, dir.mode), (true, 0o755));
+        assert_eq!(parse_stat("stat: cannot"), None);
     }
 }

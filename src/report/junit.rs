@@ -18,28 +18,53 @@ fn esc(s: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let count = |st: Status| {
-        report
-            .tasks
+    class(&[(String::new(), Ok(report))])
+}
+
+/// One document for several machines (`lab grade`): each report's suites
+/// are named `<name>/<task>`; a machine that could not be graded is a suite
+/// with one errored test case saying why.
+pub fn class(machines: &[(String, Result<&Report, String>)]) -> String {
+    let checks = || {
+        machines
             .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .flat_map(|r| &r.tasks)
             .flat_map(|t| &t.steps)
             .flat_map(|s| &s.checks)
-            .filter(|c| c.status == st)
-            .count()
     };
-    let total: usize = report
-        .tasks
-        .iter()
-        .flat_map(|t| &t.steps)
-        .map(|s| s.checks.len())
-        .sum();
+    let count = |st: Status| checks().filter(|c| c.status == st).count();
+    let ungraded = machines.iter().filter(|(_, r)| r.is_err()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"lab\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        "<testsuites name=\"lab\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        checks().count() + ungraded,
         count(Status::Fail),
-        count(Status::Error),
+        count(Status::Error) + ungraded,
         count(Status::Skip)
     ));
+    for (name, result) in machines {
+        match result {
+            Ok(report) => suites(&mut out, name, report),
+            Err(why) => out.push_str(&format!(
+                "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase classname=\"{0}\" name=\"connect\">\n      <error message=\"{1}\"/>\n    </testcase>\n  </testsuite>\n",
+                esc(name),
+                esc(why)
+            )),
+        }
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn suites(out: &mut String, name: &str, report: &Report) {
+    let prefixed = |id: &str| {
+        if name.is_empty() {
+            id.to_string()
+        } else {
+            format!("{name}/{id}")
+        }
+    };
     for t in &report.tasks {
         let checks: Vec<_> = t
             .steps
@@ -49,7 +74,7 @@ pub fn render(report: &Report) -> String {
         let n = |st: Status| checks.iter().filter(|(_, c)| c.status == st).count();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-            esc(&t.id),
+            esc(&prefixed(&t.id)),
             checks.len(),
             n(Status::Fail),
             n(Status::Error),
@@ -60,7 +85,7 @@ pub fn render(report: &Report) -> String {
             let name = format!("{}/{}", s.id, c.id);
             out.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
-                esc(&t.id),
+                esc(&prefixed(&t.id)),
                 esc(&name)
             ));
             let detail = || {
@@ -96,6 +121,4 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
-    out.push_str("</testsuites>\n");
-    out
 }

@@ -8,15 +8,16 @@ mod outcome;
 mod tap;
 mod text;
 
+pub use junit::class as junit_class;
 pub use outcome::{Evidence, Outcome, Status};
 
 use crate::lang::Lang;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The JSON report's schema version (`schema` at the top level).
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub lang: Lang,
@@ -26,7 +27,7 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     Pass,
@@ -34,7 +35,7 @@ pub enum TaskStatus {
     Error,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskResult {
     pub id: String,
     pub title: String,
@@ -44,7 +45,7 @@ pub struct TaskResult {
     pub steps: Vec<StepResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
     pub id: String,
     pub title: String,
@@ -54,7 +55,7 @@ pub struct StepResult {
     pub checks: Vec<CheckResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     pub id: String,
     pub kind: String,

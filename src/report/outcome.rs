@@ -1,9 +1,9 @@
 //! What one check found: the single result type every reporter prints.
 //! A failed check is an `Outcome`, never an `Err`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -15,7 +15,7 @@ pub enum Status {
 }
 
 /// Where the verdict came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "lowercase")]
 pub enum Evidence {
     /// The machine as it is now.

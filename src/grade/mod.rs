@@ -1,0 +1,297 @@
+//! `lab grade`: batch-grading a class of student VMs over SSH with the
+//! same checks learners run, into a gradebook.
+//!
+//! - `roster`: who, where (the CSV the instructor keeps).
+//! - `host`: one VM, logged into with the system ssh (`machine::ssh`); the
+//!   checks see a [`crate::machine::Machine`] and do not know it is remote.
+//! - `store`: the output folder, written atomically, resumable.
+//! - `gradebook`, `summary`: the class files made from the records.
+//! - `progress`: what the instructor sees meanwhile.
+//!
+//! Invariants: one host's failure never stops the batch, and every host
+//! ends in one [`Outcome`]; nothing is written to a VM.
+
+mod gradebook;
+mod host;
+mod outcome;
+mod progress;
+pub mod roster;
+mod store;
+mod summary;
+
+pub use outcome::Outcome;
+pub use roster::RosterError;
+pub use store::StoreError;
+
+use crate::course::{Course, Task};
+use crate::lang::Lang;
+use crate::machine::ssh;
+use futures_util::StreamExt;
+use outcome::{Finished, Record};
+use std::path::PathBuf;
+
+/// What every host of a run is graded with.
+pub struct Plan<'a> {
+    pub course: &'a Course,
+    pub overrides: &'a [(String, String)],
+    pub lang: Lang,
+    /// Seconds for connecting, and for each command or API call.
+    pub timeout: u64,
+    /// Seconds one host may take in all.
+    pub host_deadline: u64,
+    pub ssh: ssh::Options,
+}
+
+/// How the run is driven.
+pub struct Settings {
+    pub roster: PathBuf,
+    pub out: PathBuf,
+    pub jobs: usize,
+    /// Grade again the hosts a previous run could not grade.
+    pub retry_failed: bool,
+    /// Forget previous results in `out` and grade everyone.
+    pub regrade: bool,
+    /// A progress bar (a terminal) rather than a line per host.
+    pub bar: bool,
+    pub color: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GradeError {
+    #[error("{0}")]
+    Roster(#[from] RosterError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot create a private folder for SSH control sockets in {dir}: {message}")]
+    Scratch { dir: String, message: String },
+    #[error("cannot write the class summary: {0}")]
+    Template(String),
+}
+
+/// How the run ended.
+pub struct Summary {
+    pub out: PathBuf,
+    pub students: usize,
+    /// Graded in this run.
+    pub graded_now: usize,
+    /// Already done in `out` and left alone.
+    pub resumed: usize,
+    /// Students whose host is not graded (now or before), with the outcome.
+    pub not_graded: Vec<(String, Outcome, String)>,
+    pub interrupted: bool,
+    /// Hosts whose results could not be saved.
+    pub unsaved: Vec<String>,
+    pub files: Vec<PathBuf>,
+}
+
+/// A private folder for control sockets: short (socket paths are limited to
+/// 107 bytes) and removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch, GradeError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let base = std::env::temp_dir();
+        for n in 0..100u32 {
+            let dir = base.join(format!("lab-grade-{}-{n}", std::process::id()));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(Scratch(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(GradeError::Scratch {
+                        dir: base.display().to_string(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+        Err(GradeError::Scratch {
+            dir: base.display().to_string(),
+            message: "every candidate name is taken".into(),
+        })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub async fn run(
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+    settings: &Settings,
+) -> Result<Summary, GradeError> {
+    let students = roster::load(&settings.roster)?;
+    let manifest = store::Manifest {
+        schema: 1,
+        course: plan.course.file.title.get(Lang::En).to_string(),
+        tasks: tasks.iter().map(|t| t.id.clone()).collect(),
+    };
+    let store = store::Store::open(&settings.out, &manifest, settings.regrade)?;
+    let before = store.records();
+    let todo: Vec<&roster::Student> = students
+        .iter()
+        .filter(|s| match before.get(&s.id) {
+            None => true,
+            Some(r) => settings.retry_failed && r.outcome != Outcome::Graded,
+        })
+        .collect();
+    let resumed = students.len() - todo.len();
+    if resumed > 0 {
+        eprintln!(
+            "{}",
+            crate::tr!(
+                plan.lang,
+                "lab grade: {} of {} hosts are already done in {}; grading the other {} (--regrade starts over)",
+                "lab grade：{} 中已有 {} 台主机（共 {} 台）评分完毕；现在评其余 {} 台（--regrade 可全部重评）",
+                resumed,
+                students.len(),
+                store.dir().display(),
+                todo.len()
+            )
+        );
+    }
+    let scratch = Scratch::new()?;
+    let mut progress = progress::Progress::new(todo.len(), settings.bar, settings.color, plan.lang);
+    let max_total: u32 = tasks.iter().map(|t| t.max_score()).sum();
+    let mut graded_now = 0;
+    let mut unsaved = Vec::new();
+    let jobs = settings.jobs.max(1);
+    let mut pending = futures_util::stream::iter(todo.iter().enumerate())
+        .map(|(i, s)| {
+            let dir = scratch.0.join(i.to_string());
+            async move {
+                let result = match std::fs::create_dir(&dir) {
+                    Ok(()) => host::grade(s, plan, tasks, &dir).await,
+                    Err(e) => host::HostResult {
+                        outcome: Outcome::Error,
+                        detail: Some(format!("cannot create {}: {e}", dir.display())),
+                        seconds: 0.0,
+                        report: None,
+                        evidence: Vec::new(),
+                    },
+                };
+                let _ = std::fs::remove_dir_all(&dir);
+                (s, result)
+            }
+        })
+        .buffer_unordered(jobs);
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let mut interrupted = false;
+    loop {
+        let next = tokio::select! {
+            n = pending.next() => n,
+            _ = &mut interrupt => { interrupted = true; None }
+        };
+        let Some((student, result)) = next else { break };
+        let scores = result
+            .report
+            .as_ref()
+            .map(|r| r.tasks.iter().map(|t| (t.id.clone(), t.score)).collect())
+            .unwrap_or_default();
+        let done = Finished {
+            record: Record {
+                schema: 1,
+                student_id: student.id.clone(),
+                name: student.name.clone(),
+                host: student.target.url(),
+                outcome: result.outcome,
+                detail: result.detail,
+                at: crate::clock::now(),
+                seconds: (result.seconds * 1000.0).round() / 1000.0,
+                total: result
+                    .report
+                    .as_ref()
+                    .map(|r| r.tasks.iter().map(|t| t.score).sum()),
+                scores,
+                max_total,
+            },
+            report: result.report,
+        };
+        if done.record.outcome == Outcome::Graded {
+            graded_now += 1;
+        }
+        if let Err(e) = store.save(&done, &result.evidence) {
+            eprintln!("lab grade: {e}");
+            unsaved.push(student.id.clone());
+        }
+        progress.host(&done.record);
+    }
+    drop(pending);
+    progress.finish();
+    let records = store.records();
+    let not_graded = students
+        .iter()
+        .filter_map(|s| {
+            let r = records.get(&s.id)?;
+            (r.outcome != Outcome::Graded).then(|| {
+                (
+                    s.id.clone(),
+                    r.outcome,
+                    r.detail.clone().unwrap_or_default(),
+                )
+            })
+        })
+        .collect();
+    let mut summary = Summary {
+        out: store.dir().to_path_buf(),
+        students: students.len(),
+        graded_now,
+        resumed,
+        not_graded,
+        interrupted,
+        unsaved,
+        files: Vec::new(),
+    };
+    if interrupted {
+        // The class files stay as the last complete run left them.
+        return Ok(summary);
+    }
+    summary.files = write_class_files(&store, &students, &records, plan, tasks)?;
+    Ok(summary)
+}
+
+fn write_class_files(
+    store: &store::Store,
+    students: &[roster::Student],
+    records: &std::collections::BTreeMap<String, Record>,
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+) -> Result<Vec<PathBuf>, GradeError> {
+    let reports: Vec<Option<crate::report::Report>> = students
+        .iter()
+        .map(|s| {
+            records
+                .get(&s.id)
+                .filter(|r| r.outcome == Outcome::Graded)
+                .and_then(|_| store.report(&s.id))
+        })
+        .collect();
+    let rows: Vec<(
+        &roster::Student,
+        Option<&Record>,
+        Option<&crate::report::Report>,
+    )> = students
+        .iter()
+        .zip(&reports)
+        .map(|(s, rep)| (s, records.get(&s.id), rep.as_ref()))
+        .collect();
+    let pairs: Vec<(&roster::Student, Option<&Record>)> =
+        rows.iter().map(|(s, r, _)| (*s, *r)).collect();
+    let title = plan.course.file.title.get(plan.lang);
+    let html = summary::render(title, &rows, tasks, plan.lang)
+        .map_err(|e| GradeError::Template(format!("{e:?}")))?;
+    let files = [
+        ("gradebook.csv", gradebook::gradebook(&pairs, tasks)),
+        ("lms.csv", gradebook::lms(&pairs, tasks, plan.lang)),
+        ("junit.xml", gradebook::junit(&rows)),
+        ("summary.html", html),
+    ];
+    files
+        .iter()
+        .map(|(name, text)| store.write(name, text).map_err(GradeError::from))
+        .collect()
+}

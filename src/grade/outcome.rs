@@ -1,0 +1,59 @@
+//! How grading a host ended, and the record of it kept in the output folder.
+
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Every host ends in exactly one of these: never a silent zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Logged in and every selected task checked (whatever the scores).
+    Graded,
+    /// Nothing answered: connection refused, no route, unknown host name.
+    Unreachable,
+    /// The VM answered but did not accept the key.
+    AuthFailed,
+    /// No answer in time (a dropped connection, a VM that hangs).
+    TimedOut,
+    /// Anything else: host key problems, a broken remote shell.
+    Error,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Graded => "graded",
+            Outcome::Unreachable => "unreachable",
+            Outcome::AuthFailed => "auth_failed",
+            Outcome::TimedOut => "timed_out",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// `students/<id>/result.json`: written last, so its presence means the
+/// host is done (a resumed run skips it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub schema: u32,
+    pub student_id: String,
+    pub name: String,
+    pub host: String,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Unix seconds.
+    pub at: i64,
+    pub seconds: f64,
+    /// Task id → score; empty unless graded.
+    pub scores: BTreeMap<String, u32>,
+    pub total: Option<u32>,
+    pub max_total: u32,
+}
+
+/// A finished host with its report (graded hosts only).
+pub struct Finished {
+    pub record: Record,
+    pub report: Option<Report>,
+}

@@ -1,0 +1,368 @@
+//! A student VM over SSH, through the system OpenSSH client, so that the
+//! instructor's ~/.ssh/config, keys, agent, jump hosts and known_hosts work
+//! as they do for `ssh` itself. Host keys are verified (BatchMode: an
+//! unknown key fails instead of asking).
+//!
+//! One master connection per VM (`ControlMaster`), started by the first
+//! command; every later command and every Docker API connection is a session
+//! multiplexed on it, so a VM costs one key exchange however many checks
+//! read it.
+//!
+//! Invariant: nothing from the roster or the course reaches a remote shell
+//! unquoted. Remote commands are argument vectors; [`quote`] turns each
+//! argument into one single-quoted shell word.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// Where and as whom to log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<PathBuf>,
+}
+
+impl Target {
+    /// `ssh://user@host:port`, for messages.
+    pub fn url(&self) -> String {
+        let user = self
+            .user
+            .as_deref()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default();
+        let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("ssh://{user}{}{port}", self.host)
+    }
+}
+
+/// How every connection of a grading run is made.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Seconds to connect, and for each command.
+    pub timeout: u64,
+    /// Trust a host key seen for the first time (never a changed one).
+    pub accept_new_host_keys: bool,
+    /// Extra `-o` options, passed as given (`UserKnownHostsFile=...`).
+    pub extra: Vec<String>,
+    /// The ssh program (`ssh` from PATH unless `LAB_SSH` says otherwise).
+    pub program: String,
+}
+
+/// Why a VM could not be logged into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    /// Nothing answered: refused, no route, unknown name.
+    Unreachable(String),
+    /// The VM answered but refused our key.
+    AuthFailed(String),
+    /// No answer in time.
+    TimedOut(String),
+    /// The VM's host key is unknown or changed.
+    HostKey(String),
+    /// Anything else (ssh missing, a remote shell that fails...).
+    Other(String),
+}
+
+impl ConnectError {
+    /// Reads what ssh printed when it exited with 255.
+    pub fn from_ssh(stderr: &str) -> ConnectError {
+        let text = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let has = |s: &str| stderr.contains(s);
+        if has("Host key verification failed")
+            || has("REMOTE HOST IDENTIFICATION HAS CHANGED")
+            || has("host key for")
+        {
+            ConnectError::HostKey(text)
+        } else if has("Permission denied") || has("Too many authentication failures") {
+            ConnectError::AuthFailed(text)
+        } else if has("timed out") || has("Timeout") {
+            ConnectError::TimedOut(text)
+        } else if has("Connection refused")
+            || has("No route to host")
+            || has("Network is unreachable")
+            || has("Could not resolve hostname")
+            || has("Name or service not known")
+            || has("Connection reset")
+            || has("Connection closed")
+            || has("kex_exchange_identification")
+        {
+            ConnectError::Unreachable(text)
+        } else {
+            ConnectError::Other(if text.is_empty() {
+                "ssh failed without saying why".into()
+            } else {
+                text
+            })
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            ConnectError::Unreachable(m)
+            | ConnectError::AuthFailed(m)
+            | ConnectError::TimedOut(m)
+            | ConnectError::HostKey(m)
+            | ConnectError::Other(m) => m,
+        }
+    }
+}
+
+/// What a remote command printed, as bytes.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+/// A logged-in VM.
+pub struct Ssh {
+    target: Target,
+    options: Options,
+    /// The master's control socket.
+    control: PathBuf,
+}
+
+/// The shell word for `arg`: single-quoted, with `'` spelt `'\''`.
+pub fn quote(arg: &str) -> String {
+    if !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        return arg.to_string();
+    }
+    format!("'{}'", arg.replace('\'', r"'\''"))
+}
+
+/// One remote command line from an argument vector.
+pub fn command_line(argv: &[&str]) -> String {
+    argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+impl Ssh {
+    /// Logs in and runs `argv` as the first command, which leaves a master
+    /// connection behind for the later ones. `dir` holds the control socket
+    /// and the master's log; it must be private to this run.
+    pub async fn connect(
+        target: Target,
+        options: Options,
+        dir: &Path,
+        argv: &[&str],
+    ) -> Result<(Ssh, Output), ConnectError> {
+        let ssh = Ssh {
+            target,
+            options,
+            control: dir.join("ctl"),
+        };
+        // The master outlives this first command and keeps its stderr open,
+        // so stderr goes to a file, not a pipe we would wait on forever.
+        let log_path = dir.join("ssh.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| {
+            ConnectError::Other(format!("cannot create {}: {e}", log_path.display()))
+        })?;
+        let mut cmd = ssh.command(true);
+        cmd.arg(command_line(argv))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true);
+        let secs = ssh.options.timeout;
+        let child = cmd
+            .spawn()
+            .map_err(|e| ConnectError::Other(format!("cannot run {}: {e}", ssh.options.program)))?;
+        // ConnectTimeout covers the TCP connect and the banner; this covers
+        // a login that hangs later (a slow shell profile).
+        let out =
+            match tokio::time::timeout(Duration::from_secs(secs * 2 + 5), child.wait_with_output())
+                .await
+            {
+                Err(_) => {
+                    return Err(ConnectError::TimedOut(format!(
+                        "no answer after {} s",
+                        secs * 2 + 5
+                    )))
+                }
+                Ok(Err(e)) => return Err(ConnectError::Other(e.to_string())),
+                Ok(Ok(out)) => out,
+            };
+        let stderr = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if out.status.code() == Some(255) {
+            return Err(ConnectError::from_ssh(&stderr));
+        }
+        let first = Output {
+            code: out.status.code(),
+            stdout: out.stdout,
+            stderr,
+        };
+        Ok((ssh, first))
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// `ssh` with our options and the destination; the remote command comes
+    /// next. `master`: this invocation may start the master connection.
+    fn command(&self, master: bool) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(&self.options.program);
+        let o = |cmd: &mut tokio::process::Command, opt: String| {
+            cmd.arg("-o").arg(opt);
+        };
+        o(&mut cmd, "BatchMode=yes".into());
+        o(
+            &mut cmd,
+            format!("ConnectTimeout={}", self.options.timeout.max(1)),
+        );
+        o(&mut cmd, format!("ControlPath={}", self.control.display()));
+        if master {
+            o(&mut cmd, "ControlMaster=yes".into());
+            // The master ends on its own this long after its last session,
+            // should lab be killed before it says goodbye.
+            o(&mut cmd, "ControlPersist=60".into());
+        } else {
+            o(&mut cmd, "ControlMaster=no".into());
+        }
+        o(&mut cmd, "ServerAliveInterval=5".into());
+        o(&mut cmd, "ServerAliveCountMax=2".into());
+        o(&mut cmd, "LogLevel=ERROR".into());
+        if self.options.accept_new_host_keys {
+            o(&mut cmd, "StrictHostKeyChecking=accept-new".into());
+        }
+        if let Some(port) = self.target.port {
+            cmd.arg("-p").arg(port.to_string());
+        }
+        if let Some(user) = &self.target.user {
+            cmd.arg("-l").arg(user);
+        }
+        if let Some(key) = &self.target.identity {
+            cmd.arg("-i").arg(key);
+            o(&mut cmd, "IdentitiesOnly=yes".into());
+        }
+        for extra in &self.options.extra {
+            o(&mut cmd, extra.clone());
+        }
+        // `--` ends ssh's options: a host can never be read as one.
+        cmd.arg("--").arg(&self.target.host);
+        cmd
+    }
+
+    /// Runs `argv` on the VM under the run's timeout.
+    pub async fn exec(&self, argv: &[&str]) -> std::io::Result<Output> {
+        let mut cmd = self.command(false);
+        cmd.arg(command_line(argv))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let secs = self.options.timeout;
+        let out = tokio::time::timeout(Duration::from_secs(secs), cmd.output())
+            .await
+            .map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer in {secs} s"),
+                )
+            })??;
+        Ok(Output {
+            code: out.status.code(),
+            stdout: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// `docker system dial-stdio` on the VM: its stdin and stdout are a
+    /// connection to the VM's Docker socket (what `DOCKER_HOST=ssh://` does).
+    pub fn dial_stdio(&self) -> tokio::process::Command {
+        let mut cmd = self.command(false);
+        cmd.arg(command_line(&["docker", "system", "dial-stdio"]));
+        cmd
+    }
+
+    /// Ends the master connection.
+    pub async fn close(&self) {
+        let mut cmd = self.command(false);
+        cmd.args(["-O", "exit"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), cmd.status()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_arguments_stay_one_word() {
+        assert_eq!(quote("/etc/docker/daemon.json"), "/etc/docker/daemon.json");
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert_eq!(
+            quote("a b; $(touch x) `y` \"z\""),
+            "'a b; $(touch x) `y` \"z\"'"
+        );
+        assert_eq!(
+            command_line(&["cat", "--", "/home/o'brien/my file"]),
+            r"cat -- '/home/o'\''brien/my file'"
+        );
+    }
+
+    #[test]
+    fn quoted_words_come_back_unchanged_from_sh() {
+        let hostile = [
+            "it's",
+            "a b",
+            "$(echo pwned)",
+            "`id`",
+            "\"q\"",
+            "x;y",
+            "\\n",
+            "~",
+            "*",
+        ];
+        let line = format!("printf '%s\\n' {}", command_line(&hostile));
+        let out = std::process::Command::new("sh")
+            .args(["-c", &line])
+            .output()
+            .unwrap();
+        let printed = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(printed.lines().collect::<Vec<_>>(), hostile);
+    }
+
+    #[test]
+    fn ssh_failures_are_told_apart() {
+        let c = |s: &str| ConnectError::from_ssh(s);
+        assert!(matches!(
+            c("ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n"),
+            ConnectError::Unreachable(_)
+        ));
+        assert!(matches!(
+            c("ssh: connect to host 10.0.0.1 port 22: Connection timed out\r\n"),
+            ConnectError::TimedOut(_)
+        ));
+        assert!(matches!(
+            c("root@10.0.0.1: Permission denied (publickey).\r\n"),
+            ConnectError::AuthFailed(_)
+        ));
+        assert!(matches!(
+            c("No ED25519 host key is known for 10.0.0.1 and you have requested strict checking.\r\nHost key verification failed.\r\n"),
+            ConnectError::HostKey(_)
+        ));
+        assert!(matches!(
+            c("ssh: Could not resolve hostname nope: Name or service not known\r\n"),
+            ConnectError::Unreachable(_)
+        ));
+        assert_eq!(c("").message(), "ssh failed without saying why");
+    }
+}
