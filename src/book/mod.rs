@@ -332,7 +332,7 @@ fn print_ids(task: &str, html: &str) -> String {
 
 /// What HTML needs escaped in text and attributes; unlike tera's default,
 /// `/` is left alone, so links read as links in the output.
-fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

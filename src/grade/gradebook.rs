@@ -97,6 +97,10 @@ pub fn junit(students: &[(&Student, Option<&Record>, Option<&Report>)]) -> Strin
         .map(|(s, record, report)| {
             let result = match (report, record) {
                 (Some(rep), _) => Ok(*rep),
+                (None, Some(r)) if r.outcome == Outcome::Graded => Err(format!(
+                    "graded, but students/{}/report.json cannot be read",
+                    s.id
+                )),
                 (None, Some(r)) => Err(format!(
                     "{}: {}",
                     r.outcome.name(),

@@ -159,7 +159,11 @@ pub fn render(
             "total": l("Total", "总分"),
         }),
     );
-    tera::Tera::one_off(TEMPLATE, &ctx, true)
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(crate::book::escape_html);
+    tera.add_raw_template("summary.html", TEMPLATE)?;
+    tera.render("summary.html", &ctx)
 }
 
 fn outcome_label(o: Outcome, lang: Lang) -> String {

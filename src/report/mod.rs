@@ -65,7 +65,7 @@ pub struct CheckResult {
     pub expected: Option<String>,
     pub actual: Option<String>,
     pub evidence: Option<Evidence>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
@@ -175,6 +175,15 @@ mod golden {
             golden(case, &r, Format::Junit, "xml");
             golden(case, &r, Format::Tap, "tap");
         }
+    }
+
+    #[test]
+    fn the_json_report_reads_back_as_it_was_written() {
+        // `lab grade` reads students' reports back to build class files.
+        let r = sample::report(Lang::ZhCn);
+        let json = r.render(Format::Json, false);
+        let back: Report = serde_json::from_str(&json).expect("report reads back");
+        assert_eq!(back.render(Format::Json, false), json);
     }
 
     #[test]

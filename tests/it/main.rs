@@ -6,6 +6,7 @@ mod bed;
 mod book;
 mod cli;
 mod course_errors;
+mod grade;
 mod harness;
 mod kinds;
 mod quiz;

@@ -1,0 +1,325 @@
+//! `lab grade` against the simulated class of `scripts/gradebed up`: each
+//! student VM is a network namespace with its own sshd and dockerd, in a
+//! known state (task done, half done, full-width daemon.json, fresh), plus a
+//! host that refuses connections, one that drops them, one that refuses our
+//! key, and a student with hostile values in the roster. Grading only
+//! reads, so every test shares the one class.
+
+use crate::harness::{Done, Lab};
+use std::path::{Path, PathBuf};
+
+/// The class's folder (`$LAB_GRADEBED_DIR`, as the bed writes it).
+fn bed() -> PathBuf {
+    let dir = PathBuf::from(
+        std::env::var("LAB_GRADEBED_DIR").unwrap_or_else(|_| "/tmp/lab-gradebed".into()),
+    );
+    assert!(
+        dir.join("roster.csv").is_file(),
+        "the simulated class is not up: run `scripts/gradebed up` (the README's test command does)"
+    );
+    dir
+}
+
+/// `lab grade` on the class roster, verifying host keys against the bed's
+/// known_hosts, short timeouts (the blackholed host waits for them).
+fn grade(out: &Path, extra: &[&str]) -> Done {
+    let bed = bed();
+    let roster = bed.join("roster.csv").display().to_string();
+    let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
+    let out = out.display().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let mut lab = Lab::new(home.path()).args([
+        "--timeout",
+        "3",
+        "grade",
+        "--roster",
+        &roster,
+        "--out",
+        &out,
+        "--ssh-option",
+        &known,
+    ]);
+    for a in extra {
+        lab = lab.args([a]);
+    }
+    lab.run()
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/grade")
+        .join(name);
+    if std::env::var_os("LAB_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
+    assert_eq!(actual, want, "{} differs", path.display());
+}
+
+fn read(p: PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn record(out: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&read(out.join("students").join(id).join("result.json"))).unwrap()
+}
+
+#[test]
+fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let _ = std::fs::remove_file("/tmp/lab-pwned");
+    let run = grade(&out, &["task2", "task3"]);
+    // Some hosts could not be graded: 3, and the summary names them.
+    run.code(3)
+        .stdout_has("graded 5 of 8 hosts")
+        .stdout_has("s05          unreachable")
+        .stdout_has("s06          timed_out")
+        .stdout_has("s07          auth_failed")
+        .stdout_has("--retry-failed");
+    golden("gradebook.csv", &read(out.join("gradebook.csv")));
+    golden("lms.csv", &read(out.join("lms.csv")));
+    for (id, outcome) in [
+        ("s01", "graded"),
+        ("s02", "graded"),
+        ("s03", "graded"),
+        ("s04", "graded"),
+        ("s05", "unreachable"),
+        ("s06", "timed_out"),
+        ("s07", "auth_failed"),
+        ("s08", "graded"),
+    ] {
+        assert_eq!(record(&out, id)["outcome"], outcome, "{id}");
+    }
+    // The hostile name and key path were never run by a shell.
+    assert!(!Path::new("/tmp/lab-pwned").exists());
+    // The per-student report is `lab check --format json`'s document.
+    let s03: serde_json::Value =
+        serde_json::from_str(&read(out.join("students/s03/report.json"))).unwrap();
+    assert_eq!(s03["schema"], 1);
+    let valid_json = &s03["tasks"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "mirror-config")
+        .unwrap()["checks"][0];
+    assert_eq!(valid_json["status"], "fail");
+    assert!(
+        valid_json["message"]
+            .as_str()
+            .unwrap()
+            .contains("curly opening quote"),
+        "{valid_json}"
+    );
+    // Evidence to review a verdict without the VM.
+    let ev = out.join("students/s01/evidence");
+    assert!(read(ev.join("images.json")).contains("hello-world:latest"));
+    assert!(read(ev.join("events.json")).contains("\"pull\""));
+    assert!(read(ev.join("daemon.json")).contains("registry-mirrors"));
+    assert!(read(out.join("students/s03/evidence/daemon.json")).contains('“'));
+    assert!(out
+        .join("students/s04/evidence/daemon.json.missing")
+        .is_file());
+    // JUnit: a suite per student and task, an errored one per lost host.
+    let junit = read(out.join("junit.xml"));
+    assert!(junit.contains("<testsuite name=\"s01/task3\""));
+    assert!(junit.contains("<testsuite name=\"s07\" tests=\"1\" failures=\"0\" errors=\"1\""));
+    // The class summary: what the class fails most comes first.
+    let html = read(out.join("summary.html"));
+    let first = html
+        .find("<code>task3/tag/same-image</code>")
+        .expect("tag check listed");
+    let last = html
+        .find("<code>task2/install/docker-client</code>")
+        .expect("client check listed");
+    assert!(first < last, "lowest pass rate first");
+    assert!(html.contains("O&#39;Brien &quot;Bobby&quot;; $(touch /tmp/lab-pwned)"));
+}
+
+#[test]
+fn a_second_run_resumes_and_retry_failed_grades_only_the_lost_hosts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    grade(&out, &["task3"]).code(3);
+    let before = std::fs::metadata(out.join("students/s01/result.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    grade(&out, &["task3"])
+        .code(3)
+        .stderr_has("8 of 8 hosts are already done")
+        .stdout_has("(0 in this run, 8 from before)");
+    let retried = grade(&out, &["task3", "--retry-failed"]);
+    retried.code(3).stdout_has("(0 in this run, 5 from before)");
+    let attempted: Vec<&str> = retried
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .collect();
+    assert_eq!(attempted.len(), 3, "{attempted:?}");
+    let after = std::fs::metadata(out.join("students/s01/result.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "a graded host is not graded again");
+    // Another set of tasks in the same folder is refused, not mixed in.
+    grade(&out, &["task2"])
+        .code(2)
+        .stderr_has("holds the grading of task3")
+        .stderr_has("--regrade");
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_half_gradebook_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let bed = bed();
+    let home = tempfile::tempdir().unwrap();
+    // One job at a time, the blackholed host (3 s) early enough to be
+    // interrupted while it is graded.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .args(["--timeout", "3", "grade", "-j", "1", "task3", "--roster"])
+        .arg(bed.join("roster.csv"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--ssh-option")
+        .arg(format!(
+            "UserKnownHostsFile={}",
+            bed.join("known_hosts").display()
+        ))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some hosts are done, then Ctrl-C.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_dir(out.join("students"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0)
+        < 2
+    {
+        assert!(std::time::Instant::now() < deadline, "no host finished");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("run the same command again"));
+    assert!(
+        !out.join("gradebook.csv").exists(),
+        "no gradebook from a partial run"
+    );
+    let saved = std::fs::read_dir(out.join("students"))
+        .unwrap()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .count();
+    assert!((2..8).contains(&saved), "{saved} hosts saved");
+    let resumed = grade(&out, &["task3"]);
+    resumed
+        .code(3)
+        .stderr_has(&format!("{saved} of 8 hosts are already done"));
+    assert_eq!(read(out.join("gradebook.csv")).lines().count(), 9);
+}
+
+#[test]
+fn host_keys_are_verified_unless_new_ones_are_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("known_hosts");
+    std::fs::write(&empty, "").unwrap();
+    let roster = tmp.path().join("one.csv");
+    let bed = bed();
+    std::fs::write(
+        &roster,
+        format!(
+            "student_id,name,host,port,user,identity_file\ns01,Ada,10.214.0.11,22,root,{}\n",
+            bed.join("key").display()
+        ),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let mut lab = Lab::new(home.path()).args([
+            "grade",
+            "task3",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--out",
+            tmp.path().join(out).to_str().unwrap(),
+            "--ssh-option",
+            &format!("UserKnownHostsFile={}", empty.display()),
+        ]);
+        for a in extra {
+            lab = lab.args([a]);
+        }
+        lab.run()
+    };
+    run("strict", &[])
+        .code(3)
+        .stdout_has("s01          error")
+        .stdout_has("Host key verification failed");
+    run("tofu", &["--accept-new-host-keys"])
+        .code(0)
+        .stdout_has("graded 1 of 1 hosts");
+    // (hashed, as Debian's ssh_config asks)
+    assert!(!read(empty).trim().is_empty(), "the new key was recorded");
+}
+
+#[test]
+fn roster_mistakes_are_reported_by_line_before_any_host_is_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = tmp.path().join("class.csv");
+    std::fs::write(
+        &roster,
+        "student_id,name,host\ns01,Ada,10.214.0.11\ns02,Eve,10.214.0.12; touch /tmp/lab-pwned\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("grades");
+    Lab::new(tmp.path())
+        .args(["grade", "task3", "--roster", roster.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .run()
+        .code(2)
+        .stderr_has("class.csv:3: host `10.214.0.12; touch /tmp/lab-pwned` is not a host name");
+    assert!(!out.exists(), "nothing is written for a bad roster");
+}
+
+#[test]
+fn grading_writes_nothing_on_the_vm_and_hostile_vars_stay_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let _ = std::fs::remove_file("/tmp/lab-pwned-var");
+    grade(
+        &tmp.path().join("grades"),
+        &[
+            "task3",
+            "--var",
+            "bash_history=/root/it's a $(touch /tmp/lab-pwned-var); `x`",
+        ],
+    )
+    .code(3);
+    assert!(!Path::new("/tmp/lab-pwned-var").exists());
+    // The learner's journal folder is never created by the grader.
+    let bed = bed();
+    let vm_home = bed.join("vms/s01/home");
+    assert!(
+        !vm_home.join(".local/state/lab").exists(),
+        "grading wrote a journal on the VM"
+    );
+}
