@@ -27,7 +27,7 @@ fn grade(out: &Path, extra: &[&str]) -> Done {
     let roster = bed.join("roster.csv").display().to_string();
     let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
     let out = out.display().to_string();
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("temp home");
     let mut lab = Lab::new(home.path()).args([
         "--timeout",
         "3",
@@ -50,8 +50,9 @@ fn golden(name: &str, actual: &str) {
         .join("tests/golden/grade")
         .join(name);
     if std::env::var_os("LAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
+        std::fs::create_dir_all(path.parent().expect("golden folder"))
+            .expect("create golden folder");
+        std::fs::write(&path, actual).expect("write golden file");
     }
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
@@ -63,7 +64,8 @@ fn read(p: PathBuf) -> String {
 }
 
 fn record(out: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(out.join("students").join(id).join("result.json"))).unwrap()
+    serde_json::from_str(&read(out.join("students").join(id).join("result.json")))
+        .expect("result.json is JSON")
 }
 
 #[test]
