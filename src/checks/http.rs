@@ -53,8 +53,14 @@ fn split(url: &str) -> Option<(String, u16, String)> {
 }
 
 /// Status and body of a GET, or why there was none.
-async fn get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
-    let mut stream = tokio::net::TcpStream::connect((host, port))
+async fn get(
+    machine: &crate::machine::Machine,
+    host: &str,
+    port: u16,
+    path: &str,
+) -> Result<(u16, String), String> {
+    let mut stream = machine
+        .connect(host, port)
         .await
         .map_err(|e| e.to_string())?;
     let req = format!(
@@ -70,6 +76,9 @@ async fn get(host: &str, port: u16, path: &str) -> Result<(u16, String), String>
         .read_to_end(&mut raw)
         .await
         .map_err(|e| e.to_string())?;
+    if raw.is_empty() {
+        return Err("no answer (connection refused or closed)".into());
+    }
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
@@ -92,9 +101,12 @@ impl Probe for Http {
                 url
             )));
         };
-        let answer = tokio::time::timeout(Duration::from_secs(10), get(&host, port, &path))
-            .await
-            .unwrap_or_else(|_| Err("timed out".into()));
+        let answer = tokio::time::timeout(
+            Duration::from_secs(10),
+            get(ctx.machine, &host, port, &path),
+        )
+        .await
+        .unwrap_or_else(|_| Err("timed out".into()));
         let (status, body) = match answer {
             Ok(a) => a,
             Err(why) => {

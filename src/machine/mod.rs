@@ -56,6 +56,10 @@ struct Remote {
     _tunnel: dial::Tunnel,
 }
 
+/// A byte stream to a TCP service, as seen from the machine.
+pub trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
 /// Exit code of the remote wrappers below for "no such file/program".
 const MISSING: i32 = 3;
 const NOT_INSTALLED: i32 = 127;
@@ -270,6 +274,31 @@ impl Machine {
             .map_err(|e| io_error("read", path, e))
     }
 
+    /// A TCP connection to `host:port` from this machine: on a VM, opened
+    /// by the VM (so `localhost` is the VM's own).
+    pub async fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
+        if let Some(r) = &self.remote {
+            let mut child = r
+                .ssh
+                .forward(host, port)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()?;
+            let (Some(out), Some(inp)) = (child.stdout.take(), child.stdin.take()) else {
+                return Err(std::io::Error::other("ssh gave no pipes"));
+            };
+            return Ok(Box::new(Forwarded {
+                io: tokio::io::join(out, inp),
+                _child: child,
+            }));
+        }
+        Ok(Box::new(
+            tokio::net::TcpStream::connect((host, port)).await?,
+        ))
+    }
+
     /// TCP ports in the LISTEN state, IPv4 and IPv6, from /proc/net.
     pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
         let mut ports = Vec::new();
@@ -298,6 +327,46 @@ fn io_error(op: &'static str, path: &str, e: std::io::Error) -> ObserveError {
         op,
         path: path.to_string(),
         message: e.to_string(),
+    }
+}
+
+/// `ssh -W`'s stdio as one stream; the ssh process lives as long as it.
+struct Forwarded {
+    io: tokio::io::Join<tokio::process::ChildStdout, tokio::process::ChildStdin>,
+    _child: tokio::process::Child,
+}
+
+impl tokio::io::AsyncRead for Forwarded {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Forwarded {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }
 

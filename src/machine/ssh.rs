@@ -213,6 +213,11 @@ impl Ssh {
     /// `ssh` with our options and the destination; the remote command comes
     /// next. `master`: this invocation may start the master connection.
     fn command(&self, master: bool) -> tokio::process::Command {
+        self.command_with(master, &[])
+    }
+
+    /// As [`Self::command`], with more ssh arguments before the destination.
+    fn command_with(&self, master: bool, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(&self.options.program);
         let o = |cmd: &mut tokio::process::Command, opt: String| {
             cmd.arg("-o").arg(opt);
@@ -250,6 +255,7 @@ impl Ssh {
         for extra in &self.options.extra {
             o(&mut cmd, extra.clone());
         }
+        cmd.args(args);
         // `--` ends ssh's options: a host can never be read as one.
         cmd.arg("--").arg(&self.target.host);
         cmd
@@ -285,6 +291,13 @@ impl Ssh {
         let mut cmd = self.command(false);
         cmd.arg(command_line(&["docker", "system", "dial-stdio"]));
         cmd
+    }
+
+    /// A TCP connection opened by the VM to `host:port` (its own
+    /// `localhost` included), carried over the master: `ssh -W`.
+    pub fn forward(&self, host: &str, port: u16) -> tokio::process::Command {
+        let to = format!("{host}:{port}");
+        self.command_with(false, &["-W", &to])
     }
 
     /// Ends the master connection.
