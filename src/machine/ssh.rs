@@ -129,6 +129,23 @@ pub struct Ssh {
     options: Options,
     /// The master's control socket.
     control: PathBuf,
+    /// Whether [`Ssh::close`] ran.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for Ssh {
+    /// A VM abandoned midway (its deadline, Ctrl-C) still gets its master
+    /// ended, in the background, rather than left for ControlPersist.
+    fn drop(&mut self) {
+        if !self.closed.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = std::process::Command::new(&self.options.program)
+                .args(self.args(false, &["-O", "exit"]))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn();
+        }
+    }
 }
 
 /// The shell word for `arg`: single-quoted, with `'` spelt `'\''`.
@@ -162,6 +179,8 @@ impl Ssh {
             target,
             options,
             control: dir.join("ctl"),
+            // No master to end until the login succeeds.
+            closed: true.into(),
         };
         // The master outlives this first command and keeps its stderr open,
         // so stderr goes to a file, not a pipe we would wait on forever.
@@ -198,6 +217,8 @@ impl Ssh {
         if out.status.code() == Some(255) {
             return Err(ConnectError::from_ssh(&stderr));
         }
+        ssh.closed
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         let first = Output {
             code: out.status.code(),
             stdout: out.stdout,
@@ -219,46 +240,53 @@ impl Ssh {
     /// As [`Self::command`], with more ssh arguments before the destination.
     fn command_with(&self, master: bool, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(&self.options.program);
-        let o = |cmd: &mut tokio::process::Command, opt: String| {
-            cmd.arg("-o").arg(opt);
+        cmd.args(self.args(master, args));
+        cmd
+    }
+
+    /// ssh's arguments: our options, `args`, then `--` and the destination.
+    fn args(&self, master: bool, args: &[&str]) -> Vec<std::ffi::OsString> {
+        let mut v: Vec<std::ffi::OsString> = Vec::new();
+        let mut o = |opt: String| {
+            v.push("-o".into());
+            v.push(opt.into());
         };
-        o(&mut cmd, "BatchMode=yes".into());
-        o(
-            &mut cmd,
-            format!("ConnectTimeout={}", self.options.timeout.max(1)),
-        );
-        o(&mut cmd, format!("ControlPath={}", self.control.display()));
+        o("BatchMode=yes".into());
+        o(format!("ConnectTimeout={}", self.options.timeout.max(1)));
+        o(format!("ControlPath={}", self.control.display()));
         if master {
-            o(&mut cmd, "ControlMaster=yes".into());
+            o("ControlMaster=yes".into());
             // The master ends on its own this long after its last session,
             // should lab be killed before it says goodbye.
-            o(&mut cmd, "ControlPersist=60".into());
+            o("ControlPersist=60".into());
         } else {
-            o(&mut cmd, "ControlMaster=no".into());
+            o("ControlMaster=no".into());
         }
-        o(&mut cmd, "ServerAliveInterval=5".into());
-        o(&mut cmd, "ServerAliveCountMax=2".into());
-        o(&mut cmd, "LogLevel=ERROR".into());
+        o("ServerAliveInterval=5".into());
+        o("ServerAliveCountMax=2".into());
+        o("LogLevel=ERROR".into());
         if self.options.accept_new_host_keys {
-            o(&mut cmd, "StrictHostKeyChecking=accept-new".into());
+            o("StrictHostKeyChecking=accept-new".into());
         }
-        if let Some(port) = self.target.port {
-            cmd.arg("-p").arg(port.to_string());
-        }
-        if let Some(user) = &self.target.user {
-            cmd.arg("-l").arg(user);
-        }
-        if let Some(key) = &self.target.identity {
-            cmd.arg("-i").arg(key);
-            o(&mut cmd, "IdentitiesOnly=yes".into());
+        if self.target.identity.is_some() {
+            o("IdentitiesOnly=yes".into());
         }
         for extra in &self.options.extra {
-            o(&mut cmd, extra.clone());
+            o(extra.clone());
         }
-        cmd.args(args);
+        if let Some(port) = self.target.port {
+            v.extend(["-p".into(), port.to_string().into()]);
+        }
+        if let Some(user) = &self.target.user {
+            v.extend(["-l".into(), user.into()]);
+        }
+        if let Some(key) = &self.target.identity {
+            v.extend(["-i".into(), key.into()]);
+        }
+        v.extend(args.iter().map(Into::into));
         // `--` ends ssh's options: a host can never be read as one.
-        cmd.arg("--").arg(&self.target.host);
-        cmd
+        v.extend(["--".into(), (&self.target.host).into()]);
+        v
     }
 
     /// Runs `argv` on the VM under the run's timeout.
@@ -302,9 +330,10 @@ impl Ssh {
 
     /// Ends the master connection.
     pub async fn close(&self) {
-        let mut cmd = self.command(false);
-        cmd.args(["-O", "exit"])
-            .stdin(Stdio::null())
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut cmd = self.command_with(false, &["-O", "exit"]);
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true);
