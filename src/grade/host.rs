@@ -7,12 +7,12 @@ use super::roster::Student;
 use super::Plan;
 use crate::course::{Task, Vars};
 use crate::evidence::Journal;
-use crate::machine::ssh::{ConnectError, Ssh};
+use crate::machine::login::{self, LoginError, Wanted};
+use crate::machine::ssh::ConnectError;
 use crate::machine::Machine;
 use crate::report::Report;
 use crate::run::Run;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What grading one VM produced.
@@ -36,45 +36,6 @@ impl HostResult {
             evidence: Vec::new(),
         }
     }
-}
-
-/// The first command on a VM: its home, its state folder (where the
-/// learner's journal is), its clock and whether systemd runs it.
-const HELLO: &str = r#"printf '%s\n' "$HOME" "${XDG_STATE_HOME:-$HOME/.local/state}"; date +%s%N; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi"#;
-
-struct Hello {
-    home: String,
-    state: String,
-    clock_ns: Option<i64>,
-    systemd: bool,
-}
-
-fn parse_hello(out: &str) -> Option<Hello> {
-    let mut lines = out.lines();
-    let home = lines.next()?.to_string();
-    let state = lines.next()?.to_string();
-    let clock = lines.next()?;
-    let systemd = lines.next()? == "systemd";
-    if home.is_empty() {
-        return None;
-    }
-    Some(Hello {
-        home,
-        state,
-        // busybox date has no %N: no clock correction then.
-        clock_ns: clock
-            .parse()
-            .ok()
-            .filter(|n: &i64| *n > 1_000_000_000_000_000_000),
-        systemd,
-    })
-}
-
-fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or_default()
 }
 
 /// Grades `student` on the tasks of `plan`, within the plan's per-host
@@ -105,17 +66,17 @@ async fn attempt(
     scratch: &Path,
     started: Instant,
 ) -> HostResult {
-    let t0 = now_ns();
-    let connected = Ssh::connect(
-        student.target.clone(),
-        plan.ssh.clone(),
-        scratch,
-        &["sh", "-c", HELLO],
-    )
-    .await;
-    let (ssh, first) = match connected {
-        Ok(c) => c,
-        Err(e) => {
+    let wanted = match wanted(plan) {
+        Ok(w) => w,
+        Err(e) => return HostResult::failed(Outcome::Error, e, started),
+    };
+    let login = match login::login(student.target.clone(), plan.ssh.clone(), scratch, &wanted).await
+    {
+        Ok(l) => l,
+        Err(LoginError::Unexpected(why)) => {
+            return HostResult::failed(Outcome::Error, why, started)
+        }
+        Err(LoginError::Connect(e)) => {
             let outcome = match e {
                 ConnectError::Unreachable(_) => Outcome::Unreachable,
                 ConnectError::AuthFailed(_) => Outcome::AuthFailed,
@@ -129,46 +90,9 @@ async fn attempt(
             return HostResult::failed(outcome, format!("{}{advice}", e.message()), started);
         }
     };
-    let t1 = now_ns();
-    let ssh = Arc::new(ssh);
-    let result = graded(plan, tasks, scratch, &ssh, first, (t0 + t1) / 2, started).await;
-    ssh.close().await;
-    result
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn graded(
-    plan: &Plan<'_>,
-    tasks: &[&Task],
-    scratch: &Path,
-    ssh: &Arc<Ssh>,
-    first: crate::machine::ssh::Output,
-    local_mid: i64,
-    started: Instant,
-) -> HostResult {
-    let text = String::from_utf8_lossy(&first.stdout);
-    let Some(hello) = (first.code == Some(0))
-        .then(|| parse_hello(&text))
-        .flatten()
-    else {
-        return HostResult::failed(
-            Outcome::Error,
-            format!(
-                "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
-                first.code,
-                first.stderr.trim()
-            ),
-            started,
-        );
-    };
-    let offset = hello.clock_ns.map(|c| c - local_mid).unwrap_or(0);
-    let machine = match Machine::remote(
-        ssh.clone(),
-        &scratch.join("docker.sock"),
-        hello.systemd,
-        offset,
-        plan.timeout,
-    ) {
+    let home = login.facts.home.clone();
+    let journal_path = format!("{}/{JOURNAL}", login.facts.state);
+    let (machine, ssh) = match Machine::remote(login, &scratch.join("docker.sock"), plan.timeout) {
         Ok(m) => m,
         Err(e) => {
             return HostResult::failed(
@@ -181,21 +105,56 @@ async fn graded(
             )
         }
     };
-    let vars = match Vars::with_home(&plan.course.file.vars, plan.overrides, hello.home.clone()) {
+    let result = graded(plan, tasks, &machine, home, &journal_path, started).await;
+    drop(machine);
+    ssh.close().await;
+    result
+}
+
+/// The learner's journal, under the VM's state folder.
+const JOURNAL: &str = "lab/journal.jsonl";
+
+/// What to read at login: the learner's journal, the listening ports, and
+/// every course variable that names a file (daemon.json, shell histories).
+fn wanted(plan: &Plan<'_>) -> Result<Vec<Wanted>, String> {
+    // Expand with a stand-in home, to tell home-relative paths apart.
+    const HOME: &str = "/\u{0}home\u{0}";
+    let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
+    let mut wanted = vec![
+        Wanted::InState(JOURNAL.into()),
+        Wanted::Absolute("/proc/net/tcp".into()),
+        Wanted::Absolute("/proc/net/tcp6".into()),
+    ];
+    for (_, value) in vars.iter() {
+        if let Some(rel) = value.strip_prefix(&format!("{HOME}/")) {
+            wanted.push(Wanted::InHome(rel.to_string()));
+        } else if value.starts_with('/') && !value.contains(HOME) {
+            wanted.push(Wanted::Absolute(value.to_string()));
+        }
+    }
+    Ok(wanted)
+}
+
+async fn graded(
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+    machine: &Machine,
+    home: String,
+    journal_path: &str,
+    started: Instant,
+) -> HostResult {
+    let vars = match Vars::with_home(&plan.course.file.vars, plan.overrides, home) {
         Ok(v) => v,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
-    let journal_path = format!("{}/lab/journal.jsonl", hello.state);
-    let journal_text = match machine.read_file(&journal_path).await {
+    let journal_text = match machine.read_file(journal_path).await {
         Ok(t) => t,
-        Err(e) => {
-            return HostResult::failed(Outcome::Error, e.to_string(), started);
-        }
+        Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
     };
-    let label = format!("{}:{journal_path}", ssh.target().url());
+    let label = format!("{}:{journal_path}", machine.docker.label());
     let journal = Journal::read_only(&label, journal_text.as_deref().unwrap_or(""));
     let report = Run {
-        machine: &machine,
+        machine,
         vars: &vars,
         journal: &journal,
         lang: plan.lang,
@@ -203,7 +162,7 @@ async fn graded(
     }
     .check(tasks)
     .await;
-    let mut evidence = snapshot(&machine, &vars).await;
+    let mut evidence = snapshot(machine, &vars).await;
     if let Some(j) = journal_text {
         evidence.push(("journal.jsonl", j));
     }
@@ -264,16 +223,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hello_tells_home_state_clock_and_init() {
-        let h =
-            parse_hello("/home/ada\n/home/ada/.local/state\n1763800000123456789\nnone\n").unwrap();
-        assert_eq!(h.home, "/home/ada");
-        assert_eq!(h.state, "/home/ada/.local/state");
-        assert_eq!(h.clock_ns, Some(1_763_800_000_123_456_789));
-        assert!(!h.systemd);
-        let busybox = parse_hello("/root\n/root/.local/state\n1763800000N\nsystemd\n").unwrap();
-        assert_eq!(busybox.clock_ns, None);
-        assert!(busybox.systemd);
-        assert!(parse_hello("\n\n").is_none());
+    fn course_file_variables_are_read_at_login() {
+        let course =
+            crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
+        let overrides = vec![("daemon_json".to_string(), "/srv/daemon.json".to_string())];
+        let plan = Plan {
+            course: &course,
+            overrides: &overrides,
+            lang: crate::lang::Lang::En,
+            timeout: 1,
+            host_deadline: 1,
+            ssh: Default::default(),
+        };
+        let w = wanted(&plan).unwrap();
+        assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
+        assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
+        assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
     }
 }

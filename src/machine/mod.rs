@@ -9,6 +9,7 @@
 mod dial;
 mod docker;
 mod error;
+pub mod login;
 mod ping;
 pub mod ssh;
 mod tar;
@@ -53,6 +54,8 @@ pub struct Machine {
 struct Remote {
     ssh: Arc<Ssh>,
     systemd: bool,
+    /// Files read at login, by absolute path.
+    files: std::collections::HashMap<String, login::Prefetched>,
     _tunnel: dial::Tunnel,
 }
 
@@ -75,32 +78,32 @@ impl Machine {
         }
     }
 
-    /// A VM logged into with `ssh`; `socket` is a path for the Docker
-    /// tunnel's local end, `systemd` and `clock_offset` (nanoseconds, the
-    /// VM's clock minus ours) were learnt when logging in.
+    /// A VM logged into (`login::login`); `socket` is a path for the Docker
+    /// tunnel's local end.
     pub fn remote(
-        ssh: Arc<Ssh>,
+        login: login::Login,
         socket: &std::path::Path,
-        systemd: bool,
-        clock_offset: i64,
         timeout: u64,
-    ) -> std::io::Result<Machine> {
+    ) -> std::io::Result<(Machine, Arc<Ssh>)> {
+        let ssh = Arc::new(login.ssh);
         let tunnel = dial::open(ssh.clone(), socket)?;
         let docker = DockerView::labelled(
             format!("unix://{}", socket.display()),
             ssh.target().url(),
-            clock_offset,
+            login.facts.clock_offset,
             timeout,
         );
-        Ok(Machine {
+        let machine = Machine {
             docker,
             timeout,
             remote: Some(Remote {
-                ssh,
-                systemd,
+                ssh: ssh.clone(),
+                systemd: login.facts.systemd,
+                files: login.files,
                 _tunnel: tunnel,
             }),
-        })
+        };
+        Ok((machine, ssh))
     }
 
     /// Runs `argv` on the VM; `Ok(None)` when it exits with `missing_code`.
@@ -155,6 +158,13 @@ impl Machine {
     /// A file's text; `None` when it does not exist.
     pub async fn read_file(&self, path: &str) -> Result<Option<String>, ObserveError> {
         if let Some(r) = &self.remote {
+            match r.files.get(path) {
+                Some(login::Prefetched::Missing) => return Ok(None),
+                Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
+                    return Ok(Some(String::from_utf8_lossy(b).into_owned()))
+                }
+                _ => {}
+            }
             let script = r#"test -e "$1" || exit 3; exec cat -- "$1""#;
             let what = format!("read {path}");
             let bytes = self
@@ -172,6 +182,11 @@ impl Machine {
     /// `stat PATH`; `None` when it does not exist.
     pub async fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
         if let Some(r) = &self.remote {
+            match r.files.get(path) {
+                Some(login::Prefetched::Missing) => return Ok(None),
+                Some(login::Prefetched::Present { info, .. }) => return Ok(Some(*info)),
+                None => {}
+            }
             let script = r#"test -e "$1" || exit 3; exec stat -L -c '%f %s' -- "$1""#;
             let what = format!("inspect {path}");
             let Some(out) = self
@@ -371,7 +386,7 @@ impl tokio::io::AsyncWrite for Forwarded {
 }
 
 /// `stat -c '%f %s'`: the raw mode in hex, then the size.
-fn parse_stat(line: &str) -> Option<FileInfo> {
+pub(crate) fn parse_stat(line: &str) -> Option<FileInfo> {
     let mut words = line.split_whitespace();
     let raw = u32::from_str_radix(words.next()?, 16).ok()?;
     let len = words.next()?.parse().ok()?;

@@ -383,6 +383,39 @@ mod tests {
     }
 
     #[test]
+    fn the_destination_comes_last_after_a_double_dash() {
+        let ssh = Ssh {
+            target: Target {
+                host: "-oProxyCommand=evil".into(),
+                port: Some(2222),
+                user: Some("ada".into()),
+                identity: Some("/keys/it's a key/id".into()),
+            },
+            options: Options {
+                timeout: 3,
+                accept_new_host_keys: false,
+                extra: vec!["UserKnownHostsFile=/k".into()],
+                program: "ssh".into(),
+            },
+            control: "/tmp/x/ctl".into(),
+            closed: true.into(),
+        };
+        let args: Vec<String> = ssh
+            .args(false, &["-O", "exit"])
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        let n = args.len();
+        assert_eq!(&args[n - 4..], ["-O", "exit", "--", "-oProxyCommand=evil"]);
+        assert!(args.windows(2).any(|w| w == ["-i", "/keys/it's a key/id"]));
+        assert!(args
+            .windows(2)
+            .any(|w| w == ["-o", "UserKnownHostsFile=/k"]));
+        assert!(args.windows(2).any(|w| w == ["-o", "BatchMode=yes"]));
+        assert!(args.windows(2).any(|w| w == ["-p", "2222"]));
+    }
+
+    #[test]
     fn ssh_failures_are_told_apart() {
         let c = |s: &str| ConnectError::from_ssh(s);
         assert!(matches!(
