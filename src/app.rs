@@ -194,15 +194,16 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
-    let program = std::env::var("LAB_SSH").unwrap_or_else(|_| "ssh".into());
-    if !on_path(&program) {
+    let wanted = std::env::var("LAB_SSH").unwrap_or_else(|_| "ssh".into());
+    // Found once, not searched for at each of the VMs' sessions.
+    let Some(program) = on_path(&wanted) else {
         return Err(AppError::Usage(tr!(
             lang,
             "lab grade logs into the VMs with the OpenSSH client, and `{}` is not installed; install it (`sudo apt install openssh-client`)",
             "lab grade 用 OpenSSH 客户端登录虚拟机，但本机没有 `{}`；请先安装（`sudo apt install openssh-client`）",
-            program
+            wanted
         )));
-    }
+    };
     let plan = Plan {
         course,
         overrides: &overrides,
@@ -281,14 +282,18 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
     Ok(exit::PASS)
 }
 
-/// Whether `program` can be run: a path that exists, or a name on PATH.
-fn on_path(program: &str) -> bool {
+/// Where `program` is: a path that exists, or a name found on PATH.
+fn on_path(program: &str) -> Option<String> {
     if program.contains('/') {
-        return std::path::Path::new(program).is_file();
+        return std::path::Path::new(program)
+            .is_file()
+            .then(|| program.to_string());
     }
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }
 
 fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, AppError> {

@@ -92,7 +92,8 @@ async fn attempt(
     };
     let home = login.facts.home.clone();
     let journal_path = format!("{}/{JOURNAL}", login.facts.state);
-    let (machine, ssh) = match Machine::remote(login, &scratch.join("docker.sock"), plan.timeout) {
+    let tunnel = scratch.join("dial.sock");
+    let (machine, ssh) = match Machine::remote(login, &tunnel, plan.timeout).await {
         Ok(m) => m,
         Err(e) => {
             return HostResult::failed(

@@ -56,7 +56,8 @@ struct Remote {
     systemd: bool,
     /// Files read at login, by absolute path.
     files: std::collections::HashMap<String, login::Prefetched>,
-    _tunnel: dial::Tunnel,
+    /// The dial-stdio tunnel, when the forwarded socket does not answer.
+    _tunnel: Option<dial::Tunnel>,
 }
 
 /// A byte stream to a TCP service, as seen from the machine.
@@ -78,21 +79,28 @@ impl Machine {
         }
     }
 
-    /// A VM logged into (`login::login`); `socket` is a path for the Docker
-    /// tunnel's local end.
-    pub fn remote(
+    /// A VM logged into (`login::login`). Its Docker API is the socket the
+    /// SSH master forwards; when the VM does not allow that (sshd's
+    /// `AllowStreamLocalForwarding no`, a socket elsewhere), a tunnel to
+    /// `docker system dial-stdio` at `fallback_socket` instead.
+    pub async fn remote(
         login: login::Login,
-        socket: &std::path::Path,
+        fallback_socket: &std::path::Path,
         timeout: u64,
     ) -> std::io::Result<(Machine, Arc<Ssh>)> {
         let ssh = Arc::new(login.ssh);
-        let tunnel = dial::open(ssh.clone(), socket)?;
-        let docker = DockerView::labelled(
-            format!("unix://{}", socket.display()),
-            ssh.target().url(),
-            login.facts.clock_offset,
-            timeout,
-        );
+        let forwarded = format!("unix://{}", ssh.docker_socket().display());
+        let (host, tunnel) = if ping::api_version(&forwarded, timeout).await.is_some() {
+            (forwarded, None)
+        } else {
+            let tunnel = dial::open(ssh.clone(), fallback_socket)?;
+            (
+                format!("unix://{}", fallback_socket.display()),
+                Some(tunnel),
+            )
+        };
+        let docker =
+            DockerView::labelled(host, ssh.target().url(), login.facts.clock_offset, timeout);
         let machine = Machine {
             docker,
             timeout,

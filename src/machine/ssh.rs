@@ -123,6 +123,10 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// Where dockerd listens on a VM, unless its owner moved it (then
+/// `docker system dial-stdio` finds it).
+const REMOTE_DOCKER_SOCKET: &str = "/var/run/docker.sock";
+
 /// A logged-in VM.
 pub struct Ssh {
     target: Target,
@@ -188,7 +192,10 @@ impl Ssh {
         let log = std::fs::File::create(&log_path).map_err(|e| {
             ConnectError::Other(format!("cannot create {}: {e}", log_path.display()))
         })?;
-        let mut cmd = ssh.command(true);
+        // The VM's Docker socket, forwarded by the master itself (no
+        // process on the VM): the cheapest way to its API.
+        let forward = format!("{}:{REMOTE_DOCKER_SOCKET}", ssh.docker_socket().display());
+        let mut cmd = ssh.command_with(true, &["-L", &forward]);
         cmd.arg(command_line(argv))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -229,6 +236,11 @@ impl Ssh {
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// Our end of the VM's forwarded Docker socket.
+    pub fn docker_socket(&self) -> PathBuf {
+        self.control.with_file_name("docker.sock")
     }
 
     /// `ssh` with our options and the destination; the remote command comes

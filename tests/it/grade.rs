@@ -241,21 +241,51 @@ fn an_interrupted_run_leaves_no_half_gradebook_and_resumes() {
     assert_eq!(read(out.join("gradebook.csv")).lines().count(), 9);
 }
 
+/// A roster of s01 alone (task 2 and 3 done).
+fn one_student(dir: &Path) -> PathBuf {
+    let roster = dir.join("one.csv");
+    std::fs::write(
+        &roster,
+        format!(
+            "student_id,name,host,port,user,identity_file\ns01,Ada,10.214.0.11,22,root,{}\n",
+            bed().join("key").display()
+        ),
+    )
+    .expect("write roster");
+    roster
+}
+
+#[test]
+fn the_docker_api_falls_back_to_dial_stdio_when_forwarding_is_off() {
+    // The master forwards the VM's Docker socket; with forwardings cleared
+    // (as a VM's `AllowStreamLocalForwarding no` would refuse them), the API
+    // goes through `docker system dial-stdio`, with the same verdicts.
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = one_student(tmp.path());
+    let out = tmp.path().join("grades");
+    let known = format!("UserKnownHostsFile={}", bed().join("known_hosts").display());
+    Lab::new(tmp.path())
+        .args([
+            "grade",
+            "task2",
+            "task3",
+            "--roster",
+            roster.to_str().unwrap(),
+        ])
+        .args(["--out", out.to_str().unwrap(), "--ssh-option", &known])
+        .args(["--ssh-option", "ClearAllForwardings=yes"])
+        .run()
+        .code(0)
+        .stdout_has("graded 1 of 1 hosts");
+    assert!(read(out.join("gradebook.csv")).contains(",graded,6,6,12,12,"));
+}
+
 #[test]
 fn host_keys_are_verified_unless_new_ones_are_accepted() {
     let tmp = tempfile::tempdir().unwrap();
     let empty = tmp.path().join("known_hosts");
     std::fs::write(&empty, "").unwrap();
-    let roster = tmp.path().join("one.csv");
-    let bed = bed();
-    std::fs::write(
-        &roster,
-        format!(
-            "student_id,name,host,port,user,identity_file\ns01,Ada,10.214.0.11,22,root,{}\n",
-            bed.join("key").display()
-        ),
-    )
-    .unwrap();
+    let roster = one_student(tmp.path());
     let home = tempfile::tempdir().unwrap();
     let run = |out: &str, extra: &[&str]| {
         let mut lab = Lab::new(home.path()).args([
