@@ -32,10 +32,17 @@ pub fn at_least(have: &str, want: &str) -> bool {
     version_numbers(have) >= version_numbers(want)
 }
 
+/// What the check runs.
+const VERSION: &[&str] = &["docker", "--version"];
+
 impl Probe for DockerCli {
+    fn runs(&self) -> &'static [&'static [&'static str]] {
+        &[VERSION]
+    }
+
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let Some(out) = ctx.machine.run("docker", &["--version"]).await? else {
+        let Some(out) = ctx.machine.run(VERSION[0], &VERSION[1..]).await? else {
             return Ok(Outcome::fail(tr!(
                 lang,
                 "the `docker` command is not installed",

@@ -70,6 +70,12 @@ pub trait Probe {
         &[]
     }
 
+    /// Commands (no variables in them) this check will run: `lab grade`
+    /// runs them as it logs into a VM, which saves a session each.
+    fn runs(&self) -> &'static [&'static [&'static str]] {
+        &[]
+    }
+
     /// What this check verifies, in a few words, for the book's "Check
     /// your work" (variables shown with their defaults).
     fn describe(&self, vars: &Vars, lang: Lang) -> String;
@@ -122,6 +128,12 @@ macro_rules! check_kinds {
             pub fn describe(&self, vars: &Vars, lang: Lang) -> String {
                 match self {
                     $(CheckKind::$variant(k) => k.describe(vars, lang),)*
+                }
+            }
+
+            pub fn runs(&self) -> &'static [&'static [&'static str]] {
+                match self {
+                    $(CheckKind::$variant(k) => k.runs(),)*
                 }
             }
         }

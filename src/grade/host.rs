@@ -66,7 +66,7 @@ async fn attempt(
     scratch: &Path,
     started: Instant,
 ) -> HostResult {
-    let wanted = match wanted(plan) {
+    let wanted = match wanted(plan, tasks) {
         Ok(w) => w,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
@@ -115,9 +115,10 @@ async fn attempt(
 /// The learner's journal, under the VM's state folder.
 const JOURNAL: &str = "lab/journal.jsonl";
 
-/// What to read at login: the learner's journal, the listening ports, and
-/// every course variable that names a file (daemon.json, shell histories).
-fn wanted(plan: &Plan<'_>) -> Result<Vec<Wanted>, String> {
+/// What to read at login: the learner's journal, the listening ports,
+/// every course variable that names a file (daemon.json, shell histories),
+/// and the commands the tasks' checks will run.
+fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
@@ -131,6 +132,20 @@ fn wanted(plan: &Plan<'_>) -> Result<Vec<Wanted>, String> {
             wanted.push(Wanted::InHome(rel.to_string()));
         } else if value.starts_with('/') && !value.contains(HOME) {
             wanted.push(Wanted::Absolute(value.to_string()));
+        }
+    }
+    let mut checks: Vec<&crate::course::Check> = tasks
+        .iter()
+        .flat_map(|t| &t.steps)
+        .flat_map(|s| &s.checks)
+        .collect();
+    while let Some(c) = checks.pop() {
+        checks.extend(c.kind.children());
+        for argv in c.kind.runs() {
+            let run = Wanted::Run(argv.iter().map(|a| a.to_string()).collect());
+            if !wanted.contains(&run) {
+                wanted.push(run);
+            }
         }
     }
     Ok(wanted)
@@ -236,7 +251,9 @@ mod tests {
             host_deadline: 1,
             ssh: Default::default(),
         };
-        let w = wanted(&plan).unwrap();
+        let tasks: Vec<&Task> = course.tasks.iter().map(|(_, t)| t).collect();
+        let w = wanted(&plan, &tasks).unwrap();
+        assert!(w.contains(&Wanted::Run(vec!["docker".into(), "--version".into()])));
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");

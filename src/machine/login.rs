@@ -23,7 +23,12 @@ pub enum Wanted {
     InHome(String),
     /// Relative to `$XDG_STATE_HOME` (default `~/.local/state`).
     InState(String),
+    /// A command to run (its stdout and exit code are kept).
+    Run(Vec<String>),
 }
+
+/// What a command run at login printed, and its exit code.
+pub type Ran = (Option<i32>, Vec<u8>);
 
 /// What the VM told about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,8 @@ pub struct Login {
     pub facts: Facts,
     /// By absolute path.
     pub files: HashMap<String, Prefetched>,
+    /// By argument vector.
+    pub runs: HashMap<Vec<String>, Ran>,
 }
 
 /// Files larger than this are not read at login (an image archive, say).
@@ -64,6 +71,7 @@ date +%s%N
 if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi
 for spec; do
   case $spec in
+    X:*) (eval "${spec#X:}") </dev/null 2>/dev/null; printf '\n%s x%s\n' "$end" "$?"; continue ;;
     H:*) p=$HOME/${spec#H:} ;;
     S:*) p=$state/${spec#S:} ;;
     *) p=${spec#A:} ;;
@@ -72,7 +80,9 @@ for spec; do
   s=no
   if [ -f "$p" ] && [ "${st#* }" -le "$max" ] && cat -- "$p" 2>/dev/null; then s=ok; fi
   printf '\n%s %s\n' "$end" "$s"
-done"#;
+done
+printf '%s done\n' "$end"
+exec cat >/dev/null"#;
 
 /// Logs in, learning facts and reading `wanted` on the way.
 pub async fn login(
@@ -91,31 +101,47 @@ pub async fn login(
         end.clone(),
         max,
     ];
-    argv.extend(wanted.iter().map(|w| match w {
-        Wanted::Absolute(p) => format!("A:{p}"),
-        Wanted::InHome(p) => format!("H:{p}"),
-        Wanted::InState(p) => format!("S:{p}"),
-    }));
+    argv.extend(wanted.iter().map(spec));
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let t0 = now_ns();
-    let (ssh, first) = Ssh::connect(target, options, dir, &argv)
+    let last = format!("{end} done\n");
+    let (ssh, first) = Ssh::connect(target, options, dir, &argv, last.as_bytes())
         .await
         .map_err(LoginError::Connect)?;
     let local_mid = (t0 + now_ns()) / 2;
-    let (facts, files) = parse(&first, &end, wanted, local_mid).ok_or_else(|| {
+    let (facts, files, runs) = parse(&first, &end, wanted, local_mid).ok_or_else(|| {
         LoginError::Unexpected(format!(
             "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
             first.code,
             first.stderr.trim()
         ))
     })?;
-    Ok(Login { ssh, facts, files })
+    Ok(Login {
+        ssh,
+        facts,
+        files,
+        runs,
+    })
 }
 
 #[derive(Debug)]
 pub enum LoginError {
     Connect(ConnectError),
     Unexpected(String),
+}
+
+/// A wanted item as the script's argument. A command is one line of
+/// single-quoted words (`ssh::command_line`), which the script `eval`s.
+fn spec(w: &Wanted) -> String {
+    match w {
+        Wanted::Absolute(p) => format!("A:{p}"),
+        Wanted::InHome(p) => format!("H:{p}"),
+        Wanted::InState(p) => format!("S:{p}"),
+        Wanted::Run(argv) => {
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            format!("X:{}", super::ssh::command_line(&argv))
+        }
+    }
 }
 
 fn now_ns() -> i64 {
@@ -144,7 +170,11 @@ fn parse(
     end: &str,
     wanted: &[Wanted],
     local_mid: i64,
-) -> Option<(Facts, HashMap<String, Prefetched>)> {
+) -> Option<(
+    Facts,
+    HashMap<String, Prefetched>,
+    HashMap<Vec<String>, Ran>,
+)> {
     if out.code != Some(0) {
         return None;
     }
@@ -170,26 +200,35 @@ fn parse(
         .map(|c| c - local_mid)
         .unwrap_or(0);
     let mut files = HashMap::new();
+    let mut runs = HashMap::new();
     for w in wanted {
-        let st = line(&mut rest)?;
-        let (pos, ok) = [("ok", true), ("no", false)]
-            .iter()
-            .filter_map(|(s, ok)| find(rest, format!("\n{end} {s}\n").as_bytes()).map(|p| (p, *ok)))
-            .min()?;
+        let st = match w {
+            Wanted::Run(_) => None,
+            _ => Some(line(&mut rest)?),
+        };
+        // The content, then `\n<end> <status>\n`.
+        let head = format!("\n{end} ");
+        let pos = find(rest, head.as_bytes())?;
         let content = rest[..pos].to_vec();
-        rest = &rest[pos + end.len() + 5..];
+        rest = &rest[pos + head.len()..];
+        let status = line(&mut rest)?;
         let path = match w {
+            Wanted::Run(argv) => {
+                let code = status.strip_prefix('x')?.parse().ok();
+                runs.insert(argv.clone(), (code, content));
+                continue;
+            }
             Wanted::Absolute(p) => p.clone(),
             Wanted::InHome(p) => format!("{home}/{p}"),
             Wanted::InState(p) => format!("{state}/{p}"),
         };
-        let got = if st == "missing" {
-            Prefetched::Missing
-        } else {
-            Prefetched::Present {
-                info: parse_stat(&st)?,
-                bytes: ok.then_some(content),
-            }
+        let got = match st.as_deref() {
+            Some("missing") => Prefetched::Missing,
+            Some(st) => Prefetched::Present {
+                info: parse_stat(st)?,
+                bytes: (status == "ok").then_some(content),
+            },
+            None => return None,
         };
         files.insert(path, got);
     }
@@ -201,6 +240,7 @@ fn parse(
             systemd,
         },
         files,
+        runs,
     ))
 }
 
@@ -216,11 +256,7 @@ mod tests {
             .env("HOME", home)
             .env_remove("XDG_STATE_HOME");
         for w in wanted {
-            cmd.arg(match w {
-                Wanted::Absolute(p) => format!("A:{p}"),
-                Wanted::InHome(p) => format!("H:{p}"),
-                Wanted::InState(p) => format!("S:{p}"),
-            });
+            cmd.arg(spec(w));
         }
         let out = cmd.output().unwrap();
         (
@@ -255,9 +291,16 @@ mod tests {
             Wanted::Absolute(h.join("big").display().to_string()),
             Wanted::Absolute(h.display().to_string()),
             Wanted::Absolute(hostile.display().to_string()),
+            Wanted::Run(vec![
+                "printf".into(),
+                "%s|".into(),
+                "it's".into(),
+                "$(touch pwned2)".into(),
+            ]),
+            Wanted::Run(vec!["no-such-program-here".into()]),
         ];
         let (out, end) = run_script(h, &wanted);
-        let (facts, files) = parse(&out, &end, &wanted, now_ns()).expect("parses");
+        let (facts, files, runs) = parse(&out, &end, &wanted, now_ns()).expect("parses");
         let hs = h.display().to_string();
         assert_eq!(facts.home, hs);
         assert_eq!(facts.state, format!("{hs}/.local/state"));
@@ -287,5 +330,15 @@ mod tests {
         assert_eq!(bytes(hs.clone()), None, "a folder is not read");
         assert_eq!(bytes(hostile.display().to_string()).unwrap(), b"safe");
         assert!(!h.join("pwned").exists());
+        let ran = |argv: &[&str]| {
+            runs.get(&argv.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+                .cloned()
+        };
+        assert_eq!(
+            ran(&["printf", "%s|", "it's", "$(touch pwned2)"]),
+            Some((Some(0), b"it's|$(touch pwned2)|".to_vec()))
+        );
+        assert_eq!(ran(&["no-such-program-here"]).map(|r| r.0), Some(Some(127)));
+        assert!(!std::path::Path::new("pwned2").exists());
     }
 }

@@ -56,6 +56,8 @@ struct Remote {
     systemd: bool,
     /// Files read at login, by absolute path.
     files: std::collections::HashMap<String, login::Prefetched>,
+    /// Commands run at login, by argument vector.
+    runs: std::collections::HashMap<Vec<String>, login::Ran>,
     /// The dial-stdio tunnel, when the forwarded socket does not answer.
     _tunnel: Option<dial::Tunnel>,
 }
@@ -108,6 +110,7 @@ impl Machine {
                 ssh: ssh.clone(),
                 systemd: login.facts.systemd,
                 files: login.files,
+                runs: login.runs,
                 _tunnel: tunnel,
             }),
         };
@@ -230,6 +233,17 @@ impl Machine {
         args: &[&str],
     ) -> Result<Option<CommandOutput>, ObserveError> {
         if let Some(r) = &self.remote {
+            let argv: Vec<String> = std::iter::once(program)
+                .chain(args.iter().copied())
+                .map(String::from)
+                .collect();
+            if let Some((code, stdout)) = r.runs.get(&argv) {
+                return Ok((*code != Some(NOT_INSTALLED)).then(|| CommandOutput {
+                    code: *code,
+                    stdout: String::from_utf8_lossy(stdout).into_owned(),
+                    stderr: String::new(),
+                }));
+            }
             let script = r#"command -v "$1" >/dev/null 2>&1 || exit 127; exec "$@""#;
             let mut argv = vec!["sh", "-c", script, "sh", program];
             argv.extend_from_slice(args);

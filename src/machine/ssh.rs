@@ -133,23 +133,9 @@ pub struct Ssh {
     options: Options,
     /// The master's control socket.
     control: PathBuf,
-    /// Whether [`Ssh::close`] ran.
-    closed: std::sync::atomic::AtomicBool,
-}
-
-impl Drop for Ssh {
-    /// A VM abandoned midway (its deadline, Ctrl-C) still gets its master
-    /// ended, in the background, rather than left for ControlPersist.
-    fn drop(&mut self) {
-        if !self.closed.load(std::sync::atomic::Ordering::Relaxed) {
-            let _ = std::process::Command::new(&self.options.program)
-                .args(self.args(false, &["-O", "exit"]))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn();
-        }
-    }
+    /// The master: our child, killed if dropped (a VM abandoned midway,
+    /// Ctrl-C), so no connection outlives lab.
+    master: std::sync::Mutex<Option<tokio::process::Child>>,
 }
 
 /// The shell word for `arg`: single-quoted, with `'` spelt `'\''`.
@@ -170,24 +156,26 @@ pub fn command_line(argv: &[&str]) -> String {
 }
 
 impl Ssh {
-    /// Logs in and runs `argv` as the first command, which leaves a master
-    /// connection behind for the later ones. `dir` holds the control socket
-    /// and the master's log; it must be private to this run.
+    /// Logs in and runs `argv` as the master's own session: its output is
+    /// read up to the line `last` (the command then waits for its stdin to
+    /// close, `exec cat >/dev/null`, which keeps the master alive). Later
+    /// commands are sessions of this master; [`Ssh::close`] or dropping
+    /// the `Ssh` ends it, so no connection outlives the VM's grading. `dir`
+    /// holds the control socket and ssh's log; it must be private.
     pub async fn connect(
         target: Target,
         options: Options,
         dir: &Path,
         argv: &[&str],
+        last: &[u8],
     ) -> Result<(Ssh, Output), ConnectError> {
+        use tokio::io::AsyncReadExt;
         let ssh = Ssh {
             target,
             options,
             control: dir.join("ctl"),
-            // No master to end until the login succeeds.
-            closed: true.into(),
+            master: std::sync::Mutex::new(None),
         };
-        // The master outlives this first command and keeps its stderr open,
-        // so stderr goes to a file, not a pipe we would wait on forever.
         let log_path = dir.join("ssh.log");
         let log = std::fs::File::create(&log_path).map_err(|e| {
             ConnectError::Other(format!("cannot create {}: {e}", log_path.display()))
@@ -197,39 +185,64 @@ impl Ssh {
         let forward = format!("{}:{REMOTE_DOCKER_SOCKET}", ssh.docker_socket().display());
         let mut cmd = ssh.command_with(true, &["-L", &forward]);
         cmd.arg(command_line(argv))
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true);
-        let secs = ssh.options.timeout;
-        let child = cmd
+        let mut child = cmd
             .spawn()
             .map_err(|e| ConnectError::Other(format!("cannot run {}: {e}", ssh.options.program)))?;
+        let Some(mut stdout) = child.stdout.take() else {
+            return Err(ConnectError::Other("ssh gave no stdout".into()));
+        };
+        let read = async {
+            let mut buf = Vec::new();
+            let mut chunk = vec![0u8; 64 * 1024];
+            loop {
+                let n = stdout.read(&mut chunk).await?;
+                if n == 0 {
+                    return Ok::<_, std::io::Error>((buf, false));
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.ends_with(last) {
+                    return Ok((buf, true));
+                }
+            }
+        };
         // ConnectTimeout covers the TCP connect and the banner; this covers
         // a login that hangs later (a slow shell profile).
-        let out =
-            match tokio::time::timeout(Duration::from_secs(secs * 2 + 5), child.wait_with_output())
-                .await
-            {
-                Err(_) => {
-                    return Err(ConnectError::TimedOut(format!(
-                        "no answer after {} s",
-                        secs * 2 + 5
-                    )))
-                }
-                Ok(Err(e)) => return Err(ConnectError::Other(e.to_string())),
-                Ok(Ok(out)) => out,
+        let secs = ssh.options.timeout * 2 + 5;
+        let (stdout, complete) = match tokio::time::timeout(Duration::from_secs(secs), read).await {
+            Err(_) => return Err(ConnectError::TimedOut(format!("no answer after {secs} s"))),
+            Ok(Err(e)) => return Err(ConnectError::Other(e.to_string())),
+            Ok(Ok(r)) => r,
+        };
+        let stderr = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        if !complete {
+            // The command ended early: ssh's own failure, or the shell's.
+            let code = match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
+                Ok(Ok(status)) => status.code(),
+                _ => None,
             };
-        let stderr = std::fs::read_to_string(&log_path).unwrap_or_default();
-        if out.status.code() == Some(255) {
-            return Err(ConnectError::from_ssh(&stderr));
+            if code == Some(255) {
+                return Err(ConnectError::from_ssh(&stderr()));
+            }
+            return Ok((
+                ssh,
+                Output {
+                    code,
+                    stdout,
+                    stderr: stderr(),
+                },
+            ));
         }
-        ssh.closed
-            .store(false, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut m) = ssh.master.lock() {
+            *m = Some(child);
+        }
         let first = Output {
-            code: out.status.code(),
-            stdout: out.stdout,
-            stderr,
+            code: Some(0),
+            stdout,
+            stderr: stderr(),
         };
         Ok((ssh, first))
     }
@@ -268,9 +281,7 @@ impl Ssh {
         o(format!("ControlPath={}", self.control.display()));
         if master {
             o("ControlMaster=yes".into());
-            // The master ends on its own this long after its last session,
-            // should lab be killed before it says goodbye.
-            o("ControlPersist=60".into());
+            o("ControlPersist=no".into());
         } else {
             o("ControlMaster=no".into());
         }
@@ -340,16 +351,19 @@ impl Ssh {
         self.command_with(false, &["-W", &to])
     }
 
-    /// Ends the master connection.
+    /// Ends the master connection: its session's stdin closes, the VM's
+    /// `cat` ends, and so does the master.
     pub async fn close(&self) {
-        self.closed
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        let mut cmd = self.command_with(false, &["-O", "exit"]);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        let _ = tokio::time::timeout(Duration::from_secs(5), cmd.status()).await;
+        let child = self.master.lock().ok().and_then(|mut m| m.take());
+        if let Some(mut child) = child {
+            drop(child.stdin.take());
+            if tokio::time::timeout(Duration::from_secs(5), child.wait())
+                .await
+                .is_err()
+            {
+                let _ = child.kill().await;
+            }
+        }
     }
 }
 
@@ -410,7 +424,7 @@ mod tests {
                 program: "ssh".into(),
             },
             control: "/tmp/x/ctl".into(),
-            closed: true.into(),
+            master: std::sync::Mutex::new(None),
         };
         let args: Vec<String> = ssh
             .args(false, &["-O", "exit"])
