@@ -161,20 +161,18 @@ fn marker() -> String {
     format!("--lab-end-{a:016x}{:016x}--", h.finish())
 }
 
+/// What the login's answer holds: facts, files, command outputs.
+type Parsed = (
+    Facts,
+    HashMap<String, Prefetched>,
+    HashMap<Vec<String>, Ran>,
+);
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn parse(
-    out: &Output,
-    end: &str,
-    wanted: &[Wanted],
-    local_mid: i64,
-) -> Option<(
-    Facts,
-    HashMap<String, Prefetched>,
-    HashMap<Vec<String>, Ran>,
-)> {
+fn parse(out: &Output, end: &str, wanted: &[Wanted], local_mid: i64) -> Option<Parsed> {
     if out.code != Some(0) {
         return None;
     }

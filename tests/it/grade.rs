@@ -355,3 +355,35 @@ fn grading_writes_nothing_on_the_vm_and_hostile_vars_stay_words() {
         "grading wrote a journal on the VM"
     );
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_with_counts() {
+    // `script` gives lab a pseudo-terminal, as an instructor's shell would.
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = one_student(tmp.path());
+    let out = tmp.path().join("grades");
+    let lab = format!(
+        "{} grade task3 --roster {} --out {} --ssh-option UserKnownHostsFile={}",
+        env!("CARGO_BIN_EXE_lab"),
+        roster.display(),
+        out.display(),
+        bed().join("known_hosts").display()
+    );
+    let run = std::process::Command::new("script")
+        .args(["-qec", &lab, "/dev/null"])
+        .env("HOME", tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("\r\x1b[2K["),
+        "no bar redrawn in place: {text:?}"
+    );
+    assert!(text.contains("1/1 · graded 1 · not graded 0"), "{text:?}");
+    assert!(
+        !text.contains("[1/1] graded"),
+        "plain lines on a terminal: {text:?}"
+    );
+}
