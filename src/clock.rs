@@ -9,6 +9,14 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Nanoseconds since the Unix epoch (a daemon's event times, a VM's clock).
+pub fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time (Howard Hinnant's civil_from_days).
 pub fn date(secs: i64) -> String {
     let days = secs.div_euclid(86_400);

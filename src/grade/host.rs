@@ -27,7 +27,7 @@ pub struct HostResult {
 }
 
 impl HostResult {
-    fn failed(outcome: Outcome, detail: String, started: Instant) -> HostResult {
+    pub(super) fn failed(outcome: Outcome, detail: String, started: Instant) -> HostResult {
         HostResult {
             outcome,
             detail: Some(detail),

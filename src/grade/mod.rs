@@ -165,13 +165,11 @@ pub async fn run(
             async move {
                 let result = match std::fs::create_dir(&dir) {
                     Ok(()) => host::grade(s, plan, tasks, &dir).await,
-                    Err(e) => host::HostResult {
-                        outcome: Outcome::Error,
-                        detail: Some(format!("cannot create {}: {e}", dir.display())),
-                        seconds: 0.0,
-                        report: None,
-                        evidence: Vec::new(),
-                    },
+                    Err(e) => host::HostResult::failed(
+                        Outcome::Error,
+                        format!("cannot create {}: {e}", dir.display()),
+                        std::time::Instant::now(),
+                    ),
                 };
                 let _ = std::fs::remove_dir_all(&dir);
                 (s, result)

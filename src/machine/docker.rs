@@ -49,6 +49,8 @@ pub struct DockerView {
     /// Nanoseconds to add to this machine's clock to get the daemon's (its
     /// event buffer is read up to the daemon's own "now").
     clock_offset: i64,
+    /// The daemon's API version, when the caller already pinged it.
+    known_version: Option<(usize, usize)>,
     timeout: u64,
     conn: Cached<Docker>,
     version: Cached<SystemVersion>,
@@ -72,6 +74,7 @@ impl DockerView {
             host,
             label,
             clock_offset,
+            known_version: None,
             timeout,
             conn: OnceCell::new(),
             version: OnceCell::new(),
@@ -81,6 +84,12 @@ impl DockerView {
             events: OnceCell::new(),
             inspected: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Skips the first ping: the caller has just had this answer.
+    pub fn with_api_version(mut self, version: (usize, usize)) -> DockerView {
+        self.known_version = Some(version);
+        self
     }
 
     /// How messages name the daemon.
@@ -93,7 +102,11 @@ impl DockerView {
             .get_or_init(|| async {
                 // Speak the daemon's API version, whatever its age: from
                 // `/_ping` when it says (fast), else bollard's negotiation.
-                match super::ping::api_version(&self.host, self.timeout).await {
+                let pinged = match self.known_version {
+                    Some(v) => Some(v),
+                    None => super::ping::api_version(&self.host, self.timeout).await,
+                };
+                match pinged {
                     Some((major, minor)) => {
                         let ours = bollard::API_DEFAULT_VERSION;
                         let version = if (major, minor) < (ours.major_version, ours.minor_version) {
@@ -344,10 +357,7 @@ impl DockerView {
     /// 256 or so, in memory, and forgets them when it restarts), oldest first.
     pub async fn events(&self) -> Result<&[DaemonEvent], ObserveError> {
         self.cached(&self.events, |d| async move {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            let now = now.as_nanos() as i64 + self.clock_offset;
+            let now = crate::clock::now_nanos() + self.clock_offset;
             let opts = EventsOptions {
                 since: Some("0".into()),
                 until: Some(format!(

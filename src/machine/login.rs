@@ -103,12 +103,12 @@ pub async fn login(
     ];
     argv.extend(wanted.iter().map(spec));
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let t0 = now_ns();
+    let t0 = crate::clock::now_nanos();
     let last = format!("{end} done\n");
     let (ssh, first) = Ssh::connect(target, options, dir, &argv, last.as_bytes())
         .await
         .map_err(LoginError::Connect)?;
-    let local_mid = (t0 + now_ns()) / 2;
+    let local_mid = (t0 + crate::clock::now_nanos()) / 2;
     let (facts, files, runs) = parse(&first, &end, wanted, local_mid).ok_or_else(|| {
         LoginError::Unexpected(format!(
             "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
@@ -144,18 +144,11 @@ fn spec(w: &Wanted) -> String {
     }
 }
 
-fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or_default()
-}
-
 /// A marker no file will contain by chance.
 fn marker() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(now_ns());
+    h.write_i64(crate::clock::now_nanos());
     let a = h.finish();
     h.write_u32(std::process::id());
     format!("--lab-end-{a:016x}{:016x}--", h.finish())
@@ -298,7 +291,8 @@ mod tests {
             Wanted::Run(vec!["no-such-program-here".into()]),
         ];
         let (out, end) = run_script(h, &wanted);
-        let (facts, files, runs) = parse(&out, &end, &wanted, now_ns()).expect("parses");
+        let (facts, files, runs) =
+            parse(&out, &end, &wanted, crate::clock::now_nanos()).expect("parses");
         let hs = h.display().to_string();
         assert_eq!(facts.home, hs);
         assert_eq!(facts.state, format!("{hs}/.local/state"));

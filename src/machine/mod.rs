@@ -92,17 +92,22 @@ impl Machine {
     ) -> std::io::Result<(Machine, Arc<Ssh>)> {
         let ssh = Arc::new(login.ssh);
         let forwarded = format!("unix://{}", ssh.docker_socket().display());
-        let (host, tunnel) = if ping::api_version(&forwarded, timeout).await.is_some() {
-            (forwarded, None)
-        } else {
-            let tunnel = dial::open(ssh.clone(), fallback_socket)?;
-            (
-                format!("unix://{}", fallback_socket.display()),
-                Some(tunnel),
-            )
+        let version = ping::api_version(&forwarded, timeout).await;
+        let (host, tunnel) = match version {
+            Some(_) => (forwarded, None),
+            None => {
+                let tunnel = dial::open(ssh.clone(), fallback_socket)?;
+                (
+                    format!("unix://{}", fallback_socket.display()),
+                    Some(tunnel),
+                )
+            }
         };
-        let docker =
+        let mut docker =
             DockerView::labelled(host, ssh.target().url(), login.facts.clock_offset, timeout);
+        if let Some(v) = version {
+            docker = docker.with_api_version(v);
+        }
         let machine = Machine {
             docker,
             timeout,
