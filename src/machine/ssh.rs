@@ -3,10 +3,11 @@
 //! as they do for `ssh` itself. Host keys are verified (BatchMode: an
 //! unknown key fails instead of asking).
 //!
-//! One master connection per VM (`ControlMaster`), started by the first
-//! command; every later command and every Docker API connection is a session
-//! multiplexed on it, so a VM costs one key exchange however many checks
-//! read it.
+//! One master connection per VM (`ControlMaster`): lab's child process,
+//! whose own session is the login command (`machine::login`). It forwards
+//! the VM's Docker socket; any later command (and the dial-stdio fallback)
+//! is a session multiplexed on it, so a VM costs one key exchange however
+//! many checks read it, and the connection ends with the VM's grading.
 //!
 //! Invariant: nothing from the roster or the course reaches a remote shell
 //! unquoted. Remote commands are argument vectors; [`quote`] turns each
