@@ -36,6 +36,10 @@ fn yes() -> bool {
 }
 
 impl Probe for Port {
+    fn reads(&self) -> &'static [&'static str] {
+        crate::machine::LISTEN_TABLES
+    }
+
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let text = match &self.port {

@@ -341,10 +341,10 @@ impl Machine {
         ))
     }
 
-    /// TCP ports in the LISTEN state, IPv4 and IPv6, from /proc/net.
+    /// TCP ports in the LISTEN state, IPv4 and IPv6, from [`LISTEN_TABLES`].
     pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
         let mut ports = Vec::new();
-        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        for table in LISTEN_TABLES {
             let Some(text) = self.read_file(table).await? else {
                 continue;
             };
@@ -423,6 +423,9 @@ pub(crate) fn parse_stat(line: &str) -> Option<FileInfo> {
         len,
     })
 }
+
+/// The kernel's TCP socket tables, IPv4 and IPv6.
+pub const LISTEN_TABLES: &[&str] = &["/proc/net/tcp", "/proc/net/tcp6"];
 
 /// Local ports of the sockets in state 0A (LISTEN) of a /proc/net/tcp table.
 fn parse_listeners(table: &str) -> impl Iterator<Item = u16> + '_ {
