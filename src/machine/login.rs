@@ -74,19 +74,18 @@ const MAX_PREFETCH: u64 = 1 << 20;
 /// kinds declare. The answer:
 ///
 /// ```text
-/// HOME \n STATE \n CLOCK \n systemd|none \n
+/// HOME \n STATE \n systemd|none \n
 /// per command:  <stdout> \n <end> x<code> \n
 /// per file:     missing | ? | <mode hex> <size> r|z|n \n     (r: in the cat block, z: after it, n: not read)
 /// <end> stat \n  <the r files, back to back> \n <end> cat \n
 /// per z file:   <bytes> \n <end> z \n
-/// <end> done \n
+/// CLOCK \n <end> done \n
 /// ```
 const SCRIPT: &str = r#"end=$1; max=$2; shift 2
 nl='
 '
 state=${XDG_STATE_HOME:-$HOME/.local/state}
 printf '%s\n' "$HOME" "$state"
-date +%s%N
 if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi
 n=0; have=; k=0
 for spec; do
@@ -131,6 +130,7 @@ if [ -n "$zeros" ]; then
     printf '\n%s z\n' "$end"
   done
 fi
+date +%s%N
 printf '%s done\n' "$end"
 while read -r l; do :; done"#;
 
@@ -153,19 +153,18 @@ pub async fn login(
     ];
     argv.extend(wanted.iter().map(spec));
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let t0 = crate::clock::now_nanos();
     let last = format!("{end} done\n");
     let (ssh, first) = Ssh::connect(target, options, dir, &argv, last.as_bytes())
         .await
         .map_err(LoginError::Connect)?;
-    let local_mid = (t0 + crate::clock::now_nanos()) / 2;
-    let (facts, files, runs) = parse(&first, &end, wanted, local_mid).ok_or_else(|| {
-        LoginError::Unexpected(format!(
-            "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
-            first.code,
-            first.stderr.trim()
-        ))
-    })?;
+    let (facts, files, runs) =
+        parse(&first, &end, wanted, crate::clock::now_nanos()).ok_or_else(|| {
+            LoginError::Unexpected(format!(
+                "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
+                first.code,
+                first.stderr.trim()
+            ))
+        })?;
     Ok(Login {
         ssh,
         facts,
@@ -232,25 +231,18 @@ fn framed(rest: &mut &[u8], end: &str) -> Option<(Vec<u8>, String)> {
     Some((content, line(rest)?))
 }
 
-fn parse(out: &Output, end: &str, wanted: &[Wanted], local_mid: i64) -> Option<Parsed> {
+/// `received`: our clock when the answer had arrived.
+fn parse(out: &Output, end: &str, wanted: &[Wanted], received: i64) -> Option<Parsed> {
     if out.code != Some(0) {
         return None;
     }
     let mut rest: &[u8] = &out.stdout;
     let home = line(&mut rest)?;
     let state = line(&mut rest)?;
-    let clock = line(&mut rest)?;
     let systemd = line(&mut rest)? == "systemd";
     if home.is_empty() {
         return None;
     }
-    // busybox date has no %N: no clock correction then.
-    let clock_offset = clock
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 1_000_000_000_000_000_000)
-        .map(|c| c - local_mid)
-        .unwrap_or(0);
     // What the commands printed, in order.
     let mut runs = HashMap::new();
     for w in wanted {
@@ -321,6 +313,18 @@ fn parse(out: &Output, end: &str, wanted: &[Wanted], local_mid: i64) -> Option<P
             *bytes = Some(content);
         }
     }
+    // The VM's clock, read last and compared with ours once the answer is
+    // here: the offset errs towards the past, never the future, so events
+    // read "up to now" never wait for a moment the daemon has not reached
+    // (an offset taken at the login's midpoint ran ~100 ms ahead and made
+    // every VM's events call wait that long). busybox date has no %N: no
+    // correction then.
+    let clock_offset = line(&mut rest)?
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 1_000_000_000_000_000_000)
+        .map(|c| c - received)
+        .unwrap_or(0);
     if line(&mut rest)? != format!("{end} done") {
         return None;
     }
@@ -405,8 +409,9 @@ mod tests {
         let hs = h.display().to_string();
         assert_eq!(facts.home, hs);
         assert_eq!(facts.state, format!("{hs}/.local/state"));
+        // Same clock: the offset may lag (never lead) by the answer's trip.
         assert!(
-            facts.clock_offset.abs() < 5_000_000_000,
+            (-1_000_000_000..=0).contains(&facts.clock_offset),
             "{}",
             facts.clock_offset
         );
@@ -465,11 +470,11 @@ mod tests {
 
     /// The answer as the script frames it, for files the VM changed midway.
     fn answer(end: &str, lines: &[&str], block: &str) -> Output {
-        let mut out = String::from("/root\n/root/.local/state\n1\nnone\n");
+        let mut out = String::from("/root\n/root/.local/state\nnone\n");
         for l in lines {
             out.push_str(&format!("{l}\n"));
         }
-        out.push_str(&format!("{end} stat\n{block}\n{end} cat\n{end} done\n"));
+        out.push_str(&format!("{end} stat\n{block}\n{end} cat\n1\n{end} done\n"));
         Output {
             code: Some(0),
             stdout: out.into_bytes(),
