@@ -76,12 +76,6 @@ pub trait Probe {
         &[]
     }
 
-    /// Files (absolute paths) this check always reads: `lab grade` reads
-    /// them as it logs into a VM.
-    fn reads(&self) -> &'static [&'static str] {
-        &[]
-    }
-
     /// What this check verifies, in a few words, for the book's "Check
     /// your work" (variables shown with their defaults).
     fn describe(&self, vars: &Vars, lang: Lang) -> String;
@@ -140,12 +134,6 @@ macro_rules! check_kinds {
             pub fn runs(&self) -> &'static [&'static [&'static str]] {
                 match self {
                     $(CheckKind::$variant(k) => k.runs(),)*
-                }
-            }
-
-            pub fn reads(&self) -> &'static [&'static str] {
-                match self {
-                    $(CheckKind::$variant(k) => k.reads(),)*
                 }
             }
         }

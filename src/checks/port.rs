@@ -1,5 +1,6 @@
 //! `port`: something listens on a TCP port of the machine (sshd on 22),
-//! read from /proc/net/tcp and tcp6, so nothing is connected to.
+//! read from /proc/net/tcp and tcp6 (on a VM: `ss -ltn`), so nothing is
+//! connected to.
 //!
 //! ```yaml
 //! port: { port: 22 }
@@ -36,8 +37,8 @@ fn yes() -> bool {
 }
 
 impl Probe for Port {
-    fn reads(&self) -> &'static [&'static str] {
-        crate::machine::LISTEN_TABLES
+    fn runs(&self) -> &'static [&'static [&'static str]] {
+        &[crate::machine::LISTENERS]
     }
 
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {

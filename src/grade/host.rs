@@ -116,8 +116,8 @@ async fn attempt(
 const JOURNAL: &str = "lab/journal.jsonl";
 
 /// What to read at login: the learner's journal, every course variable
-/// that names a file (daemon.json, shell histories), and the files and
-/// commands the tasks' checks declare (`Probe::reads`, `Probe::runs`).
+/// that names a file (daemon.json, shell histories), and the commands the
+/// tasks' checks declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
@@ -137,12 +137,10 @@ fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
         .collect();
     while let Some(c) = checks.pop() {
         checks.extend(c.kind.children());
-        let runs = c.kind.runs().iter();
-        let runs = runs.map(|argv| Wanted::Run(argv.iter().map(|a| a.to_string()).collect()));
-        let reads = c.kind.reads().iter();
-        for w in runs.chain(reads.map(|p| Wanted::Absolute(p.to_string()))) {
-            if !wanted.contains(&w) {
-                wanted.push(w);
+        for argv in c.kind.runs() {
+            let run = Wanted::Run(argv.iter().map(|a| a.to_string()).collect());
+            if !wanted.contains(&run) {
+                wanted.push(run);
             }
         }
     }
@@ -251,17 +249,14 @@ mod tests {
         };
         let tasks: Vec<&Task> = course.tasks.iter().map(|(_, t)| t).collect();
         let w = wanted(&plan, &tasks).unwrap();
-        assert!(w.contains(&Wanted::Absolute("/proc/net/tcp".into())));
+        let ss = Wanted::Run(vec!["ss".into(), "-ltn".into()]);
+        assert!(w.contains(&ss));
         assert!(w.contains(&Wanted::Run(vec!["docker".into(), "--version".into()])));
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
-        // task3 has no port check: the socket tables (costly to read on a
-        // busy kernel) are not read for it.
+        // task3 has no port check: nothing reads the listening sockets.
         let w = wanted(&plan, &[course.task("task3").unwrap()]).unwrap();
-        assert!(
-            !w.contains(&Wanted::Absolute("/proc/net/tcp".into())),
-            "{w:?}"
-        );
+        assert!(!w.contains(&ss), "{w:?}");
     }
 }
