@@ -68,10 +68,9 @@ const MAX_PREFETCH: u64 = 1 << 20;
 /// The login script. Few processes on the VM: `date`, one `stat` for every
 /// file that exists, one `cat` for every small regular file (split by the
 /// sizes `stat` gave: a file that changed in between is read again on
-/// demand), one `cat` for each file that reports size 0 (/proc: not
-/// `read` by the shell, whose byte-at-a-time reads make the kernel walk
-/// its socket table for every byte of /proc/net/tcp), and the commands
-/// kinds declare. The answer:
+/// demand), one `cat` for each file that reports size 0 (empty, or a /proc
+/// file whose size is unknown until read), and the commands kinds declare.
+/// The answer:
 ///
 /// ```text
 /// HOME \n STATE \n systemd|none \n
