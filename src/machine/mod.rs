@@ -478,6 +478,60 @@ fn parse_listeners(table: &str) -> impl Iterator<Item = u16> + '_ {
 mod tests {
     use super::*;
 
+    /// A VM whose login answered `runs` and `files`; nothing else is
+    /// reachable (the Docker socket does not exist).
+    fn vm(runs: Vec<(&[&str], login::Ran)>, files: Vec<(&str, &str)>) -> Machine {
+        let runs = runs
+            .into_iter()
+            .map(|(argv, ran)| (argv.iter().map(|a| a.to_string()).collect(), ran))
+            .collect();
+        let files = files
+            .into_iter()
+            .map(|(path, text)| {
+                let info = FileInfo {
+                    is_dir: false,
+                    mode: 0o444,
+                    len: 0,
+                };
+                let bytes = Some(text.as_bytes().to_vec());
+                (path.to_string(), login::Prefetched::Present { info, bytes })
+            })
+            .collect();
+        Machine {
+            docker: DockerView::labelled("unix:///nonexistent".into(), "vm".into(), 0, 1),
+            timeout: 1,
+            remote: Some(Remote {
+                ssh: Arc::new(Ssh::offline("vm.invalid")),
+                systemd: true,
+                files,
+                runs,
+                _tunnel: None,
+            }),
+        }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_vm_lists_its_listeners_with_ss_or_else_its_socket_tables() {
+        let ss_out = "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n\
+                      LISTEN 0 128 0.0.0.0:2222 0.0.0.0:*\n";
+        let table = "  sl  local_address rem_address   st\n   0: 00000000:0016 00000000:0000 0A\n";
+        // ss answered at login: the tables are not needed.
+        let with_ss = vm(vec![(LISTENERS, (Some(0), ss_out.into()))], vec![]);
+        assert_eq!(block_on(with_ss.listening_ports()).unwrap(), vec![2222]);
+        // No ss on the VM (127): the tables, as read at login.
+        let tables = vec![("/proc/net/tcp", table), ("/proc/net/tcp6", "")];
+        let without = vm(vec![(LISTENERS, (Some(127), Vec::new()))], tables);
+        assert_eq!(block_on(without.listening_ports()).unwrap(), vec![22]);
+    }
+
     #[test]
     fn listeners_are_read_from_ss() {
         let out = "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process\n\

@@ -248,6 +248,22 @@ impl Ssh {
         Ok((ssh, first))
     }
 
+    /// A VM never logged into: for tests of what a login's answer serves.
+    #[cfg(test)]
+    pub fn offline(host: &str) -> Ssh {
+        Ssh {
+            target: Target {
+                host: host.into(),
+                port: None,
+                user: None,
+                identity: None,
+            },
+            options: Options::default(),
+            control: PathBuf::from("/nonexistent/ctl"),
+            master: std::sync::Mutex::new(None),
+        }
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }
