@@ -77,11 +77,14 @@ impl Probe for AnyOf {
 impl Probe for AllOf {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let mut passes = Vec::new();
+        let mut skipped = None;
         let mut evidence = None;
         for c in &self.0 {
             let o = evaluate(c, ctx, TIMEOUT).await;
             match o.status {
-                Status::Pass | Status::Skip => {
+                // A skipped part proves nothing; the group cannot pass on it.
+                Status::Skip => skipped = Some(o),
+                Status::Pass => {
                     // The past (events, journal) is what made the group pass
                     // when it took part: report that, not the live half.
                     if !matches!(o.evidence, None | Some(Evidence::Live { .. })) {
@@ -91,6 +94,9 @@ impl Probe for AllOf {
                 }
                 _ => return Ok(o),
             }
+        }
+        if let Some(s) = skipped {
+            return Ok(s);
         }
         let pass = Outcome::pass(passes.join("; "));
         Ok(match evidence {

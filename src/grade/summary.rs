@@ -23,7 +23,7 @@ struct CheckRate {
 }
 
 /// Each check of the course's selected tasks, by pass rate (lowest first,
-/// then course order). Skipped checks count as passed, as in a step.
+/// then course order). A skipped check proves nothing: it is not a pass.
 fn rates(tasks: &[&Task], reports: &[&Report], lang: Lang) -> Vec<CheckRate> {
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     for r in reports {
@@ -34,7 +34,7 @@ fn rates(tasks: &[&Task], reports: &[&Report], lang: Lang) -> Vec<CheckRate> {
                         .entry(format!("{}/{}/{}", t.id, s.id, c.id))
                         .or_default();
                     e.1 += 1;
-                    if matches!(c.status, Status::Pass | Status::Skip) {
+                    if c.status == Status::Pass {
                         e.0 += 1;
                     }
                 }

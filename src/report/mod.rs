@@ -70,27 +70,25 @@ pub struct CheckResult {
 }
 
 impl StepResult {
-    /// A step passes when every check passes or is skipped; an error in any
-    /// check makes it an error, else any failure a failure.
+    /// An error in any check makes the step an error, else any failure a
+    /// failure. Otherwise the step passes when at least one check passed: a
+    /// skipped check proves nothing, so a step whose checks were all skipped
+    /// is `skip` (not verified) and earns no points.
     pub fn status_of(checks: &[CheckResult]) -> Status {
-        if checks.iter().any(|c| c.status == Status::Error) {
-            Status::Error
-        } else if checks.iter().any(|c| c.status == Status::Fail) {
-            Status::Fail
-        } else {
-            Status::Pass
-        }
+        Status::combine(checks.iter().map(|c| c.status))
     }
 }
 
 impl TaskResult {
+    /// A task passes when every step passed; a step that could not be
+    /// verified (`skip`) leaves it unfinished, as a failed one does.
     pub fn status_of(steps: &[StepResult]) -> TaskStatus {
         if steps.iter().any(|s| s.status == Status::Error) {
             TaskStatus::Error
-        } else if steps.iter().any(|s| s.status == Status::Fail) {
-            TaskStatus::Fail
-        } else {
+        } else if steps.iter().all(|s| s.status == Status::Pass) {
             TaskStatus::Pass
+        } else {
+            TaskStatus::Fail
         }
     }
 }
@@ -113,21 +111,17 @@ pub mod exit {
 }
 
 impl Report {
-    /// 0 all passed (skips allowed), 1 a check failed, 3 a check could not
-    /// be evaluated (which wins: the learner must fix the machine first).
+    /// 0 every step passed, 1 a step failed or could not be verified (a
+    /// skipped check proves nothing), 3 a check could not be evaluated
+    /// (which wins: the learner must fix the machine first).
     pub fn exit_code(&self) -> u8 {
-        let all = || {
-            self.tasks
-                .iter()
-                .flat_map(|t| &t.steps)
-                .flat_map(|s| &s.checks)
-        };
-        if all().any(|c| c.status == Status::Error) {
+        let steps = || self.tasks.iter().flat_map(|t| &t.steps);
+        if steps().any(|s| s.status == Status::Error) {
             exit::ERROR
-        } else if all().any(|c| c.status == Status::Fail) {
-            exit::FAIL
-        } else {
+        } else if steps().all(|s| s.status == Status::Pass) {
             exit::PASS
+        } else {
+            exit::FAIL
         }
     }
 
@@ -193,6 +187,10 @@ mod golden {
         r.tasks[0].steps.pop();
         assert_eq!(r.exit_code(), exit::FAIL);
         r.tasks[0].steps.remove(1);
-        assert_eq!(r.exit_code(), exit::PASS, "a skipped check does not fail");
+        assert_eq!(
+            r.exit_code(),
+            exit::FAIL,
+            "a step whose only check was skipped is not verified"
+        );
     }
 }

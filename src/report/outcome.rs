@@ -8,10 +8,34 @@ use serde::{Deserialize, Serialize};
 pub enum Status {
     Pass,
     Fail,
-    /// Not applicable on this machine (e.g. no systemd); does not fail a step.
+    /// Could not be verified on this machine (e.g. no systemd). Proves
+    /// nothing: it neither fails a step nor earns it points.
     Skip,
     /// Could not be evaluated (daemon unreachable, permission, timeout).
     Error,
+}
+
+impl Status {
+    /// The status of a group of checks (a step, `all_of`): an error wins,
+    /// then a failure; otherwise a pass needs at least one check that
+    /// passed, and a group of skipped checks is skipped.
+    pub fn combine(all: impl IntoIterator<Item = Status>) -> Status {
+        let (mut pass, mut fail, mut error) = (false, false, false);
+        for s in all {
+            match s {
+                Status::Pass => pass = true,
+                Status::Fail => fail = true,
+                Status::Error => error = true,
+                Status::Skip => {}
+            }
+        }
+        match (error, fail, pass) {
+            (true, _, _) => Status::Error,
+            (_, true, _) => Status::Fail,
+            (_, _, true) => Status::Pass,
+            _ => Status::Skip,
+        }
+    }
 }
 
 /// Where the verdict came from.
@@ -97,5 +121,20 @@ impl Outcome {
 
     pub fn passed(&self) -> bool {
         self.status == Status::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status::*;
+    use super::*;
+
+    #[test]
+    fn a_group_passes_only_on_a_check_that_passed() {
+        assert_eq!(Status::combine([Skip]), Skip, "skipped proves nothing");
+        assert_eq!(Status::combine([]), Skip);
+        assert_eq!(Status::combine([Skip, Pass]), Pass);
+        assert_eq!(Status::combine([Pass, Fail, Skip]), Fail);
+        assert_eq!(Status::combine([Fail, Error]), Error);
     }
 }

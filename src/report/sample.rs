@@ -63,7 +63,7 @@ pub fn report(lang: Lang) -> Report {
         StepResult {
             id: "service".into(),
             title: "Service".into(),
-            status: Status::Pass,
+            status: Status::Skip,
             points: 1,
             commands: vec![],
             checks: vec![skipped],
@@ -84,7 +84,7 @@ pub fn report(lang: Lang) -> Report {
             id: "task3".into(),
             title: "Explore images".into(),
             status: TaskResult::status_of(&steps),
-            score: 2,
+            score: 1,
             max_score: 4,
             steps,
         }],

@@ -75,6 +75,12 @@ fn step(
             line.push_str(&p.dim(&format!("  ({from})")));
         }
     }
+    if s.status == Status::Skip {
+        line.push_str(&p.dim(lang.pick(
+            "  (not verified on this machine: no points)",
+            "  （无法在这台机器上验证：不得分）",
+        )));
+    }
     out.push_str(&line);
     out.push('\n');
     let (exp, act, hint, warn) = (
