@@ -18,13 +18,39 @@ pub enum Verdict {
     Unknown(String),
 }
 
-/// Case, spaces and a trailing slash do not matter in a short answer.
+/// Case, spaces, full-width characters typed with a Chinese input method
+/// (`ｂ`, `２０．１０`), a closing full stop (`。`) and a trailing slash do
+/// not matter in a short answer.
 fn fold(s: &str) -> String {
-    s.trim().trim_end_matches('/').to_lowercase()
+    let narrow: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '。' => '.',
+            c => c,
+        })
+        .collect();
+    narrow
+        .trim()
+        .trim_end_matches(['.', '!', '?', '/'])
+        .trim()
+        .to_lowercase()
 }
 
-/// The letters a learner typed: `a, c` / `a c` / `ac` / `A,C`.
+/// The ways a live value may be typed: as the daemon reports it, and
+/// without a distribution's build suffix (`20.10.24+dfsg1` → `20.10.24`).
+fn accepted(value: &str) -> Vec<String> {
+    let v = fold(value);
+    match v.split_once('+') {
+        Some((plain, _)) if !plain.is_empty() => vec![v.clone(), plain.to_string()],
+        _ => vec![v],
+    }
+}
+
+/// The letters a learner typed: `a, c` / `a c` / `ac` / `A,C` / `ｂ。`.
 fn letters(given: &str) -> Vec<String> {
+    let given = &fold(given);
     let mut ids: Vec<String> = if given.contains([',', ' ', '，', '、']) {
         given
             .split([',', ' ', '，', '、'])
@@ -123,8 +149,10 @@ pub async fn grade(
     match q.form() {
         Form::Short => {
             let ok = match (&q.pattern, &live) {
-                (Some(p), _) => crate::checks::is_match(p, given.trim()),
-                (None, Some(vals)) => vals.iter().any(|v| fold(v) == fold(given)),
+                (Some(p), _) => [given.trim(), &fold(given)]
+                    .iter()
+                    .any(|g| crate::checks::is_match(p, g)),
+                (None, Some(vals)) => vals.iter().any(|v| accepted(v).contains(&fold(given))),
                 _ => false,
             };
             let right = match &live {
@@ -166,6 +194,19 @@ pub async fn grade(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_answers_forgive_full_width_characters_and_build_suffixes() {
+        assert_eq!(fold("ｏｖｅｒｌａｙ２。"), "overlay2");
+        assert_eq!(fold(" 1.41。 "), "1.41");
+        assert!(accepted("20.10.24+dfsg1").contains(&fold("20.10.24")));
+        assert!(accepted("20.10.24+dfsg1").contains(&fold("20.10.24+dfsg1")));
+        assert!(!accepted("20.10.24+dfsg1").contains(&fold("20.10")));
+        assert_eq!(accepted("+x"), vec!["+x".to_string()]);
+        assert_eq!(letters("ｂ"), vec!["b"]);
+        assert_eq!(letters("b。"), vec!["b"]);
+        assert_eq!(letters("Ａ，Ｃ"), vec!["a", "c"]);
+    }
 
     #[test]
     fn letters_accept_the_usual_ways_of_typing_several() {
