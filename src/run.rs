@@ -143,6 +143,19 @@ impl Run<'_> {
                 );
             }
         }
+        // The events lab read, which dockerd forgets when it restarts.
+        if let Some(buffer) = self.machine.docker.cached_events() {
+            let fresh = self.journal.new_events(buffer);
+            if !fresh.is_empty() {
+                entries.insert(
+                    0,
+                    Entry::Events {
+                        at: now,
+                        events: fresh,
+                    },
+                );
+            }
+        }
         if let Err(w) = self.journal.append(&entries) {
             warnings.push(w);
         }

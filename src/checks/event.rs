@@ -20,6 +20,7 @@
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::course::Vars;
+use crate::evidence::timeline;
 use crate::lang::Lang;
 use crate::machine::{DaemonEvent, ObserveError};
 use crate::report::{Evidence, Outcome};
@@ -65,6 +66,12 @@ pub struct Event {
     /// For container events: the container's name.
     #[serde(default)]
     pub container: Option<String>,
+    /// For tag events: the image that was tagged must be this reference's
+    /// (compared by id; `docker tag tomcat mytomcat:8.0` tags latest, not
+    /// 8.0). When lab never saw that id, the learner's shell history says
+    /// which source was typed; with neither, the check cannot tell and fails.
+    #[serde(default)]
+    pub from: Option<String>,
     /// The event must come before the first event matching this filter
     /// (when there is one). Only at the top level.
     #[serde(default)]
@@ -82,6 +89,16 @@ struct Resolved {
     refs: Option<(Vec<String>, Vec<String>)>,
     not_refs: Option<(Vec<String>, Vec<String>)>,
     container: Option<String>,
+}
+
+/// When an event happened, for "came before": a removal lab inferred
+/// happened at some moment up to now, so as a candidate it counts as now.
+fn time_as_candidate(e: &DaemonEvent) -> i64 {
+    if timeline::inferred(e) {
+        i64::MAX
+    } else {
+        e.time_nano
+    }
 }
 
 async fn resolve(ctx: &Ctx<'_>, f: &Event) -> Result<Resolved, ObserveError> {
@@ -154,6 +171,21 @@ impl Resolved {
         true
     }
 
+    /// Whether `e` matches, or may: an untag or delete of an image whose
+    /// id lab cannot name may be one of the wanted references when lab
+    /// never learnt their ids (it must not be taken for another image).
+    fn may_match(&self, e: &DaemonEvent) -> bool {
+        if self.matches(e) {
+            return true;
+        }
+        let unknown = matches!(&self.refs, Some((_, ids)) if ids.is_empty());
+        unknown
+            && e.kind == "image"
+            && self.kind == "image"
+            && self.actions.contains(&e.action)
+            && matches!(e.action.as_str(), "untag" | "delete")
+    }
+
     fn describe(&self) -> String {
         let mut s = format!("{} {}", self.kind, self.actions.join("/"));
         if let Some((names, _)) = &self.refs {
@@ -185,6 +217,89 @@ fn show(e: &DaemonEvent) -> String {
     }
 }
 
+/// Where a container's life began in the timeline (its `create`), or the
+/// start of the timeline for anything else.
+fn window_start(e: &DaemonEvent, events: &[DaemonEvent]) -> i64 {
+    if e.kind != "container" {
+        return i64::MIN;
+    }
+    events
+        .iter()
+        .find(|x| x.kind == "container" && x.action == "create" && x.actor == e.actor)
+        .map_or(i64::MIN, |x| x.time_nano)
+}
+
+/// What lab knows of the image a tag should have been made from.
+struct TagSource {
+    reference: String,
+    /// Its id, from the live images, a tag event or the journal.
+    id: Option<String>,
+    /// Else: the sources of `docker tag SRC TARGET` lines in the shell
+    /// history, by target, newest last.
+    typed: Vec<(String, String)>,
+}
+
+impl TagSource {
+    /// Whether tag event `e` was made from the reference; `None`: unknown.
+    fn verdict(&self, e: &DaemonEvent) -> Option<bool> {
+        if let Some(id) = &self.id {
+            return Some(e.actor == *id);
+        }
+        let target = normalize(e.attributes.get("name")?);
+        let (src, _) = self.typed.iter().rev().find(|(_, t)| *t == target)?;
+        let hex = src.strip_prefix("sha256:").unwrap_or(src);
+        let by_id = hex.len() >= 4
+            && hex.chars().all(|c| c.is_ascii_hexdigit())
+            && e.actor.trim_start_matches("sha256:").starts_with(hex);
+        Some(by_id || normalize(src) == self.reference)
+    }
+
+    fn unknown(&self, lang: Lang) -> String {
+        tr!(
+            lang,
+            "lab cannot tell which image was tagged: it never saw the id of {}, and your shell history has no `docker tag` for it (run `history -a`)",
+            "lab 无法判断打标签的是哪个镜像：它从未见过 {} 的 ID，你的命令历史中也没有对应的 `docker tag`（请先运行 `history -a`）",
+            self.reference
+        )
+    }
+}
+
+/// The id `reference` had, else the `docker tag` lines the learner typed.
+async fn tag_source(ctx: &Ctx<'_>, reference: &str) -> Result<TagSource, ObserveError> {
+    let id = reference::image_id(ctx, reference).await?.map(|(id, _)| id);
+    let mut typed = Vec::new();
+    if id.is_none() {
+        for f in ["${bash_history}", "${zsh_history}"] {
+            if let Some(text) = ctx.machine.read_file(&ctx.expand(f)).await? {
+                typed.extend(text.lines().filter_map(typed_tag));
+            }
+        }
+    }
+    Ok(TagSource {
+        reference: reference.to_string(),
+        id,
+        typed,
+    })
+}
+
+/// `docker tag SRC DST` / `docker image tag SRC DST` (zsh's `: t:0;`
+/// prefix allowed) → (SRC, normalized DST).
+fn typed_tag(line: &str) -> Option<(String, String)> {
+    let cmd = match line.strip_prefix(": ").and_then(|l| l.split_once(';')) {
+        Some((_, c)) => c,
+        None => line,
+    };
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let rest = match words.as_slice() {
+        ["docker", "tag", rest @ ..] | ["docker", "image", "tag", rest @ ..] => rest,
+        _ => return None,
+    };
+    match rest {
+        [src, dst] => Some((src.to_string(), normalize(dst))),
+        _ => None,
+    }
+}
+
 impl Probe for Event {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
@@ -193,14 +308,48 @@ impl Probe for Event {
             Some(b) => Some(resolve(ctx, b).await?),
             None => None,
         };
-        let events = ctx.machine.docker.events().await?;
-        let deadline = limit
-            .as_ref()
-            .and_then(|l| events.iter().find(|e| l.matches(e)))
-            .map(|e| e.time_nano);
-        let hit = events
-            .iter()
-            .find(|e| want.matches(e) && deadline.is_none_or(|d| e.time_nano < d));
+        let events = timeline::events(&ctx.machine.docker, ctx.journal).await?;
+        let source = match &self.from {
+            Some(r) => Some(tag_source(ctx, &normalize(&ctx.expand(r))).await?),
+            None => None,
+        };
+        let mut unsure = None;
+        let hit = events.iter().filter(|e| want.matches(e)).find(|e| {
+            if let Some(src) = &source {
+                match src.verdict(e) {
+                    Some(true) => {}
+                    Some(false) => return false,
+                    None => {
+                        unsure = Some(src.unknown(lang));
+                        return false;
+                    }
+                }
+            }
+            let Some(l) = &limit else { return true };
+            // A container's image can only be removed "before" it within
+            // the container's life: look from its creation on.
+            let start = window_start(e, &events);
+            let deadline = events
+                .iter()
+                .filter(|x| x.time_nano >= start && *x != *e)
+                .find(|x| l.may_match(x));
+            match deadline {
+                None => true,
+                Some(d) if time_as_candidate(e) < d.time_nano => true,
+                Some(d) => {
+                    if !l.matches(d) {
+                        unsure = Some(tr!(
+                            lang,
+                            "`{}` came first, and lab cannot tell which image it was (it never saw the id of {})",
+                            "先发生了 `{}`，而 lab 无法判断那是哪个镜像（它从未见过 {} 的 ID）",
+                            show(d),
+                            l.describe()
+                        ));
+                    }
+                    false
+                }
+            }
+        });
         let expected = match &limit {
             Some(l) => tr!(
                 lang,
@@ -214,6 +363,24 @@ impl Probe for Event {
         match hit {
             Some(e) => {
                 let detail = show(e);
+                if timeline::inferred(e) {
+                    let refs = e
+                        .attributes
+                        .get(timeline::INFERRED)
+                        .cloned()
+                        .unwrap_or_default();
+                    return Ok(Outcome::pass(tr!(
+                        lang,
+                        "lab saw {} (id {}) earlier, and it is gone now",
+                        "lab 之前见过 {}（ID {}），现在它已不存在",
+                        refs,
+                        short(&e.actor)
+                    ))
+                    .evidence(Evidence::Journal {
+                        detail: format!("{refs} {}", short(&e.actor)),
+                        time: e.time_nano / 1_000_000_000,
+                    }));
+                }
                 Ok(Outcome::pass(tr!(
                     lang,
                     "the daemon's events show `{}`",
@@ -243,6 +410,9 @@ impl Probe for Event {
                 } else {
                     seen.into_iter().rev().collect::<Vec<_>>().join("; ")
                 };
+                if let Some(why) = unsure {
+                    return Ok(Outcome::fail(why).expected(expected).actual(actual));
+                }
                 Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
                     .expected(expected)
                     .actual(actual))
@@ -285,6 +455,14 @@ impl Probe for Event {
             self.action.items().join("/"),
             what
         );
+        if let Some(f) = &self.from {
+            s.push_str(&tr!(
+                lang,
+                " (made from {})",
+                "（源镜像为 {}）",
+                normalize(&vars.expand(f))
+            ));
+        }
         if let Some(b) = &self.before {
             s.push_str(&tr!(
                 lang,

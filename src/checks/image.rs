@@ -89,16 +89,16 @@ impl Image {
     }
 }
 
-/// Dangling images: no tag left (`<none>:<none>` in `docker images`).
+/// Dangling images as Docker counts them (`docker images -f
+/// dangling=true`): no tag left and no image built on them.
 async fn dangling(ctx: &Ctx<'_>, want: usize) -> Result<Outcome, ObserveError> {
     let lang = ctx.lang;
     let ids: Vec<&str> = ctx
         .machine
         .docker
-        .images()
+        .dangling_images()
         .await?
         .iter()
-        .filter(|i| i.repo_tags.iter().all(|t| t == "<none>:<none>"))
         .map(|i| short(&i.id))
         .collect();
     let o = Outcome::verdict(
@@ -142,6 +142,14 @@ async fn based_on(
             base,
             own.len() - base_layers.len()
         )));
+    }
+    if own == base_layers {
+        return Ok(Err(Box::new(Outcome::fail(tr!(
+            lang,
+            "it has exactly the layers of {}: nothing was added on top (commit a container in which something changed)",
+            "它的层与 {} 完全相同：上面没有添加任何内容（请提交一个有改动的容器）",
+            base
+        )))));
     }
     Ok(Err(Box::new(
         Outcome::fail(tr!(

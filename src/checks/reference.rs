@@ -62,7 +62,8 @@ pub async fn image_id(
         return Ok(Some((img.id.clone(), Seen::Live)));
     }
     // Events are best effort here: an unreachable daemon was reported above.
-    let tagged = ctx.machine.docker.events().await?.iter().rev().find(|e| {
+    let events = crate::evidence::timeline::events(&ctx.machine.docker, ctx.journal).await?;
+    let tagged = events.iter().rev().find(|e| {
         e.kind == "image"
             && e.action == "tag"
             && e.attributes.get("name").map(|n| normalize(n)) == Some(want.clone())

@@ -8,6 +8,7 @@
 //! journal that cannot be written is a warning, never a failed check.
 
 use crate::lang::Lang;
+use crate::machine::DaemonEvent;
 use crate::report::{Evidence, Outcome, Status};
 use crate::tr;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,9 @@ pub enum Entry {
         at: i64,
         refs: BTreeMap<String, String>,
     },
+    /// Daemon events lab read that it had not recorded yet: dockerd forgets
+    /// its events when it restarts, lab does not.
+    Events { at: i64, events: Vec<DaemonEvent> },
 }
 
 #[derive(Debug, Default)]
@@ -168,6 +172,41 @@ impl Journal {
             Entry::Images { at, refs } => refs.get(reference).map(|id| (id.as_str(), *at)),
             _ => None,
         })
+    }
+
+    /// Every daemon event recorded by earlier runs, oldest first.
+    pub fn events(&self) -> impl Iterator<Item = &DaemonEvent> {
+        self.entries.iter().flat_map(|e| match e {
+            Entry::Events { events, .. } => events.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// Every image id lab has seen a reference point to, with the
+    /// references and when it last saw each.
+    pub fn seen_images(&self) -> BTreeMap<&str, (Vec<&str>, i64)> {
+        let mut out: BTreeMap<&str, (Vec<&str>, i64)> = BTreeMap::new();
+        for e in &self.entries {
+            if let Entry::Images { at, refs } = e {
+                for (r, id) in refs {
+                    let seen = out.entry(id.as_str()).or_default();
+                    seen.0.push(r.as_str());
+                    seen.1 = seen.1.max(*at);
+                }
+            }
+        }
+        out
+    }
+
+    /// The events of `buffer` newer than any recorded (what is worth
+    /// appending).
+    pub fn new_events(&self, buffer: &[DaemonEvent]) -> Vec<DaemonEvent> {
+        let last = self.events().map(|e| e.time_nano).max().unwrap_or(i64::MIN);
+        buffer
+            .iter()
+            .filter(|e| e.time_nano > last)
+            .cloned()
+            .collect()
     }
 
     /// The best passed quiz of a task, else its last attempt.

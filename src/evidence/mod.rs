@@ -2,5 +2,6 @@
 //! source, the daemon's event buffer, is read through the Docker view.)
 
 mod journal;
+pub mod timeline;
 
 pub use journal::{default_path, Entry, Journal};

@@ -25,7 +25,7 @@ use tokio::sync::OnceCell;
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 /// One daemon event, as dockerd reports it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DaemonEvent {
     /// `image`, `container`, ...
     pub kind: String,
@@ -56,6 +56,7 @@ pub struct DockerView {
     version: Cached<SystemVersion>,
     info: Cached<SystemInfo>,
     images: Cached<Vec<ImageSummary>>,
+    dangling: Cached<Vec<ImageSummary>>,
     containers: Cached<Vec<ContainerSummary>>,
     events: Cached<Vec<DaemonEvent>>,
     inspected: Mutex<HashMap<String, Result<Option<ImageInspect>, ObserveError>>>,
@@ -80,6 +81,7 @@ impl DockerView {
             version: OnceCell::new(),
             info: OnceCell::new(),
             images: OnceCell::new(),
+            dangling: OnceCell::new(),
             containers: OnceCell::new(),
             events: OnceCell::new(),
             inspected: Mutex::new(HashMap::new()),
@@ -264,6 +266,25 @@ impl DockerView {
         .map(Vec::as_slice)
     }
 
+    /// `docker images -f dangling=true`: untagged images that no other image
+    /// is built on, as the daemon itself decides (what `docker image prune`
+    /// removes; an intermediate image of a legacy build is not one).
+    pub async fn dangling_images(&self) -> Result<&[ImageSummary], ObserveError> {
+        self.cached(&self.dangling, |d| {
+            let opts = ListImagesOptions {
+                all: false,
+                filters: Some(HashMap::from([(
+                    "dangling".to_string(),
+                    vec!["true".to_string()],
+                )])),
+                ..Default::default()
+            };
+            self.call("list dangling images", d.list_images(Some(opts)))
+        })
+        .await
+        .map(Vec::as_slice)
+    }
+
     /// `docker ps -a`.
     pub async fn containers(&self) -> Result<&[ContainerSummary], ObserveError> {
         self.cached(&self.containers, |d| {
@@ -403,6 +424,14 @@ impl DockerView {
     /// fetches: used to journal what was seen without extra API calls).
     pub fn cached_images(&self) -> Option<&[ImageSummary]> {
         self.images
+            .get()
+            .and_then(|r| r.as_ref().ok())
+            .map(Vec::as_slice)
+    }
+
+    /// The event buffer, if a check of this run already read it.
+    pub fn cached_events(&self) -> Option<&[DaemonEvent]> {
+        self.events
             .get()
             .and_then(|r| r.as_ref().ok())
             .map(Vec::as_slice)

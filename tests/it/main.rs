@@ -11,6 +11,8 @@ mod harness;
 mod kinds;
 mod quiz;
 mod readonly;
+mod scenario;
+mod scenarios;
 mod task2;
 mod task3;
 mod unit2;

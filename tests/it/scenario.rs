@@ -1,0 +1,172 @@
+//! The scenario harness: a learner's commands, as typed, played on a real
+//! daemon, and the status lab must give every step of the task afterwards.
+//! Each scenario runs in every variant, and the verdict must not move:
+//!
+//! - `Plain`: the commands, then one `lab check`.
+//! - `Midway`: `lab check` after every command (the journal fills up).
+//! - `Restarts`: `lab check` after every command, then a daemon restart (a
+//!   VM shut down for the night): the event buffer is lost each time, so
+//!   only what lab saw and recorded carries a step across.
+//!
+//! A typed line runs in bash against the scenario's daemon and is appended
+//! to the learner's `~/.bash_history` as typed. Placeholders stand for what
+//! a learner copies from the screen: `{id:REF}` the IMAGE ID of REF (12 hex
+//! digits, as `docker images` shows it), `{cid:IMAGE}` the CONTAINER ID of
+//! the newest container of IMAGE, `{cid}` that of the newest container,
+//! `{dir}` the scenario's scratch folder. A line starting with `lab ` runs
+//! lab itself (a quiz, a check midway); `#restart` restarts the daemon.
+
+use crate::bed::Daemon;
+use crate::harness::{type_history, Lab};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Plain,
+    Midway,
+    Restarts,
+}
+
+pub const ALL: &[Variant] = &[Variant::Plain, Variant::Midway, Variant::Restarts];
+/// For scenarios whose verdict rests on a running container, which a
+/// daemon restart stops, as it does on a real machine.
+pub const NO_RESTART: &[Variant] = &[Variant::Plain, Variant::Midway];
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub task: &'static str,
+    /// The commands as the learner types them.
+    pub typed: &'static [&'static str],
+    /// `step=status` for every step of the task: pass, fail or skip.
+    pub expect: &'static str,
+    pub variants: &'static [Variant],
+    /// A daemon whose `-p` ports reach 127.0.0.1 (task 4, task 9).
+    pub networked: bool,
+}
+
+impl Scenario {
+    /// Plays the scenario in each of its variants; panics with every
+    /// difference from the expected statuses.
+    pub fn run(&self) {
+        let mut failures = Vec::new();
+        for v in self.variants {
+            let got = self.play(*v);
+            let want = parse(self.expect);
+            if got.0 != want {
+                failures.push(format!(
+                    "{} [{v:?}]\n  want {want:?}\n  got  {:?}\n{}",
+                    self.name, got.0, got.1
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    fn play(&self, v: Variant) -> (BTreeMap<String, String>, String) {
+        let mut d = if self.networked {
+            Daemon::start_networked()
+        } else {
+            Daemon::start()
+        };
+        for line in self.typed {
+            let line = expand(&d, line);
+            if line == "#restart" {
+                d.restart();
+            } else if let Some(args) = line.strip_prefix("lab ") {
+                let args: Vec<&str> = args.split_whitespace().collect();
+                lab(&d, &args).run();
+            } else {
+                d.sh_may_fail(&line);
+                type_history(&d, &[&line]);
+            }
+            if v != Variant::Plain {
+                lab(&d, &["check", self.task]).run();
+            }
+            if v == Variant::Restarts {
+                d.restart();
+            }
+        }
+        let done = lab(&d, &["check", self.task, "--format", "json"]).run();
+        let json = done.json();
+        let mut got = BTreeMap::new();
+        let mut detail = String::new();
+        for t in json["tasks"].as_array().into_iter().flatten() {
+            for s in t["steps"].as_array().into_iter().flatten() {
+                let id = s["id"].as_str().unwrap_or_default().to_string();
+                let status = s["status"].as_str().unwrap_or_default().to_string();
+                for c in s["checks"].as_array().into_iter().flatten() {
+                    detail.push_str(&format!(
+                        "    {id}/{}: {} — {}\n",
+                        c["id"].as_str().unwrap_or_default(),
+                        c["status"].as_str().unwrap_or_default(),
+                        c["message"].as_str().unwrap_or_default()
+                    ));
+                }
+                got.insert(id, status);
+            }
+        }
+        (got, detail)
+    }
+}
+
+/// `lab ARGS` on the scenario's daemon, with its scratch folder as the
+/// images folder of task 6.
+fn lab(d: &Daemon, args: &[&str]) -> Lab {
+    let images = format!("images_dir={}", d.dir().join("images").display());
+    let mut l = Lab::on(d).args(["--var", &images]);
+    for a in args {
+        l = l.args([a]);
+    }
+    l
+}
+
+fn parse(expect: &str) -> BTreeMap<String, String> {
+    expect
+        .split_whitespace()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("step=status");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// Replaces the placeholders of a typed line with what the learner would
+/// have copied from `docker images` / `docker ps -a` at that moment.
+fn expand(d: &Daemon, line: &str) -> String {
+    let mut out = line.replace("{dir}", &d.dir().display().to_string());
+    if out.contains("{cid}") {
+        let newest = first_line(d, &["ps", "-aq", "--latest"]);
+        out = out.replace("{cid}", &newest);
+    }
+    for (tag, args) in [
+        ("{id:", &["images", "-q"][..]),
+        ("{cid:", &["ps", "-aq", "--latest", "--filter"][..]),
+    ] {
+        while let Some(start) = out.find(tag) {
+            let len = out[start..].find('}').expect("a closing }");
+            let what = out[start + tag.len()..start + len].to_string();
+            let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            args.push(if tag == "{cid:" {
+                format!("ancestor={what}")
+            } else {
+                what
+            });
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let value = first_line(d, &args);
+            out.replace_range(start..start + len + 1, &value);
+        }
+    }
+    out
+}
+
+fn first_line(d: &Daemon, args: &[&str]) -> String {
+    let out = d.docker(args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or_default().trim().to_string();
+    assert!(
+        !line.is_empty(),
+        "`docker {}` printed nothing",
+        args.join(" ")
+    );
+    line
+}

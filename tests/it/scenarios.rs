@@ -1,0 +1,309 @@
+//! Learner sequences, as typed, and the status lab must give each step, in
+//! every variant of [`crate::scenario`] (no check midway, a check after
+//! every command, a daemon restart after every command). Each wrong verdict
+//! ever seen is one of these and may not come back.
+
+use crate::scenario::{Scenario, Variant, ALL, NO_RESTART};
+
+const TASK3_DONE: &[&str] = &[
+    "docker pull tomcat",
+    "docker pull tomcat:8.0",
+    "docker tag tomcat:8.0 mytomcat:8.0",
+    "docker images tomcat",
+    "docker images tomcat -q",
+    "docker image rm {id:tomcat:latest}",
+    "docker image rm -f $(docker images tomcat -q)",
+    "docker images tomcat",
+];
+
+#[test]
+fn task3_as_the_lesson_types_it() {
+    Scenario {
+        name: "task3 done",
+        task: "task3",
+        typed: TASK3_DONE,
+        expect:
+            "pull-latest=pass pull-8=pass tag=pass list=pass remove-latest=pass remove-all=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task3_tagging_latest_as_mytomcat_8_0_is_not_the_tag_step() {
+    Scenario {
+        name: "task3 tag from latest",
+        task: "task3",
+        typed: &[
+            "docker pull tomcat",
+            "docker pull tomcat:8.0",
+            "docker tag tomcat mytomcat:8.0",
+            "docker images tomcat",
+        ],
+        expect:
+            "pull-latest=pass pull-8=pass tag=fail list=pass remove-latest=fail remove-all=fail",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task3_a_wrong_tag_stays_wrong_once_everything_is_removed() {
+    Scenario {
+        name: "task3 tag from latest, then all removed",
+        task: "task3",
+        typed: &[
+            "docker pull tomcat",
+            "docker pull tomcat:8.0",
+            "docker tag tomcat mytomcat:8.0",
+            "docker images tomcat",
+            "docker image rm -f $(docker images tomcat -q)",
+            "docker image rm -f $(docker images mytomcat -q)",
+        ],
+        expect:
+            "pull-latest=pass pull-8=pass tag=fail list=pass remove-latest=fail remove-all=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task3_doing_nothing_earns_nothing() {
+    Scenario {
+        name: "task3 nothing",
+        task: "task3",
+        typed: &[],
+        expect:
+            "pull-latest=fail pull-8=fail tag=fail list=fail remove-latest=fail remove-all=fail",
+        variants: &[Variant::Plain],
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task3_a_removal_seen_before_a_restart_stays_seen() {
+    // Checked midway, then everything removed, then the VM shut down for
+    // the night: lab saw tomcat:8.0 (and its id), and it is gone now.
+    Scenario {
+        name: "task3 checked, removed, restarted",
+        task: "task3",
+        typed: &[
+            "docker pull tomcat",
+            "docker pull tomcat:8.0",
+            "docker tag tomcat:8.0 mytomcat:8.0",
+            "docker images tomcat",
+            "lab check task3",
+            "docker image rm {id:tomcat:latest}",
+            "docker image rm -f $(docker images tomcat -q)",
+            "#restart",
+        ],
+        // Which of the two removals went first, nobody saw: that step is
+        // not proven. The removal of 8.0 is: lab saw it, and it is gone.
+        expect:
+            "pull-latest=pass pull-8=pass tag=pass list=pass remove-latest=fail remove-all=pass",
+        variants: &[Variant::Plain],
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task5_as_the_lesson_types_it() {
+    Scenario {
+        name: "task5 done",
+        task: "task5",
+        typed: &[
+            "docker pull mysql:5.7",
+            "docker inspect -f '{{.Config.ExposedPorts}}' mysql:5.7",
+            "lab quiz task5 --answer ports=a,c --answer layers=b",
+            "docker pull ubuntu:18.04",
+            "docker history ubuntu:18.04",
+            "docker pull ubuntu",
+            "docker tag ubuntu:latest myubuntu:latest",
+            "docker rmi myubuntu:latest",
+        ],
+        expect: "pull-mysql=pass inspect=pass history=pass tag=pass untag=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task5_tagging_18_04_as_myubuntu_is_not_the_tag_step() {
+    Scenario {
+        name: "task5 tag from 18.04",
+        task: "task5",
+        typed: &[
+            "docker pull ubuntu:18.04",
+            "docker pull ubuntu",
+            "docker tag ubuntu:18.04 myubuntu:latest",
+            "docker rmi myubuntu:latest",
+        ],
+        expect: "pull-mysql=fail inspect=fail history=fail tag=fail untag=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task6_as_the_lesson_types_it() {
+    Scenario {
+        name: "task6 done",
+        task: "task6",
+        typed: &[
+            "docker pull mysql:5.7",
+            "mkdir -p {dir}/images",
+            "docker save mysql:5.7 -o {dir}/images/mysql5.7.tar",
+            "docker rmi mysql:5.7",
+            "docker load -i {dir}/images/mysql5.7.tar",
+            "docker images mysql",
+        ],
+        expect: "save=pass remove=pass load=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+const TASK7_DONE: &[&str] = &[
+    "docker run ubuntu:18.04 echo 'hello! I am here!'",
+    "docker ps -a",
+    "docker rmi ubuntu:18.04",
+    "docker rm {cid}",
+    "docker rmi ubuntu:18.04",
+    "docker image prune -f",
+    "docker images -f dangling=true",
+];
+
+#[test]
+fn task7_as_the_lesson_types_it() {
+    Scenario {
+        name: "task7 done",
+        task: "task7",
+        typed: TASK7_DONE,
+        expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task7_forcing_the_image_out_before_the_container_is_not_container_first() {
+    Scenario {
+        name: "task7 rmi -f first",
+        task: "task7",
+        typed: &[
+            "docker run ubuntu:18.04 echo 'hello! I am here!'",
+            "docker rmi ubuntu:18.04",
+            "docker rmi -f ubuntu:18.04",
+            "docker rm {cid}",
+            "docker image prune -f",
+        ],
+        expect: "run-echo=pass refused=pass rm-container=fail prune=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task7_stays_green_when_task8_pulls_ubuntu_again() {
+    let mut typed = TASK7_DONE.to_vec();
+    typed.push("docker pull ubuntu:18.04");
+    Scenario {
+        name: "task7 then task8's pull",
+        task: "task7",
+        typed: Box::leak(typed.into_boxed_slice()),
+        expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task7_stays_green_after_a_legacy_build_leaves_intermediate_images() {
+    let mut typed = TASK7_DONE.to_vec();
+    typed.extend([
+        "docker pull ubuntu:18.04",
+        "mkdir -p {dir}/build && printf 'FROM ubuntu:18.04\\nLABEL Version=1.0\\nRUN echo python3 > /python3\\nRUN echo more > /more\\n' > {dir}/build/Dockerfile",
+        "cd {dir}/build && DOCKER_BUILDKIT=0 docker build -t python:3 .",
+    ]);
+    Scenario {
+        name: "task7 then task8's build",
+        task: "task7",
+        typed: Box::leak(typed.into_boxed_slice()),
+        expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+const TASK8_DONE: &[&str] = &[
+    "docker pull ubuntu:18.04",
+    "docker run --name c1 ubuntu:18.04 touch /test",
+    "docker commit -m 'add a new file' -a 'Docker Newbee' {cid} test:01",
+    "mkdir -p {dir}/build && printf 'FROM ubuntu:18.04\\nLABEL Version=1.0\\nRUN echo python3 > /python3\\n' > {dir}/build/Dockerfile",
+    "cd {dir}/build && docker build -t python:3 .",
+    "docker history python:3",
+];
+
+#[test]
+fn task8_as_the_lesson_types_it() {
+    Scenario {
+        name: "task8 done",
+        task: "task8",
+        typed: TASK8_DONE,
+        expect: "change=pass commit=pass build=pass",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task8_committing_a_container_where_nothing_was_created_is_no_change() {
+    Scenario {
+        name: "task8 empty commit",
+        task: "task8",
+        typed: &[
+            "docker pull ubuntu:18.04",
+            "docker run ubuntu:18.04 true",
+            "docker commit -m 'add a new file' -a 'Docker Newbee' {cid} test:01",
+        ],
+        expect: "change=fail commit=fail build=fail",
+        variants: ALL,
+        networked: false,
+    }
+    .run();
+}
+
+#[test]
+fn task10_as_the_lesson_types_it() {
+    Scenario {
+        name: "task10 done",
+        task: "task10",
+        typed: &[
+            "docker pull httpd",
+            "docker pull httpd:2.4",
+            "docker pull httpd:2.2",
+            "docker rmi httpd:latest",
+            "docker rmi httpd:2.2",
+            "docker run -d httpd:2.4",
+            "docker run hello-world",
+            "docker rm {cid:hello-world}",
+        ],
+        expect: "pull=pass rm-latest=pass rm-2.2=pass run=pass rm-container=pass",
+        variants: NO_RESTART,
+        networked: false,
+    }
+    .run();
+}
