@@ -1,12 +1,17 @@
-//! The runner: evaluates the selected tasks' checks against a machine and
-//! builds the [`Report`]; records passes in the journal.
+//! The runner, in three parts: **evaluate** every check of the selected
+//! tasks against a machine (all at once: they only read), **assemble** the
+//! outcomes into a [`Report`] (hints, step and task status, steps passed
+//! in an earlier run), and **record** what this run saw in the journal.
 
 use crate::checks::{self, Ctx};
-use crate::course::{Task, Vars};
+use crate::course::{Step, Task, Vars};
 use crate::evidence::{Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::Machine;
-use crate::report::{CheckResult, Evidence, Report, Status, StepResult, TaskResult, SCHEMA};
+use crate::report::{
+    CheckResult, Evidence, Outcome, Report, Status, StepResult, TaskResult, SCHEMA,
+};
+use crate::tr;
 use std::collections::BTreeMap;
 
 pub struct Run<'a> {
@@ -20,142 +25,11 @@ pub struct Run<'a> {
 
 impl Run<'_> {
     pub async fn check(&self, tasks: &[&Task]) -> Report {
-        let mut results = Vec::new();
-        let mut entries = Vec::new();
         let now = crate::clock::now();
-        // Checks only read, so they all run at once: a slow one (the docker
-        // CLI starting, `docker info`) overlaps the others, and concurrent
-        // asks for the same Docker answer share one request.
-        let ctxs: Vec<Ctx> = tasks
-            .iter()
-            .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
-            .map(|(t, s)| Ctx {
-                machine: self.machine,
-                vars: self.vars,
-                lang: self.lang,
-                journal: self.journal,
-                task: &t.id,
-                step: &s.id,
-            })
-            .collect();
-        let steps_in_order = tasks.iter().flat_map(|t| t.steps.iter());
-        let pending = steps_in_order.zip(&ctxs).flat_map(|(s, ctx)| {
-            s.checks
-                .iter()
-                .map(move |c| checks::evaluate(c, ctx, self.timeout))
-        });
-        let mut outcomes = futures_util::future::join_all(pending).await.into_iter();
-        for task in tasks {
-            let mut steps = Vec::new();
-            for step in &task.steps {
-                let mut checks = Vec::new();
-                for check in &step.checks {
-                    let Some(o) = outcomes.next() else { break };
-                    if o.passed() && !matches!(o.evidence, Some(Evidence::Journal { .. })) {
-                        entries.push(Entry::Check {
-                            at: now,
-                            task: task.id.clone(),
-                            step: step.id.clone(),
-                            check: check.id.clone(),
-                            detail: o.message.clone(),
-                        });
-                    }
-                    let hint = (!o.passed())
-                        .then(|| {
-                            check
-                                .hint
-                                .as_ref()
-                                .or(step.hint.as_ref())
-                                .map(|h| h.get(self.lang).to_string())
-                        })
-                        .flatten();
-                    checks.push(CheckResult {
-                        id: check.id.clone(),
-                        kind: check.kind.name().to_string(),
-                        status: o.status,
-                        message: o.message,
-                        hint: if matches!(o.status, Status::Skip | Status::Error) {
-                            None
-                        } else {
-                            hint
-                        },
-                        expected: o.expected,
-                        actual: o.actual,
-                        evidence: o.evidence,
-                        warnings: o.warnings,
-                    });
-                }
-                let status = StepResult::status_of(&checks);
-                steps.push(StepResult {
-                    id: step.id.clone(),
-                    title: step.title.get(self.lang).to_string(),
-                    status,
-                    points: step.points,
-                    commands: step.commands.clone(),
-                    checks,
-                });
-            }
-            let score = task
-                .steps
-                .iter()
-                .zip(&steps)
-                .filter(|(_, r)| r.status == Status::Pass)
-                .map(|(s, _)| s.points)
-                .sum();
-            let status = TaskResult::status_of(&steps);
-            entries.push(Entry::Task {
-                at: now,
-                task: task.id.clone(),
-                status: format!("{status:?}").to_lowercase(),
-                score,
-                max_score: task.max_score(),
-            });
-            results.push(TaskResult {
-                id: task.id.clone(),
-                title: task.title.get(self.lang).to_string(),
-                status,
-                score,
-                max_score: task.max_score(),
-                steps,
-            });
-        }
+        let outcomes = self.evaluate(tasks).await;
+        let results = assemble(tasks, outcomes, self.journal, self.lang);
         let mut warnings = self.journal.warnings.clone();
-        // What each image reference points to now, for later runs that need
-        // an id the live state no longer has (only what changed is written).
-        if let Some(images) = self.machine.docker.cached_images() {
-            let refs: BTreeMap<String, String> = images
-                .iter()
-                .flat_map(|i| {
-                    i.repo_tags
-                        .iter()
-                        .map(move |t| (checks::reference::normalize(t), i.id.clone()))
-                })
-                .filter(|(t, _)| t != "<none>:<none>")
-                .collect();
-            let fresh = self.journal.new_refs(&refs);
-            if !fresh.is_empty() {
-                entries.insert(
-                    0,
-                    Entry::Images {
-                        at: now,
-                        refs: fresh,
-                    },
-                );
-            }
-        }
-        // The events lab read, which dockerd forgets when it restarts.
-        if let Some(buffer) = self.machine.docker.cached_events() {
-            let fresh = self.journal.new_events(buffer);
-            if !fresh.is_empty() {
-                entries.insert(
-                    0,
-                    Entry::Events {
-                        at: now,
-                        events: fresh,
-                    },
-                );
-            }
-        }
+        let entries = record(now, &results, self.machine, self.journal);
         if let Err(w) = self.journal.append(&entries) {
             warnings.push(w);
         }
@@ -166,4 +40,185 @@ impl Run<'_> {
             warnings,
         }
     }
+
+    /// Every check's outcome, in course order. Checks only read, so they all
+    /// run at once: a slow one (the docker CLI starting, `docker info`)
+    /// overlaps the others, and concurrent asks for the same Docker answer
+    /// share one request.
+    async fn evaluate(&self, tasks: &[&Task]) -> Vec<Outcome> {
+        let ctxs: Vec<(&Step, Ctx)> = tasks
+            .iter()
+            .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
+            .map(|(t, s)| {
+                let ctx = Ctx {
+                    machine: self.machine,
+                    vars: self.vars,
+                    lang: self.lang,
+                    journal: self.journal,
+                    task: &t.id,
+                    step: &s.id,
+                };
+                (s, ctx)
+            })
+            .collect();
+        let pending = ctxs.iter().flat_map(|(s, ctx)| {
+            s.checks
+                .iter()
+                .map(move |c| checks::evaluate(c, ctx, self.timeout))
+        });
+        futures_util::future::join_all(pending).await
+    }
+}
+
+/// The report of `tasks` from their checks' `outcomes` (in course order). A
+/// step the journal saw pass stays passed: what a later task undoes (task 8
+/// pulls the image task 7 removed) cannot turn it red again.
+pub fn assemble(
+    tasks: &[&Task],
+    outcomes: Vec<Outcome>,
+    journal: &Journal,
+    lang: Lang,
+) -> Vec<TaskResult> {
+    let mut outcomes = outcomes.into_iter();
+    let mut results = Vec::new();
+    for task in tasks {
+        let mut steps = Vec::new();
+        for step in &task.steps {
+            let checks: Vec<CheckResult> = step
+                .checks
+                .iter()
+                .zip(outcomes.by_ref())
+                .map(|(check, o)| {
+                    let hint = (o.status == Status::Fail)
+                        .then(|| check.hint.as_ref().or(step.hint.as_ref()))
+                        .flatten()
+                        .map(|h| h.get(lang).to_string());
+                    CheckResult::new(check.id.clone(), check.kind.name(), o, hint)
+                })
+                .collect();
+            let mut result = StepResult {
+                id: step.id.clone(),
+                title: step.title.get(lang).to_string(),
+                status: StepResult::status_of(&checks),
+                points: step.points,
+                commands: step.commands.clone(),
+                checks,
+            };
+            if matches!(result.status, Status::Fail | Status::Skip) {
+                if let Some(at) = journal.step_passed(&task.id, &step.id) {
+                    done_earlier(&mut result, &task.id, at, journal, lang);
+                }
+            }
+            steps.push(result);
+        }
+        let score = steps
+            .iter()
+            .filter(|r| r.status == Status::Pass)
+            .map(|r| r.points)
+            .sum();
+        results.push(TaskResult {
+            id: task.id.clone(),
+            title: task.title.get(lang).to_string(),
+            status: TaskResult::status_of(&steps),
+            score,
+            max_score: task.max_score(),
+            steps,
+        });
+    }
+    results
+}
+
+/// A step that passed in an earlier run: each check that does not pass now
+/// passes on the journal's record of it.
+fn done_earlier(step: &mut StepResult, task: &str, at: i64, journal: &Journal, lang: Lang) {
+    for c in step.checks.iter_mut().filter(|c| c.status != Status::Pass) {
+        let o = journal
+            .remembered(task, &step.id, &c.id, lang)
+            .unwrap_or_else(|| {
+                let when = crate::clock::date(at);
+                Outcome::pass(tr!(
+                    lang,
+                    "done earlier: lab saw this step pass on {}",
+                    "之前已完成：lab 于 {} 看到这一步通过",
+                    when
+                ))
+                .evidence(Evidence::Journal {
+                    detail: step.id.clone(),
+                    time: at,
+                })
+            });
+        *c = CheckResult::new(c.id.clone(), &c.kind.clone(), o, None);
+    }
+    step.status = Status::Pass;
+}
+
+/// What this run saw, for later runs: each check and step that passed on
+/// the machine (not on the journal), each task's result, the image
+/// references whose ids changed, and the daemon events not recorded yet
+/// (dockerd forgets them when it restarts).
+pub fn record(
+    now: i64,
+    results: &[TaskResult],
+    machine: &Machine,
+    journal: &Journal,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    if let Some(buffer) = machine.docker.cached_events() {
+        let fresh = journal.new_events(buffer);
+        if !fresh.is_empty() {
+            entries.push(Entry::Events {
+                at: now,
+                events: fresh,
+            });
+        }
+    }
+    if let Some(images) = machine.docker.cached_images() {
+        let refs: BTreeMap<String, String> = images
+            .iter()
+            .flat_map(|i| {
+                i.repo_tags
+                    .iter()
+                    .map(move |t| (checks::reference::normalize(t), i.id.clone()))
+            })
+            .filter(|(t, _)| t != "<none>:<none>")
+            .collect();
+        let fresh = journal.new_refs(&refs);
+        if !fresh.is_empty() {
+            entries.push(Entry::Images {
+                at: now,
+                refs: fresh,
+            });
+        }
+    }
+    let seen_now = |c: &CheckResult| {
+        c.status == Status::Pass && !matches!(c.evidence, Some(Evidence::Journal { .. }))
+    };
+    for task in results {
+        for step in &task.steps {
+            for c in step.checks.iter().filter(|c| seen_now(c)) {
+                entries.push(Entry::Check {
+                    at: now,
+                    task: task.id.clone(),
+                    step: step.id.clone(),
+                    check: c.id.clone(),
+                    detail: c.message.clone(),
+                });
+            }
+            if step.status == Status::Pass && step.checks.iter().any(seen_now) {
+                entries.push(Entry::Step {
+                    at: now,
+                    task: task.id.clone(),
+                    step: step.id.clone(),
+                });
+            }
+        }
+        entries.push(Entry::Task {
+            at: now,
+            task: task.id.clone(),
+            status: format!("{:?}", task.status).to_lowercase(),
+            score: task.score,
+            max_score: task.max_score,
+        });
+    }
+    entries
 }

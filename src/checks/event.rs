@@ -72,6 +72,13 @@ pub struct Event {
     /// which source was typed; with neither, the check cannot tell and fails.
     #[serde(default)]
     pub from: Option<String>,
+    /// For container events: the container is gone now (`docker ps -a`
+    /// no longer lists it), so its live state cannot be asked instead.
+    #[serde(default)]
+    pub gone: bool,
+    /// For `die` events: the container's exit code.
+    #[serde(default)]
+    pub exit_code: Option<i64>,
     /// The event must come before the first event matching this filter
     /// (when there is one). Only at the top level.
     #[serde(default)]
@@ -313,8 +320,21 @@ impl Probe for Event {
             Some(r) => Some(tag_source(ctx, &normalize(&ctx.expand(r))).await?),
             None => None,
         };
+        let live: Vec<&str> = if self.gone {
+            let all = ctx.machine.docker.containers().await?;
+            all.iter().filter_map(|c| c.id.as_deref()).collect()
+        } else {
+            Vec::new()
+        };
         let mut unsure = None;
-        let hit = events.iter().filter(|e| want.matches(e)).find(|e| {
+        let hit = events
+            .iter()
+            .filter(|e| want.matches(e) && !live.contains(&e.actor.as_str()))
+            .filter(|e| {
+                self.exit_code
+                    .is_none_or(|c| e.attributes.get("exitCode") == Some(&c.to_string()))
+            })
+            .find(|e| {
             if let Some(src) = &source {
                 match src.verdict(e) {
                     Some(true) => {}

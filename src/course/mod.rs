@@ -88,7 +88,8 @@ pub struct Step {
     /// The command(s) the learner is expected to type, shown in the book.
     #[serde(default)]
     pub commands: Vec<String>,
-    /// All must pass (or be skipped) for the step to pass.
+    /// None may fail, and at least one must pass (a skipped check proves
+    /// nothing), for the step to pass.
     pub checks: Vec<Check>,
     /// Shown when a check fails and has no hint of its own.
     #[serde(default)]

@@ -27,6 +27,8 @@ pub enum Entry {
         check: String,
         detail: String,
     },
+    /// A step passed on what lab saw (not on the journal).
+    Step { at: i64, task: String, step: String },
     /// A task was checked.
     Task {
         at: i64,
@@ -162,6 +164,18 @@ impl Journal {
                     warnings: Vec::new(),
                 })
             }
+            _ => None,
+        })
+    }
+
+    /// When lab first saw a step pass, if it ever did.
+    pub fn step_passed(&self, task: &str, step: &str) -> Option<i64> {
+        self.entries.iter().find_map(|e| match e {
+            Entry::Step {
+                at,
+                task: t,
+                step: s,
+            } if t == task && s == step => Some(*at),
             _ => None,
         })
     }

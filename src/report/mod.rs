@@ -69,6 +69,25 @@ pub struct CheckResult {
     pub warnings: Vec<String>,
 }
 
+impl CheckResult {
+    /// A check's line in the report from its outcome. Only a failed check
+    /// carries a hint: for a skip or an error it would send the learner to
+    /// fix the wrong thing.
+    pub fn new(id: String, kind: &str, o: Outcome, hint: Option<String>) -> CheckResult {
+        CheckResult {
+            id,
+            kind: kind.to_string(),
+            hint: if o.status == Status::Fail { hint } else { None },
+            status: o.status,
+            message: o.message,
+            expected: o.expected,
+            actual: o.actual,
+            evidence: o.evidence,
+            warnings: o.warnings,
+        }
+    }
+}
+
 impl StepResult {
     /// An error in any check makes the step an error, else any failure a
     /// failure. Otherwise the step passes when at least one check passed: a

@@ -28,17 +28,19 @@ pub enum Variant {
 }
 
 pub const ALL: &[Variant] = &[Variant::Plain, Variant::Midway, Variant::Restarts];
-/// For scenarios whose verdict rests on a running container, which a
-/// daemon restart stops, as it does on a real machine.
-pub const NO_RESTART: &[Variant] = &[Variant::Plain, Variant::Midway];
 
 pub struct Scenario {
     pub name: &'static str,
     pub task: &'static str,
     /// The commands as the learner types them.
     pub typed: &'static [&'static str],
-    /// `step=status` for every step of the task: pass, fail or skip.
+    /// `step=status` for every step of the task: pass, fail or skip
+    /// (`task/step=…` when `task` is `--all`; `task4/*=pass` for every step
+    /// of a task).
     pub expect: &'static str,
+    /// `(step, words)`: the failing step's hint must say these words, in
+    /// every variant (a known mistake fails at its own step, with its hint).
+    pub hints: &'static [(&'static str, &'static str)],
     pub variants: &'static [Variant],
     /// A daemon whose `-p` ports reach 127.0.0.1 (task 4, task 9).
     pub networked: bool,
@@ -50,19 +52,64 @@ impl Scenario {
     pub fn run(&self) {
         let mut failures = Vec::new();
         for v in self.variants {
-            let got = self.play(*v);
-            let want = parse(self.expect);
-            if got.0 != want {
+            let (mut got, hints, detail) = self.play(*v);
+            let want = self.want(&got);
+            // `--all` checks tasks the scenario does not play.
+            let tasks: Vec<&str> = want.keys().filter_map(|k| k.split('/').next()).collect();
+            got.retain(|k, _| tasks.iter().any(|t| k.starts_with(&format!("{t}/"))));
+            if got != want {
                 failures.push(format!(
-                    "{} [{v:?}]\n  want {want:?}\n  got  {:?}\n{}",
-                    self.name, got.0, got.1
+                    "{} [{v:?}]\n  want {want:?}\n  got  {got:?}\n{detail}",
+                    self.name
                 ));
+            }
+            for (step, words) in self.hints {
+                let key = self.key(step);
+                let hint = hints.get(&key).cloned().unwrap_or_default();
+                if !hint.contains(words) {
+                    failures.push(format!(
+                        "{} [{v:?}]: the hint of {key} does not say {words:?}: {hint:?}",
+                        self.name
+                    ));
+                }
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
 
-    fn play(&self, v: Variant) -> (BTreeMap<String, String>, String) {
+    /// `task/step` for a step of this scenario's expectations.
+    fn key(&self, step: &str) -> String {
+        if step.contains('/') {
+            step.to_string()
+        } else {
+            format!("{}/{step}", self.task)
+        }
+    }
+
+    /// The expected status of each step that `got` has, with `task/*`
+    /// expanded to every step of that task.
+    fn want(&self, got: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut want = BTreeMap::new();
+        for kv in self.expect.split_whitespace() {
+            let (k, v) = kv.split_once('=').expect("step=status");
+            let k = self.key(k);
+            match k.strip_suffix("/*") {
+                Some(task) => {
+                    for step in got.keys().filter(|s| s.starts_with(&format!("{task}/"))) {
+                        want.insert(step.clone(), v.to_string());
+                    }
+                }
+                None => {
+                    want.insert(k, v.to_string());
+                }
+            }
+        }
+        want
+    }
+
+    /// Plays the scenario; returns each step's status and the hints of its
+    /// failed checks (by `task/step`), and every check's message.
+    fn play(&self, v: Variant) -> (BTreeMap<String, String>, BTreeMap<String, String>, String) {
         let mut d = if self.networked {
             Daemon::start_networked()
         } else {
@@ -89,12 +136,23 @@ impl Scenario {
         let done = lab(&d, &["check", self.task, "--format", "json"]).run();
         let json = done.json();
         let mut got = BTreeMap::new();
+        let mut hints = BTreeMap::new();
         let mut detail = String::new();
         for t in json["tasks"].as_array().into_iter().flatten() {
             for s in t["steps"].as_array().into_iter().flatten() {
-                let id = s["id"].as_str().unwrap_or_default().to_string();
+                let id = format!(
+                    "{}/{}",
+                    t["id"].as_str().unwrap_or_default(),
+                    s["id"].as_str().unwrap_or_default()
+                );
                 let status = s["status"].as_str().unwrap_or_default().to_string();
                 for c in s["checks"].as_array().into_iter().flatten() {
+                    if let Some(h) = c["hint"].as_str() {
+                        hints
+                            .entry(id.clone())
+                            .or_insert_with(String::new)
+                            .push_str(h);
+                    }
                     detail.push_str(&format!(
                         "    {id}/{}: {} — {}\n",
                         c["id"].as_str().unwrap_or_default(),
@@ -105,7 +163,7 @@ impl Scenario {
                 got.insert(id, status);
             }
         }
-        (got, detail)
+        (got, hints, detail)
     }
 }
 
@@ -118,16 +176,6 @@ fn lab(d: &Daemon, args: &[&str]) -> Lab {
         l = l.args([a]);
     }
     l
-}
-
-fn parse(expect: &str) -> BTreeMap<String, String> {
-    expect
-        .split_whitespace()
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').expect("step=status");
-            (k.to_string(), v.to_string())
-        })
-        .collect()
 }
 
 /// Replaces the placeholders of a typed line with what the learner would

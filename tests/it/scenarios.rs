@@ -3,7 +3,7 @@
 //! every command, a daemon restart after every command). Each wrong verdict
 //! ever seen is one of these and may not come back.
 
-use crate::scenario::{Scenario, Variant, ALL, NO_RESTART};
+use crate::scenario::{Scenario, Variant, ALL};
 
 const TASK3_DONE: &[&str] = &[
     "docker pull tomcat",
@@ -26,6 +26,7 @@ fn task3_as_the_lesson_types_it() {
             "pull-latest=pass pull-8=pass tag=pass list=pass remove-latest=pass remove-all=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -45,6 +46,7 @@ fn task3_tagging_latest_as_mytomcat_8_0_is_not_the_tag_step() {
             "pull-latest=pass pull-8=pass tag=fail list=pass remove-latest=fail remove-all=fail",
         variants: ALL,
         networked: false,
+        hints: &[("tag", "docker tag tomcat:8.0 mytomcat:8.0")],
     }
     .run();
 }
@@ -66,6 +68,7 @@ fn task3_a_wrong_tag_stays_wrong_once_everything_is_removed() {
             "pull-latest=pass pull-8=pass tag=fail list=pass remove-latest=fail remove-all=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -80,6 +83,7 @@ fn task3_doing_nothing_earns_nothing() {
             "pull-latest=fail pull-8=fail tag=fail list=fail remove-latest=fail remove-all=fail",
         variants: &[Variant::Plain],
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -107,6 +111,7 @@ fn task3_a_removal_seen_before_a_restart_stays_seen() {
             "pull-latest=pass pull-8=pass tag=pass list=pass remove-latest=fail remove-all=pass",
         variants: &[Variant::Plain],
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -129,6 +134,7 @@ fn task5_as_the_lesson_types_it() {
         expect: "pull-mysql=pass inspect=pass history=pass tag=pass untag=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -147,6 +153,7 @@ fn task5_tagging_18_04_as_myubuntu_is_not_the_tag_step() {
         expect: "pull-mysql=fail inspect=fail history=fail tag=fail untag=pass",
         variants: ALL,
         networked: false,
+        hints: &[("tag", "docker tag ubuntu:latest myubuntu:latest")],
     }
     .run();
 }
@@ -167,6 +174,7 @@ fn task6_as_the_lesson_types_it() {
         expect: "save=pass remove=pass load=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -190,6 +198,7 @@ fn task7_as_the_lesson_types_it() {
         expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -209,6 +218,7 @@ fn task7_forcing_the_image_out_before_the_container_is_not_container_first() {
         expect: "run-echo=pass refused=pass rm-container=fail prune=pass",
         variants: ALL,
         networked: false,
+        hints: &[("rm-container", "Remove the container first")],
     }
     .run();
 }
@@ -224,6 +234,7 @@ fn task7_stays_green_when_task8_pulls_ubuntu_again() {
         expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -243,6 +254,7 @@ fn task7_stays_green_after_a_legacy_build_leaves_intermediate_images() {
         expect: "run-echo=pass refused=pass rm-container=pass prune=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -265,6 +277,7 @@ fn task8_as_the_lesson_types_it() {
         expect: "change=pass commit=pass build=pass",
         variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
@@ -282,6 +295,75 @@ fn task8_committing_a_container_where_nothing_was_created_is_no_change() {
         expect: "change=fail commit=fail build=fail",
         variants: ALL,
         networked: false,
+        hints: &[],
+    }
+    .run();
+}
+
+const TASK4_DONE: &[&str] = &[
+    "docker run -d -p 80:80 --name nginx_first nginx",
+    "docker ps",
+    "curl -s http://localhost:80",
+];
+
+const TASK9_DONE: &[&str] = &[
+    "docker run -d -p 5000:5000 --restart=always --name registry registry:2",
+    "docker pull ubuntu:18.04",
+    "docker tag ubuntu:18.04 localhost:5000/myubuntu:18.04",
+    "docker push localhost:5000/myubuntu:18.04",
+    "curl -s http://localhost:5000/v2/_catalog",
+    "curl -s http://localhost:5000/v2/myubuntu/tags/list",
+];
+
+const TASK10_DONE: &[&str] = &[
+    "docker pull httpd",
+    "docker pull httpd:2.4",
+    "docker pull httpd:2.2",
+    "docker rmi httpd:latest",
+    "docker rmi httpd:2.2",
+    "docker run -d httpd:2.4",
+    "docker run hello-world",
+    "docker rm {cid:hello-world}",
+];
+
+/// Tasks 3 to 10 in order, as the lessons type them, then `lab check
+/// --all`: no later task turns an earlier one red.
+#[test]
+fn the_course_in_order_stays_green() {
+    let typed: Vec<&str> = [
+        TASK3_DONE,
+        TASK4_DONE,
+        &[
+            "docker pull mysql:5.7",
+            "docker inspect -f '{{.Config.ExposedPorts}}' mysql:5.7",
+            "lab quiz task5 --answer ports=a,c --answer layers=b",
+            "docker pull ubuntu:18.04",
+            "docker history ubuntu:18.04",
+            "docker pull ubuntu",
+            "docker tag ubuntu:latest myubuntu:latest",
+            "docker rmi myubuntu:latest",
+        ],
+        &[
+            "mkdir -p {dir}/images",
+            "docker save mysql:5.7 -o {dir}/images/mysql5.7.tar",
+            "docker rmi mysql:5.7",
+            "docker load -i {dir}/images/mysql5.7.tar",
+            "docker images mysql",
+        ],
+        TASK7_DONE,
+        TASK8_DONE,
+        TASK9_DONE,
+        TASK10_DONE,
+    ]
+    .concat();
+    Scenario {
+        name: "the course in order",
+        task: "--all",
+        typed: Box::leak(typed.into_boxed_slice()),
+        expect: "task3/*=pass task4/*=pass task5/*=pass task6/*=pass task7/*=pass task8/*=pass task9/*=pass task10/*=pass",
+        variants: ALL,
+        networked: true,
+        hints: &[],
     }
     .run();
 }
@@ -291,19 +373,11 @@ fn task10_as_the_lesson_types_it() {
     Scenario {
         name: "task10 done",
         task: "task10",
-        typed: &[
-            "docker pull httpd",
-            "docker pull httpd:2.4",
-            "docker pull httpd:2.2",
-            "docker rmi httpd:latest",
-            "docker rmi httpd:2.2",
-            "docker run -d httpd:2.4",
-            "docker run hello-world",
-            "docker rm {cid:hello-world}",
-        ],
+        typed: TASK10_DONE,
         expect: "pull=pass rm-latest=pass rm-2.2=pass run=pass rm-container=pass",
-        variants: NO_RESTART,
+        variants: ALL,
         networked: false,
+        hints: &[],
     }
     .run();
 }
