@@ -6,7 +6,7 @@ use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::Machine;
-use crate::report::{exit, Format};
+use crate::report::{exit, Format, TaskStatus};
 use crate::run::Run;
 use crate::tr;
 use std::io::{IsTerminal, Write};
@@ -62,14 +62,23 @@ fn color(g: &Global) -> bool {
     }
 }
 
-fn journal(g: &Global) -> Journal {
+/// The learner's journal, checked against this machine's ids (its
+/// machine-id and its daemon's ID, asked through `machine`).
+fn journal(g: &Global, machine: &Machine, rt: &tokio::runtime::Runtime, lang: Lang) -> Journal {
     if g.no_journal {
         return Journal::disabled();
     }
     match g.journal.clone().or_else(evidence::default_path) {
-        Some(p) => Journal::open(p),
+        Some(p) => Journal::open(p, rt.block_on(evidence::Binding::of(machine)), lang),
         None => Journal::disabled(),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)
 }
 
 pub fn run(cli: Cli) -> Result<u8, AppError> {
@@ -111,7 +120,12 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             Ok(exit::PASS)
         }
         Command::List => {
-            emit(&list(&course, &journal(g), lang, color(g)));
+            let machine = Machine::local(g.docker_host.clone(), g.timeout);
+            let journal = journal(g, &machine, &runtime()?, lang);
+            for w in &journal.warnings {
+                eprintln!("lab: warning: {w}");
+            }
+            emit(&list(&course, &journal, lang, color(g)));
             Ok(exit::PASS)
         }
         Command::Show { task } => {
@@ -167,11 +181,8 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let journal = journal(g);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
+    let rt = runtime()?;
+    let journal = journal(g, &machine, &rt, lang);
     let report = rt.block_on(
         Run {
             machine: &machine,
@@ -210,6 +221,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         lang,
         timeout: g.timeout,
         host_deadline: (g.timeout * 6).max(60),
+        journal: !g.no_journal,
         ssh: crate::machine::ssh::Options {
             timeout: g.timeout,
             accept_new_host_keys: args.accept_new_host_keys,
@@ -331,12 +343,9 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let journal = journal(g);
     let answers = args.answers.iter().cloned().collect();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
+    let rt = runtime()?;
+    let journal = journal(g, &machine, &rt, lang);
     let stdin = std::io::stdin();
     let mut session = crate::quiz::Session {
         machine: &machine,
@@ -387,10 +396,10 @@ fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {
                     max_score,
                     ..
                 }) => {
-                    let (mark, code) = match status.as_str() {
-                        "pass" => ("✔", "32"),
-                        "fail" => ("✘", "31"),
-                        _ => ("!", "33"),
+                    let (mark, code) = match status {
+                        TaskStatus::Pass => ("✔", "32"),
+                        TaskStatus::Fail => ("✘", "31"),
+                        TaskStatus::Error => ("!", "33"),
                     };
                     format!(
                         "{} {score}/{max_score}  {}",

@@ -106,7 +106,7 @@ impl Run<'_> {
             entries.push(Entry::Task {
                 at: now,
                 task: task.id.clone(),
-                status: format!("{status:?}").to_lowercase(),
+                status,
                 score,
                 max_score: task.max_score(),
             });

@@ -3,16 +3,29 @@
 //! step undoes (pull, then remove) keep its pass across daemon restarts, and
 //! gives `lab list` each task's last status.
 //!
-//! Invariants: lines are only ever appended, each in a single write; a torn
-//! last line (a crash mid-write) is skipped with a warning, never fatal; a
-//! journal that cannot be written is a warning, never a failed check.
+//! Each line is sealed (`seal.rs`): its `mac` covers the `mac` of the line
+//! before it, the entry and the machine's and daemon's ids. A line whose
+//! seal does not verify is ignored, alone: the line after it chains to its
+//! stored `mac`, so one edited line costs that line, one deleted line costs
+//! the line after it, and a copied journal costs every line; whatever is
+//! ignored is said once per journal, with the count and the first line.
+//!
+//! Invariants: lines are only ever appended, each batch in one write; a
+//! torn last line (a crash mid-write) is skipped with a warning, never
+//! fatal; a line that is not UTF-8 or not JSON is skipped and named, the
+//! others still count; a journal that cannot be read or written is a
+//! warning, never a failed check. An entry's fields never change (its
+//! canonical JSON is what the seal covers): a new kind of record is a new
+//! variant.
 
+use super::file::{self, Loaded};
+use super::health::{Health, State, Tally};
+use super::seal::{Binding, Seal, Verdict};
 use crate::lang::Lang;
-use crate::report::{Evidence, Outcome, Status};
+use crate::report::{Evidence, Outcome, Status, TaskStatus};
 use crate::tr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +43,8 @@ pub enum Entry {
     Task {
         at: i64,
         task: String,
-        status: String,
+        /// `pass`, `fail` or `error`, as earlier versions wrote it.
+        status: TaskStatus,
         score: u32,
         max_score: u32,
     },
@@ -52,9 +66,16 @@ pub enum Entry {
 #[derive(Debug, Default)]
 pub struct Journal {
     path: Option<PathBuf>,
+    binding: Binding,
+    lang: Lang,
     entries: Vec<Entry>,
+    /// The `mac` of the last sealed line read: what an append chains to
+    /// when the end of the file has none.
+    head: String,
     /// Problems met while reading, for the report.
     pub warnings: Vec<String>,
+    /// What reading found, for `lab grade`.
+    pub health: Health,
 }
 
 /// `$LAB_JOURNAL`, else `$XDG_STATE_HOME/lab/journal.jsonl`, else
@@ -72,56 +93,234 @@ pub fn default_path() -> Option<PathBuf> {
     Some(state.join("lab").join("journal.jsonl"))
 }
 
+/// A line as read: its entry (if it is one) and its seal (if it has one).
+struct Line {
+    entry: Result<Entry, String>,
+    seal: Option<Seal>,
+}
+
+fn parse_line(text: &str) -> Result<Line, String> {
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let seal = match map.remove("mac") {
+        Some(mac) => Some(Seal {
+            mac: mac.as_str().unwrap_or_default().to_string(),
+            m: map.remove("m").and_then(|v| v.as_str().map(String::from)),
+            d: map.remove("d").and_then(|v| v.as_str().map(String::from)),
+        }),
+        None => None,
+    };
+    let entry = Entry::deserialize(serde_json::Value::Object(map)).map_err(|e| e.to_string());
+    Ok(Line { entry, seal })
+}
+
+/// An entry's JSON with its seal, as one line (without the newline).
+fn sealed_line(canonical: &str, seal: &Seal) -> String {
+    let mut fields = String::new();
+    for (k, v) in [("m", &seal.m), ("d", &seal.d)] {
+        if let Some(v) = v {
+            fields.push_str(&format!(",\"{k}\":\"{v}\""));
+        }
+    }
+    let body = canonical.strip_suffix('}').unwrap_or(canonical);
+    format!("{body}{fields},\"mac\":\"{}\"}}", seal.mac)
+}
+
 impl Journal {
     /// A journal that records nothing (`--no-journal`).
     pub fn disabled() -> Journal {
-        Journal::default()
+        Journal {
+            health: Health {
+                state: State::Disabled,
+                ..Health::default()
+            },
+            ..Journal::default()
+        }
     }
 
-    /// Reads the journal at `path`; a missing file is an empty journal.
-    pub fn open(path: PathBuf) -> Journal {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                let mut j = Journal::disabled();
-                j.path = Some(path.clone());
-                j.warnings.push(format!(
-                    "cannot read the journal {}: {e}; earlier progress is ignored",
-                    path.display()
-                ));
+    /// Reads the journal at `path`, checking each line against `binding`
+    /// (this machine's ids); a missing file is an empty journal.
+    pub fn open(path: PathBuf, binding: Binding, lang: Lang) -> Journal {
+        let label = path.display().to_string();
+        let mut j = match file::load(&path, lang) {
+            Loaded::Missing => Journal {
+                binding,
+                lang,
+                ..Journal::default()
+            },
+            Loaded::Refused(why) => {
+                let mut j = Journal {
+                    lang,
+                    warnings: vec![why],
+                    ..Journal::default()
+                };
+                j.health.state = State::Unreadable;
+                // Not a file lab may write either: no path.
                 return j;
             }
+            Loaded::Bytes { bytes, cut_from } => {
+                let mut j = Journal {
+                    binding,
+                    lang,
+                    ..Journal::default()
+                };
+                j.load(&label, &bytes, cut_from);
+                j
+            }
         };
-        let mut j = Journal::read_only(&path.display().to_string(), &text);
         j.path = Some(path);
         j
     }
 
-    /// A journal read from text fetched elsewhere (a student VM's, while
-    /// grading): it is consulted, never appended to. `label` names it in
-    /// warnings.
-    pub fn read_only(label: &str, text: &str) -> Journal {
-        let mut j = Journal::default();
-        let torn_tail = !text.is_empty() && !text.ends_with('\n');
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Entry>(line) {
-                Ok(e) => j.entries.push(e),
-                Err(_) if torn_tail && i + 1 == lines.len() => j.warnings.push(format!(
-                    "{label}:{}: skipped a torn last line (lab was interrupted while writing it)",
-                    i + 1
-                )),
-                Err(e) => j.warnings.push(format!(
-                    "{label}:{}: skipped an unreadable line: {e}",
-                    i + 1
-                )),
-            }
+    /// A journal read from bytes fetched elsewhere (a student VM's, while
+    /// grading), checked against that VM's `binding`: it is consulted,
+    /// never appended to. `label` names it in warnings.
+    pub fn read_only(label: &str, bytes: &[u8], binding: Binding, lang: Lang) -> Journal {
+        let mut j = Journal {
+            binding,
+            lang,
+            ..Journal::default()
+        };
+        if bytes.is_empty() {
+            return j;
+        }
+        let limit = file::READ_LIMIT as usize;
+        if bytes.len() > limit {
+            j.load(
+                label,
+                &bytes[bytes.len() - limit..],
+                Some(bytes.len() as u64),
+            );
+        } else {
+            j.load(label, bytes, None);
         }
         j
+    }
+
+    /// Reads `bytes`; `cut_from` is the file's size when they are only its
+    /// end (the first line, likely partial, is skipped; the next is used
+    /// only as the start of the chain).
+    fn load(&mut self, label: &str, bytes: &[u8], cut_from: Option<u64>) {
+        let lang = self.lang;
+        if !self.binding.has_machine_id() {
+            self.warnings.push(tr!(
+                lang,
+                "neither /etc/machine-id nor /var/lib/dbus/machine-id exists: the journal is bound to the Docker daemon only",
+                "/etc/machine-id 与 /var/lib/dbus/machine-id 都不存在：记录只与 Docker 守护进程绑定"
+            ));
+        }
+        let mut bytes = bytes;
+        let mut anchor_pending = false;
+        if let Some(size) = cut_from {
+            self.warnings.push(tr!(
+                lang,
+                "{}: the journal is {:.1} MiB; lab read only its last {} MiB (line numbers count from there)",
+                "{}：记录文件有 {:.1} MiB；lab 只读取了最后 {} MiB（行号从那里算起）",
+                label,
+                size as f64 / (1 << 20) as f64,
+                file::READ_LIMIT >> 20
+            ));
+            let start = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| i + 1);
+            bytes = &bytes[start..];
+            anchor_pending = true;
+        }
+        let torn_tail = !bytes.is_empty() && !bytes.ends_with(b"\n");
+        let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+        let mut tally = Tally::default();
+        let mut prev = String::new();
+        for (i, raw) in lines.iter().enumerate() {
+            let n = i + 1;
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            tally.lines += 1;
+            let (text, utf8) = match std::str::from_utf8(raw) {
+                Ok(t) => (std::borrow::Cow::Borrowed(t), true),
+                Err(_) => (String::from_utf8_lossy(raw), false),
+            };
+            let parsed = parse_line(&text);
+            if anchor_pending {
+                anchor_pending = false;
+                if let Ok(Line { seal: Some(s), .. }) = &parsed {
+                    prev = s.mac.clone();
+                }
+                tally.lines -= 1;
+                continue;
+            }
+            let line = match parsed {
+                Ok(l) if utf8 => l,
+                other => {
+                    // Keep the chain going past a damaged line when its
+                    // tag can still be read.
+                    if let Ok(Line { seal: Some(s), .. }) = &other {
+                        prev = s.mac.clone();
+                    }
+                    if torn_tail && n == lines.len() {
+                        tally.lines -= 1;
+                        self.warnings.push(tr!(
+                            lang,
+                            "{}:{}: skipped a torn last line (lab was interrupted while writing it)",
+                            "{}:{}：跳过了不完整的最后一行（lab 写入时被中断）",
+                            label,
+                            n
+                        ));
+                    } else {
+                        tally.damaged.add(n);
+                        let why = match (&other, utf8) {
+                            (_, false) => lang
+                                .pick("it is not UTF-8 text", "它不是 UTF-8 文本")
+                                .to_string(),
+                            (Err(e), _) => e.clone(),
+                            (Ok(_), _) => String::new(),
+                        };
+                        self.warnings.push(tr!(
+                            lang,
+                            "{}:{}: skipped an unreadable line ({}); the other lines still count",
+                            "{}:{}：跳过了无法读取的一行（{}）；其余各行仍然有效",
+                            label,
+                            n,
+                            why
+                        ));
+                    }
+                    continue;
+                }
+            };
+            let Some(seal) = line.seal else {
+                tally.unsealed.add(n);
+                continue;
+            };
+            let entry = match line.entry {
+                Ok(e) => e,
+                Err(e) => {
+                    prev = seal.mac.clone();
+                    tally.damaged.add(n);
+                    self.warnings.push(tr!(
+                        lang,
+                        "{}:{}: skipped a line lab does not understand ({}); the other lines still count",
+                        "{}:{}：跳过了 lab 无法理解的一行（{}）；其余各行仍然有效",
+                        label,
+                        n,
+                        e
+                    ));
+                    continue;
+                }
+            };
+            let canonical = serde_json::to_string(&entry).unwrap_or_default();
+            match self.binding.verify(&prev, &canonical, &seal) {
+                Verdict::Valid => self.entries.push(entry),
+                Verdict::OtherMachine => tally.other_machine.add(n),
+                Verdict::OtherDaemon => tally.other_daemon.add(n),
+                Verdict::NoDaemon => tally.no_daemon.add(n),
+                Verdict::Edited => tally.edited.add(n),
+            }
+            prev = seal.mac;
+        }
+        self.head = prev;
+        self.warnings.extend(tally.warnings(label, lang));
+        self.health = tally.health();
     }
 
     #[cfg(test)]
@@ -199,7 +398,8 @@ impl Journal {
             .collect()
     }
 
-    /// Appends entries in one write. Returns a warning on failure.
+    /// Appends entries, sealed and chained to the file's last sealed line,
+    /// in one write. Returns a warning on failure.
     pub fn append(&self, entries: &[Entry]) -> Result<(), String> {
         let Some(path) = &self.path else {
             return Ok(());
@@ -207,107 +407,40 @@ impl Journal {
         if entries.is_empty() {
             return Ok(());
         }
+        let lang = self.lang;
+        let failed = |why: String| {
+            tr!(
+                lang,
+                "cannot write the journal {}: {}; this run's progress is not remembered",
+                "无法写入记录文件 {}：{}；本次的进度不会被记住",
+                path.display(),
+                why
+            )
+        };
+        let out = file::Appender::open(path, lang).map_err(failed)?;
         let mut buf = String::new();
         // A torn last line must not swallow the first new entry.
-        if std::fs::read(path)
-            .map(|b| !b.is_empty() && !b.ends_with(b"\n"))
-            .unwrap_or(false)
-        {
+        if !out.tail.is_empty() && !out.tail.ends_with(b"\n") {
             buf.push('\n');
         }
+        let mut prev = last_mac(&out.tail).unwrap_or_else(|| self.head.clone());
         for e in entries {
-            buf.push_str(&serde_json::to_string(e).map_err(|e| e.to_string())?);
+            let canonical = serde_json::to_string(e).map_err(|e| failed(e.to_string()))?;
+            let seal = self.binding.seal(&prev, &canonical);
+            buf.push_str(&sealed_line(&canonical, &seal));
             buf.push('\n');
+            prev = seal.mac;
         }
-        let write = || -> std::io::Result<()> {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)?;
-            f.write_all(buf.as_bytes())
-        };
-        write().map_err(|e| {
-            format!(
-                "cannot write the journal {}: {e}; this run's progress is not remembered",
-                path.display()
-            )
-        })
+        out.write(buf.as_bytes(), lang).map_err(failed)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check_entry(at: i64, check: &str) -> Entry {
-        Entry::Check {
-            at,
-            task: "task3".into(),
-            step: "pull".into(),
-            check: check.into(),
-            detail: "tomcat:latest present".into(),
-        }
-    }
-
-    #[test]
-    fn appended_entries_are_read_back_and_remembered() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/lab/journal.jsonl");
-        let j = Journal::open(path.clone());
-        j.append(&[check_entry(1_700_000_000, "pulled")]).unwrap();
-        let j = Journal::open(path);
-        assert!(j.warnings.is_empty());
-        let o = j
-            .remembered("task3", "pull", "pulled", Lang::En)
-            .expect("remembered");
-        assert_eq!(o.status, Status::Pass);
-        assert!(matches!(o.evidence, Some(Evidence::Journal { .. })));
-        assert!(j.remembered("task3", "pull", "other", Lang::En).is_none());
-        assert!(
-            j.remembered("task3", "tag", "pulled", Lang::En).is_none(),
-            "scoped to its step"
-        );
-    }
-
-    #[test]
-    fn a_torn_last_line_is_skipped_with_a_warning_and_not_glued_to() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.jsonl");
-        let good = serde_json::to_string(&check_entry(1, "a")).unwrap();
-        std::fs::write(&path, format!("{good}\n{{\"type\":\"check\",\"at\":2,\"ta")).unwrap();
-        let j = Journal::open(path.clone());
-        assert_eq!(j.entries().len(), 1);
-        assert_eq!(j.warnings.len(), 1);
-        assert!(j.warnings[0].contains("torn last line"), "{:?}", j.warnings);
-        j.append(&[check_entry(3, "b")]).unwrap();
-        let j = Journal::open(path);
-        assert_eq!(j.entries().len(), 2, "the new entry starts on its own line");
-        assert_eq!(
-            j.warnings.len(),
-            1,
-            "the torn line is still reported, as a middle line"
-        );
-    }
-
-    #[test]
-    fn image_ids_come_from_the_newest_snapshot() {
-        let mut j = Journal::default();
-        j.entries.push(Entry::Images {
-            at: 1,
-            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:old".into())]),
-        });
-        j.entries.push(Entry::Images {
-            at: 2,
-            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:new".into())]),
-        });
-        assert_eq!(j.image_id("tomcat:8.0"), Some(("sha256:new", 2)));
-        let fresh = j.new_refs(&BTreeMap::from([
-            ("tomcat:8.0".into(), "sha256:new".into()),
-            ("mytomcat:8.0".into(), "sha256:new".into()),
-        ]));
-        assert_eq!(fresh.keys().collect::<Vec<_>>(), vec!["mytomcat:8.0"]);
-    }
+/// The `mac` of the last line of `tail` that has one: what the next line
+/// chains to (read again at each append, so two runs one after the other
+/// never chain to the same line).
+fn last_mac(tail: &[u8]) -> Option<String> {
+    tail.split(|b| *b == b'\n')
+        .rev()
+        .filter_map(|l| parse_line(&String::from_utf8_lossy(l)).ok())
+        .find_map(|l| l.seal.map(|s| s.mac))
 }

@@ -6,7 +6,7 @@ use super::outcome::Outcome;
 use super::roster::Student;
 use super::Plan;
 use crate::course::{Task, Vars};
-use crate::evidence::Journal;
+use crate::evidence::{Binding, Health, Journal, MACHINE_ID_FILES};
 use crate::machine::login::{self, LoginError, Wanted};
 use crate::machine::ssh::ConnectError;
 use crate::machine::Machine;
@@ -24,6 +24,8 @@ pub struct HostResult {
     pub report: Option<Report>,
     /// File name → content, for the student's evidence folder.
     pub evidence: Vec<(&'static str, String)>,
+    /// What the learner's journal was worth (graded hosts only).
+    pub journal: Option<Health>,
 }
 
 impl HostResult {
@@ -34,6 +36,7 @@ impl HostResult {
             seconds: started.elapsed().as_secs_f64(),
             report: None,
             evidence: Vec::new(),
+            journal: None,
         }
     }
 }
@@ -115,14 +118,23 @@ async fn attempt(
 /// The learner's journal, under the VM's state folder.
 const JOURNAL: &str = "lab/journal.jsonl";
 
-/// What to read at login: the learner's journal, every course variable
-/// that names a file (daemon.json, shell histories), and the commands the
-/// tasks' checks declare (`Probe::runs`).
+/// What to read at login: the learner's journal and the VM's machine-id
+/// (the journal is sealed to it; not with --no-journal), every course
+/// variable that names a file (daemon.json, shell histories), and the
+/// commands the tasks' checks declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
-    let mut wanted = vec![Wanted::InState(JOURNAL.into())];
+    let mut wanted = Vec::new();
+    if plan.journal {
+        wanted.push(Wanted::InState(JOURNAL.into()));
+        wanted.extend(
+            MACHINE_ID_FILES
+                .iter()
+                .map(|f| Wanted::Absolute(f.to_string())),
+        );
+    }
     for (_, value) in vars.iter() {
         if let Some(rel) = value.strip_prefix(&format!("{HOME}/")) {
             wanted.push(Wanted::InHome(rel.to_string()));
@@ -159,12 +171,27 @@ async fn graded(
         Ok(v) => v,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
-    let journal_text = match machine.read_file(journal_path).await {
-        Ok(t) => t,
-        Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
+    let (journal, journal_text) = if plan.journal {
+        let text = match machine.read_file(journal_path).await {
+            Ok(t) => t,
+            Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
+        };
+        let label = format!("{}:{journal_path}", machine.docker.label());
+        let binding = Binding::of(machine).await;
+        let bytes = text.as_deref().unwrap_or("").as_bytes();
+        (Journal::read_only(&label, bytes, binding, plan.lang), text)
+    } else {
+        let mut journal = Journal::disabled();
+        journal.warnings.push(
+            plan.lang
+                .pick(
+                    "--no-journal: the learner's journal was not read; these grades rest on the machine's live state and the daemon's recent events only",
+                    "--no-journal：未读取学员的进度记录；本次成绩只依据机器的当前状态和守护进程最近的事件",
+                )
+                .to_string(),
+        );
+        (journal, None)
     };
-    let label = format!("{}:{journal_path}", machine.docker.label());
-    let journal = Journal::read_only(&label, journal_text.as_deref().unwrap_or(""));
     let report = Run {
         machine,
         vars: &vars,
@@ -184,6 +211,7 @@ async fn graded(
         seconds: started.elapsed().as_secs_f64(),
         report: Some(report),
         evidence,
+        journal: Some(journal.health.clone()),
     }
 }
 
@@ -246,6 +274,7 @@ mod tests {
             timeout: 1,
             host_deadline: 1,
             ssh: Default::default(),
+            journal: true,
         };
         let tasks: Vec<&Task> = course.tasks.iter().map(|(_, t)| t).collect();
         let w = wanted(&plan, &tasks).unwrap();
@@ -253,6 +282,8 @@ mod tests {
         assert!(w.contains(&ss));
         assert!(w.contains(&Wanted::Run(vec!["docker".into(), "--version".into()])));
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
+        assert!(w.contains(&Wanted::Absolute("/etc/machine-id".into())));
+        assert!(w.contains(&Wanted::Absolute("/var/lib/dbus/machine-id".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
         // task3 has no port check: nothing reads the listening sockets.

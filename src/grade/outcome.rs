@@ -50,6 +50,11 @@ pub struct Record {
     pub scores: BTreeMap<String, u32>,
     pub total: Option<u32>,
     pub max_total: u32,
+    /// The learner's journal, verified against the VM's own machine-id and
+    /// daemon ID: `ok`, `absent`, `foreign`, `edited`, `unsealed`, ... with
+    /// counts (graded hosts only; absent in records of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<crate::evidence::Health>,
 }
 
 /// A finished host with its report (graded hosts only).
