@@ -25,22 +25,6 @@ pub enum State {
     Disabled,
 }
 
-impl State {
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Absent => "absent",
-            State::Ok => "ok",
-            State::Foreign => "foreign",
-            State::Edited => "edited",
-            State::Unsealed => "unsealed",
-            State::Unverified => "unverified",
-            State::Damaged => "damaged",
-            State::Unreadable => "unreadable",
-            State::Disabled => "disabled",
-        }
-    }
-}
-
 /// A journal's state with counts, as `lab grade` records it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

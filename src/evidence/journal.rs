@@ -102,14 +102,11 @@ struct Line {
 fn parse_line(text: &str) -> Result<Line, String> {
     let mut map: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let seal = match map.remove("mac") {
-        Some(mac) => Some(Seal {
-            mac: mac.as_str().unwrap_or_default().to_string(),
-            m: map.remove("m").and_then(|v| v.as_str().map(String::from)),
-            d: map.remove("d").and_then(|v| v.as_str().map(String::from)),
-        }),
-        None => None,
-    };
+    let seal = map.remove("mac").map(|mac| Seal {
+        mac: mac.as_str().unwrap_or_default().to_string(),
+        m: map.remove("m").and_then(|v| v.as_str().map(String::from)),
+        d: map.remove("d").and_then(|v| v.as_str().map(String::from)),
+    });
     let entry = Entry::deserialize(serde_json::Value::Object(map)).map_err(|e| e.to_string());
     Ok(Line { entry, seal })
 }
