@@ -153,6 +153,10 @@ impl Appender {
                 kind(meta.file_type(), lang)
             ));
         }
+        // Two runs at once must not chain to the same line: the lock holds
+        // from reading the tail to the write (released when `file` closes).
+        file.lock().map_err(|e| describe(&e, lang))?;
+        let meta = file.metadata().map_err(|e| describe(&e, lang))?;
         let start = meta.len().saturating_sub(TAIL);
         let mut tail = Vec::new();
         file.seek(SeekFrom::Start(start))

@@ -144,23 +144,33 @@ impl Tally {
         if self.unsealed.n > 0 {
             out.push(tr!(
                 lang,
-                "{}: {} lines, from line {}, were written by an earlier version of lab, before the journal was sealed, and are ignored (lab cannot tell them from lines written by hand). Run `lab check` again: what is still on this machine passes again; a step that a later step undid must be done again.",
-                "{}：{} 行（从第 {} 行起）由旧版 lab 写入，当时记录尚未加密封，因此被忽略（lab 无法区分它们与手写的行）。请重新运行 `lab check`：本机上仍然存在的成果会再次通过；被后续步骤撤销的步骤需要重做。",
+                "{}: {}, from line {}, written by an earlier version of lab before the journal was sealed, {} ignored (lab cannot tell such lines from lines written by hand). Run `lab check` again: what is still on this machine passes again; a step that a later step undid must be done again. Move the file away to stop this warning.",
+                "{}：{} 行（从第 {} 行起）由旧版 lab 写入，当时记录尚未加密封，因此被忽略（lab 无法区分这种行与手写的行）。请重新运行 `lab check`：本机上仍然存在的成果会再次通过；被后续步骤撤销的步骤需要重做。把该文件移走即可不再看到此警告。{3}",
                 label,
-                self.unsealed.n,
-                self.unsealed.first.unwrap_or(1)
+                lines(self.unsealed.n, lang),
+                self.unsealed.first.unwrap_or(1),
+                lang.pick(if self.unsealed.n == 1 { "is" } else { "are" }, "")
             ));
         }
         if self.no_daemon.n > 0 {
             out.push(tr!(
                 lang,
-                "{}: {} lines, from line {}, cannot be verified because the Docker daemon did not answer; they count again once it does.",
+                "{}: {}, from line {}, cannot be verified because the Docker daemon did not answer; they count again once it does.",
                 "{}：{} 行（从第 {} 行起）无法校验，因为 Docker 守护进程没有响应；守护进程恢复后它们会重新计入。",
                 label,
-                self.no_daemon.n,
+                lines(self.no_daemon.n, lang),
                 self.no_daemon.first.unwrap_or(1)
             ));
         }
         out
+    }
+}
+
+/// `1 line`, `3 lines` (the number alone in Chinese, which has no plural).
+fn lines(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 line".into(),
+        (Lang::En, n) => format!("{n} lines"),
+        (Lang::ZhCn, n) => n.to_string(),
     }
 }

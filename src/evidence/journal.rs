@@ -311,6 +311,18 @@ impl Journal {
                 Verdict::OtherMachine => tally.other_machine.add(n),
                 Verdict::OtherDaemon => tally.other_daemon.add(n),
                 Verdict::NoDaemon => tally.no_daemon.add(n),
+                // Bytes that were not UTF-8 before a lossy copy (a VM's
+                // journal is fetched as text): damage, not an edit.
+                Verdict::Edited if text.contains('\u{FFFD}') => {
+                    tally.damaged.add(n);
+                    self.warnings.push(tr!(
+                        lang,
+                        "{}:{}: skipped an unreadable line (it is not UTF-8 text); the other lines still count",
+                        "{}:{}：跳过了无法读取的一行（它不是 UTF-8 文本）；其余各行仍然有效",
+                        label,
+                        n
+                    ));
+                }
                 Verdict::Edited => tally.edited.add(n),
             }
             prev = seal.mac;

@@ -132,7 +132,7 @@ fn hand_written_lines_of_the_old_format_are_ignored_and_said_to_be() {
     assert!(j.last_task("task3").is_none());
     assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
     assert!(
-        j.warnings[0].contains("2 lines, from line 1, were written by an earlier version of lab"),
+        j.warnings[0].contains("2 lines, from line 1, written by an earlier version of lab before the journal was sealed, are ignored"),
         "{}",
         j.warnings[0]
     );
@@ -344,4 +344,41 @@ fn a_journal_that_is_not_a_regular_file_is_neither_read_nor_written() {
         j.append(&[check_entry(1, "a")]).is_ok(),
         "nothing to write to"
     );
+}
+
+#[test]
+fn a_line_made_lossy_on_the_way_from_a_vm_is_damage_not_an_edit() {
+    let (_dir, path) = written(&[check_entry(1, "a"), check_entry(2, "b")]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = lines(&path)[0].find("tomcat").unwrap();
+    bytes[at] = 0xff;
+    // What `Machine::read_file` hands over: text, the bad byte replaced.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let j = Journal::read_only("vm:journal", text.as_bytes(), here(), Lang::En);
+    assert_eq!(j.entries().len(), 1, "{:?}", j.warnings);
+    assert_eq!(j.health.state, JournalState::Damaged);
+    assert!(j.warnings[0].contains(":1: skipped an unreadable line (it is not UTF-8 text)"));
+}
+
+#[test]
+fn two_runs_appending_at_once_keep_the_chain_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let runs: Vec<_> = (0..2)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let j = Journal::open(path.clone(), here(), Lang::En);
+                    j.append(&[check_entry(t * 100 + i, "c")]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for r in runs {
+        r.join().unwrap();
+    }
+    let j = Journal::open(path, here(), Lang::En);
+    assert_eq!(j.entries().len(), 80, "{:?}", j.warnings);
+    assert!(j.warnings.is_empty());
 }

@@ -119,7 +119,7 @@ fn a_hand_written_task3_journal_passes_nothing_on_an_empty_daemon() {
     }
     let w = warnings(&done);
     assert!(
-        w.contains("5 lines, from line 1, were written by an earlier version of lab"),
+        w.contains("5 lines, from line 1, written by an earlier version of lab"),
         "{w}"
     );
     // The same in Chinese.
