@@ -19,8 +19,9 @@
 //! variant.
 
 use super::file::{self, Loaded};
-use super::health::{Health, State, Tally};
-use super::seal::{Binding, Seal, Verdict};
+use super::health::{Health, State};
+use super::read::{self, parse_line};
+use super::seal::{Binding, Seal};
 use crate::lang::Lang;
 use crate::report::{Evidence, Outcome, Status, TaskStatus};
 use crate::tr;
@@ -91,24 +92,6 @@ pub fn default_path() -> Option<PathBuf> {
     }
     let state = var("XDG_STATE_HOME").or_else(|| var("HOME").map(|h| h.join(".local/state")))?;
     Some(state.join("lab").join("journal.jsonl"))
-}
-
-/// A line as read: its entry (if it is one) and its seal (if it has one).
-struct Line {
-    entry: Result<Entry, String>,
-    seal: Option<Seal>,
-}
-
-fn parse_line(text: &str) -> Result<Line, String> {
-    let mut map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let seal = map.remove("mac").map(|mac| Seal {
-        mac: mac.as_str().unwrap_or_default().to_string(),
-        m: map.remove("m").and_then(|v| v.as_str().map(String::from)),
-        d: map.remove("d").and_then(|v| v.as_str().map(String::from)),
-    });
-    let entry = Entry::deserialize(serde_json::Value::Object(map)).map_err(|e| e.to_string());
-    Ok(Line { entry, seal })
 }
 
 /// An entry's JSON with its seal, as one line (without the newline).
@@ -194,142 +177,13 @@ impl Journal {
         j
     }
 
-    /// Reads `bytes`; `cut_from` is the file's size when they are only its
-    /// end (the first line, likely partial, is skipped; the next is used
-    /// only as the start of the chain).
+    /// Reads `bytes` (see `read.rs`).
     fn load(&mut self, label: &str, bytes: &[u8], cut_from: Option<u64>) {
-        let lang = self.lang;
-        if !self.binding.has_machine_id() {
-            self.warnings.push(tr!(
-                lang,
-                "neither /etc/machine-id nor /var/lib/dbus/machine-id exists: the journal is bound to the Docker daemon only",
-                "/etc/machine-id 与 /var/lib/dbus/machine-id 都不存在：记录只与 Docker 守护进程绑定"
-            ));
-        }
-        let mut bytes = bytes;
-        let mut anchor_pending = false;
-        if let Some(size) = cut_from {
-            self.warnings.push(tr!(
-                lang,
-                "{}: the journal is {:.1} MiB; lab read only its last {} MiB (line numbers count from there)",
-                "{}：记录文件有 {:.1} MiB；lab 只读取了最后 {} MiB（行号从那里算起）",
-                label,
-                size as f64 / (1 << 20) as f64,
-                file::READ_LIMIT >> 20
-            ));
-            let start = bytes
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(bytes.len(), |i| i + 1);
-            bytes = &bytes[start..];
-            anchor_pending = true;
-        }
-        let torn_tail = !bytes.is_empty() && !bytes.ends_with(b"\n");
-        let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-        let mut tally = Tally::default();
-        let mut prev = String::new();
-        for (i, raw) in lines.iter().enumerate() {
-            let n = i + 1;
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            tally.lines += 1;
-            let (text, utf8) = match std::str::from_utf8(raw) {
-                Ok(t) => (std::borrow::Cow::Borrowed(t), true),
-                Err(_) => (String::from_utf8_lossy(raw), false),
-            };
-            let parsed = parse_line(&text);
-            if anchor_pending {
-                anchor_pending = false;
-                if let Ok(Line { seal: Some(s), .. }) = &parsed {
-                    prev = s.mac.clone();
-                }
-                tally.lines -= 1;
-                continue;
-            }
-            let line = match parsed {
-                Ok(l) if utf8 => l,
-                other => {
-                    // Keep the chain going past a damaged line when its
-                    // tag can still be read.
-                    if let Ok(Line { seal: Some(s), .. }) = &other {
-                        prev = s.mac.clone();
-                    }
-                    if torn_tail && n == lines.len() {
-                        tally.lines -= 1;
-                        self.warnings.push(tr!(
-                            lang,
-                            "{}:{}: skipped a torn last line (lab was interrupted while writing it)",
-                            "{}:{}：跳过了不完整的最后一行（lab 写入时被中断）",
-                            label,
-                            n
-                        ));
-                    } else {
-                        tally.damaged.add(n);
-                        let why = match (&other, utf8) {
-                            (_, false) => lang
-                                .pick("it is not UTF-8 text", "它不是 UTF-8 文本")
-                                .to_string(),
-                            (Err(e), _) => e.clone(),
-                            (Ok(_), _) => String::new(),
-                        };
-                        self.warnings.push(tr!(
-                            lang,
-                            "{}:{}: skipped an unreadable line ({}); the other lines still count",
-                            "{}:{}：跳过了无法读取的一行（{}）；其余各行仍然有效",
-                            label,
-                            n,
-                            why
-                        ));
-                    }
-                    continue;
-                }
-            };
-            let Some(seal) = line.seal else {
-                tally.unsealed.add(n);
-                continue;
-            };
-            let entry = match line.entry {
-                Ok(e) => e,
-                Err(e) => {
-                    prev = seal.mac.clone();
-                    tally.damaged.add(n);
-                    self.warnings.push(tr!(
-                        lang,
-                        "{}:{}: skipped a line lab does not understand ({}); the other lines still count",
-                        "{}:{}：跳过了 lab 无法理解的一行（{}）；其余各行仍然有效",
-                        label,
-                        n,
-                        e
-                    ));
-                    continue;
-                }
-            };
-            let canonical = serde_json::to_string(&entry).unwrap_or_default();
-            match self.binding.verify(&prev, &canonical, &seal) {
-                Verdict::Valid => self.entries.push(entry),
-                Verdict::OtherMachine => tally.other_machine.add(n),
-                Verdict::OtherDaemon => tally.other_daemon.add(n),
-                Verdict::NoDaemon => tally.no_daemon.add(n),
-                // Bytes that were not UTF-8 before a lossy copy (a VM's
-                // journal is fetched as text): damage, not an edit.
-                Verdict::Edited if text.contains('\u{FFFD}') => {
-                    tally.damaged.add(n);
-                    self.warnings.push(tr!(
-                        lang,
-                        "{}:{}: skipped an unreadable line (it is not UTF-8 text); the other lines still count",
-                        "{}:{}：跳过了无法读取的一行（它不是 UTF-8 文本）；其余各行仍然有效",
-                        label,
-                        n
-                    ));
-                }
-                Verdict::Edited => tally.edited.add(n),
-            }
-            prev = seal.mac;
-        }
-        self.head = prev;
-        self.warnings.extend(tally.warnings(label, lang));
-        self.health = tally.health();
+        let r = read::read(label, bytes, cut_from, &self.binding, self.lang);
+        self.entries = r.entries;
+        self.head = r.head;
+        self.warnings.extend(r.warnings);
+        self.health = r.health;
     }
 
     #[cfg(test)]

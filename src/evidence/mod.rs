@@ -5,6 +5,7 @@
 mod file;
 mod health;
 mod journal;
+mod read;
 mod seal;
 
 pub use health::{Health, State as JournalState};

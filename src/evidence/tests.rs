@@ -382,3 +382,40 @@ fn two_runs_appending_at_once_keep_the_chain_whole() {
     assert_eq!(j.entries().len(), 80, "{:?}", j.warnings);
     assert!(j.warnings.is_empty());
 }
+
+#[test]
+fn a_machine_without_a_machine_id_is_said_to_be_bound_to_its_daemon_only() {
+    let daemon_only = Binding::new(None, Some("daemon-A".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    Journal::open(path.clone(), daemon_only.clone(), Lang::En)
+        .append(&[check_entry(1, "a")])
+        .unwrap();
+    let j = Journal::open(path.clone(), daemon_only, Lang::En);
+    assert_eq!(j.entries().len(), 1);
+    assert!(
+        j.warnings[0].contains("neither /etc/machine-id nor /var/lib/dbus/machine-id exists"),
+        "{:?}",
+        j.warnings
+    );
+    // On a machine that has an id, such a line is another machine's.
+    let j = Journal::open(path, here(), Lang::En);
+    assert_eq!(j.health.state, JournalState::Foreign);
+}
+
+#[test]
+fn many_damaged_lines_make_a_few_warnings_not_one_each() {
+    let (_dir, path) = written(&[check_entry(1, "a")]);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    for _ in 0..50 {
+        std::io::Write::write_all(&mut f, b"\xff\xfe garbage\n").unwrap();
+    }
+    let j = Journal::open(path, here(), Lang::En);
+    assert_eq!(j.entries().len(), 1);
+    assert_eq!(j.warnings.len(), 4, "{:?}", j.warnings);
+    assert!(j.warnings[3].contains("47 more unreadable lines skipped"));
+    assert_eq!((j.health.ignored, j.health.from_line), (50, Some(2)));
+}
