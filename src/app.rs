@@ -371,7 +371,16 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
         eprintln!("{}", tr!(lang, "lab: {} question(s) could not be checked against this machine; nothing was recorded", "lab：有 {} 道题无法根据本机判断；本次结果未记录", score.unknown));
         return Ok(exit::ERROR);
     }
-    if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
+    if g.no_journal {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "lab: --no-journal: this score is not recorded, so the task's quiz check does not see it",
+                "lab：--no-journal：本次成绩不会被记录，因此任务的测验检查看不到它"
+            )
+        );
+    } else if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
         eprintln!("lab: warning: {w}");
     }
     Ok(if score.passed() {

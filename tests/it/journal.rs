@@ -230,3 +230,38 @@ fn a_fifo_as_the_journal_neither_hangs_nor_is_read() {
         warnings(&done)
     );
 }
+
+#[test]
+fn no_journal_is_honoured_by_check_list_and_quiz() {
+    let home = tempfile::tempdir().expect("tmp");
+    let lab = || Lab::new(home.path()).args(["--docker-host", "unix:///nonexistent.sock"]);
+    // A quiz passed and recorded (bound to this machine: no daemon here).
+    let mut quiz = lab().args(["quiz", "task1"]);
+    for a in crate::quiz::right_answers() {
+        quiz = quiz.args(["--answer", &a]);
+    }
+    quiz.run().code(0);
+    lab().args(["check", "task1"]).run().code(0);
+    let path = home.path().join(".local/state/lab/journal.jsonl");
+    let before = std::fs::read(&path).expect("journal");
+    lab()
+        .args(["--no-journal", "check", "task1"])
+        .run()
+        .code(1)
+        .stdout_has("the quiz has not been taken yet");
+    lab()
+        .args(["--no-journal", "list"])
+        .run()
+        .code(0)
+        .stdout_has("not checked yet");
+    let mut quiz = lab().args(["--no-journal", "quiz", "task1"]);
+    for a in crate::quiz::right_answers() {
+        quiz = quiz.args(["--answer", &a]);
+    }
+    quiz.run().code(0).stderr_has("this score is not recorded");
+    assert_eq!(
+        std::fs::read(&path).expect("journal"),
+        before,
+        "nothing written"
+    );
+}
