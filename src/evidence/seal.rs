@@ -17,7 +17,6 @@
 
 use crate::machine::Machine;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Where the machine's id is read, first found wins.
@@ -35,14 +34,12 @@ pub struct Binding {
     daemon_id: Option<String>,
 }
 
-/// The seal fields of a journal line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The seal fields of a journal line (`m`, `d`, `mac`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seal {
     /// Fingerprint of the machine id it was bound to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub m: Option<String>,
     /// Fingerprint of the daemon id; absent when the daemon did not answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
     /// HMAC-SHA256, hex.
     pub mac: String,
@@ -67,8 +64,8 @@ impl Binding {
     /// From the ids as read (blank ones count as absent).
     pub fn new(machine_id: Option<String>, daemon_id: Option<String>) -> Binding {
         let clean = |s: Option<String>| {
-            s.map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty() && s.len() <= 256)
+            s.map(|s| s.trim().chars().take(256).collect::<String>())
+                .filter(|s| !s.is_empty())
         };
         Binding {
             machine_id: clean(machine_id),
