@@ -27,11 +27,32 @@ const CONSTANT: &[u8] = b"lab journal seal v1 - progress belongs to one machine 
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The ids a journal is bound to on this machine.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The ids a journal is bound to on this machine, with their
+/// fingerprints and keys worked out once (a journal has many lines).
+#[derive(Clone)]
 pub struct Binding {
-    machine_id: Option<String>,
-    daemon_id: Option<String>,
+    /// Fingerprints of the two ids.
+    m: Option<String>,
+    d: Option<String>,
+    /// HMAC keyed for lines bound to the machine and the daemon (when the
+    /// daemon's id is known), and for lines bound to the machine only.
+    both: Option<HmacSha256>,
+    machine_only: HmacSha256,
+}
+
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binding")
+            .field("m", &self.m)
+            .field("d", &self.d)
+            .finish()
+    }
+}
+
+impl Default for Binding {
+    fn default() -> Binding {
+        Binding::new(None, None)
+    }
 }
 
 /// The seal fields of a journal line (`m`, `d`, `mac`).
@@ -67,9 +88,16 @@ impl Binding {
             s.map(|s| s.trim().chars().take(256).collect::<String>())
                 .filter(|s| !s.is_empty())
         };
+        let (machine_id, daemon_id) = (clean(machine_id), clean(daemon_id));
+        let m = machine_id.as_deref().map(|m| fingerprint("machine", m));
+        let d = daemon_id.as_deref().map(|d| fingerprint("daemon", d));
         Binding {
-            machine_id: clean(machine_id),
-            daemon_id: clean(daemon_id),
+            both: daemon_id
+                .as_deref()
+                .map(|d| mac_with(&key(machine_id.as_deref(), Some(d)))),
+            machine_only: mac_with(&key(machine_id.as_deref(), None)),
+            m,
+            d,
         }
     }
 
@@ -94,56 +122,32 @@ impl Binding {
     }
 
     pub fn has_machine_id(&self) -> bool {
-        self.machine_id.is_some()
-    }
-
-    fn fingerprints(&self) -> (Option<String>, Option<String>) {
-        (
-            self.machine_id
-                .as_deref()
-                .map(|m| fingerprint("machine", m)),
-            self.daemon_id.as_deref().map(|d| fingerprint("daemon", d)),
-        )
+        self.m.is_some()
     }
 
     /// Seals `canonical` (an entry's JSON) after the line whose tag is `prev`.
     pub fn seal(&self, prev: &str, canonical: &str) -> Seal {
-        let (m, d) = self.fingerprints();
-        let mac = tag(
-            self.machine_id.as_deref(),
-            self.daemon_id.as_deref(),
-            prev,
-            m.as_deref(),
-            d.as_deref(),
-            canonical,
-        );
+        let keyed = self.both.as_ref().unwrap_or(&self.machine_only);
+        let mac = tag(keyed, prev, self.m.as_deref(), self.d.as_deref(), canonical);
         Seal {
-            m,
-            d,
+            m: self.m.clone(),
+            d: self.d.clone(),
             mac: hex(&mac),
         }
     }
 
     /// Checks a line's seal against this machine's ids.
     pub fn verify(&self, prev: &str, canonical: &str, seal: &Seal) -> Verdict {
-        let (m, d) = self.fingerprints();
-        if seal.m != m {
+        if seal.m != self.m {
             return Verdict::OtherMachine;
         }
-        let daemon_id = match (&seal.d, &d) {
-            (None, _) => None,
-            (Some(_), None) => return Verdict::NoDaemon,
-            (Some(theirs), Some(ours)) if theirs != ours => return Verdict::OtherDaemon,
-            (Some(_), Some(_)) => self.daemon_id.as_deref(),
+        let keyed = match (&seal.d, &self.d, &self.both) {
+            (None, _, _) => &self.machine_only,
+            (Some(theirs), Some(ours), Some(both)) if theirs == ours => both,
+            (Some(_), Some(_), _) => return Verdict::OtherDaemon,
+            (Some(_), None, _) => return Verdict::NoDaemon,
         };
-        let expected = tag(
-            self.machine_id.as_deref(),
-            daemon_id,
-            prev,
-            seal.m.as_deref(),
-            seal.d.as_deref(),
-            canonical,
-        );
+        let expected = tag(keyed, prev, seal.m.as_deref(), seal.d.as_deref(), canonical);
         match unhex(&seal.mac) {
             Some(given) if given == expected => Verdict::Valid,
             _ => Verdict::Edited,
@@ -172,14 +176,13 @@ fn key(machine_id: Option<&str>, daemon_id: Option<&str>) -> Vec<u8> {
 }
 
 fn tag(
-    machine_id: Option<&str>,
-    daemon_id: Option<&str>,
+    keyed: &HmacSha256,
     prev: &str,
     m: Option<&str>,
     d: Option<&str>,
     canonical: &str,
 ) -> Vec<u8> {
-    let mut t = mac_with(&key(machine_id, daemon_id));
+    let mut t = keyed.clone();
     for part in [prev, m.unwrap_or("-"), d.unwrap_or("-"), canonical] {
         t.update(part.as_bytes());
         t.update(b"\n");
