@@ -284,7 +284,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         out.push_str(&tr!(
             lang,
             "--no-journal: the learners' journals were not read; these grades rest on each machine's live state and its daemon's recent events only\n",
-            "--no-journal：未读取学员的进度记录；本次成绩只依据各台机器的当前状态和守护进程最近的事件\n"
+            "--no-journal：未读取学员的操作记录（journal）；本次成绩只依据各台机器的当前状态和守护进程最近的事件\n"
         ));
     }
     for f in &s.files {

@@ -94,7 +94,7 @@ pub fn load(path: &Path, lang: Lang) -> Loaded {
         Loaded::Refused(tr!(
             lang,
             "the journal {} is neither read nor written: {}; earlier progress is ignored and this run's is not remembered",
-            "记录文件 {} 既不读取也不写入：{}；之前的进度不计，本次的进度也不会被记住",
+            "操作记录文件 {} 既不读取也不写入：{}；之前的进度不计，本次的进度也不会被记住",
             path.display(),
             why
         ))

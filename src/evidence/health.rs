@@ -133,7 +133,7 @@ impl Tally {
             out.push(tr!(
                 lang,
                 "{}: {} of {} lines are ignored, from line {}: {}. The progress they record does not count; run `lab check` again (what is still on this machine passes again). If you copied this journal from elsewhere, move it away.",
-                "{}：{} 行（共 {} 行）被忽略，从第 {} 行起：{}。这些行记录的进度不计；请重新运行 `lab check`（本机上仍然存在的成果会再次通过）。如果这个记录文件是从别处复制来的，请把它移走。",
+                "{}：{} 行（共 {} 行）被忽略，从第 {} 行起：{}。这些行记录的进度不计；请重新运行 `lab check`（本机上仍然存在的成果会再次通过）。如果这个操作记录文件是从别处复制来的，请把它移走。",
                 label,
                 n,
                 self.lines,
@@ -145,7 +145,7 @@ impl Tally {
             out.push(tr!(
                 lang,
                 "{}: {}, from line {}, written by an earlier version of lab before the journal was sealed, {} ignored (lab cannot tell such lines from lines written by hand). Run `lab check` again: what is still on this machine passes again; a step that a later step undid must be done again. Move the file away to stop this warning.",
-                "{}：{} 行（从第 {} 行起）由旧版 lab 写入，当时记录尚未加密封，因此被忽略（lab 无法区分这种行与手写的行）。请重新运行 `lab check`：本机上仍然存在的成果会再次通过；被后续步骤撤销的步骤需要重做。把该文件移走即可不再看到此警告。{3}",
+                "{}：{} 行（从第 {} 行起）由旧版 lab 写入，当时操作记录尚未加密封，因此被忽略（lab 无法区分这种行与手写的行）。请重新运行 `lab check`：本机上仍然存在的成果会再次通过；被后续步骤撤销的步骤需要重做。把该文件移走即可不再看到此警告。{3}",
                 label,
                 lines(self.unsealed.n, lang),
                 self.unsealed.first.unwrap_or(1),

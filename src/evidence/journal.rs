@@ -275,7 +275,7 @@ impl Journal {
             tr!(
                 lang,
                 "cannot write the journal {}: {}; this run's progress is not remembered",
-                "无法写入记录文件 {}：{}；本次的进度不会被记住",
+                "无法写入操作记录文件 {}：{}；本次的进度不会被记住",
                 path.display(),
                 why
             )

@@ -75,7 +75,7 @@ pub(super) fn read(
         r.warnings.push(tr!(
             lang,
             "{}: neither /etc/machine-id nor /var/lib/dbus/machine-id exists, so the journal is bound to the Docker daemon only (and to nothing while the daemon does not answer)",
-            "{}：/etc/machine-id 与 /var/lib/dbus/machine-id 都不存在，因此记录只与 Docker 守护进程绑定（守护进程无响应时不与任何东西绑定）",
+            "{}：/etc/machine-id 与 /var/lib/dbus/machine-id 都不存在，因此操作记录只与 Docker 守护进程绑定（守护进程无响应时不与任何东西绑定）",
             label
         ));
     }
@@ -85,7 +85,7 @@ pub(super) fn read(
         r.warnings.push(tr!(
             lang,
             "{}: the journal is {:.1} MiB; lab read only its last {} MiB (line numbers count from there)",
-            "{}：记录文件有 {:.1} MiB；lab 只读取了最后 {} MiB（行号从那里算起）",
+            "{}：操作记录文件有 {:.1} MiB；lab 只读取了最后 {} MiB（行号从那里算起）",
             label,
             size as f64 / (1 << 20) as f64,
             READ_LIMIT >> 20

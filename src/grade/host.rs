@@ -212,7 +212,7 @@ async fn learner_journal(
             plan.lang
                 .pick(
                     "--no-journal: the learner's journal was not read; these grades rest on the machine's live state and the daemon's recent events only",
-                    "--no-journal：未读取学员的进度记录；本次成绩只依据机器的当前状态和守护进程最近的事件",
+                    "--no-journal：未读取学员的操作记录（journal）；本次成绩只依据机器的当前状态和守护进程最近的事件",
                 )
                 .to_string(),
         );

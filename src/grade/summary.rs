@@ -161,7 +161,7 @@ pub fn render(
             "name": l("Name", "姓名"),
             "outcome": l("Outcome", "结果"),
             "total": l("Total", "总分"),
-            "journal": l("Journal", "进度记录"),
+            "journal": l("Journal", "操作记录"),
         }),
     );
     let mut tera = tera::Tera::default();
