@@ -6,7 +6,7 @@ use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::Machine;
-use crate::report::{exit, Format};
+use crate::report::{exit, Format, TaskStatus};
 use crate::run::Run;
 use crate::tr;
 use std::io::{IsTerminal, Write};
@@ -62,14 +62,23 @@ fn color(g: &Global) -> bool {
     }
 }
 
-fn journal(g: &Global) -> Journal {
+/// The learner's journal, checked against this machine's ids (its
+/// machine-id and its daemon's ID, asked through `machine`).
+fn journal(g: &Global, machine: &Machine, rt: &tokio::runtime::Runtime, lang: Lang) -> Journal {
     if g.no_journal {
         return Journal::disabled();
     }
     match g.journal.clone().or_else(evidence::default_path) {
-        Some(p) => Journal::open(p),
+        Some(p) => Journal::open(p, rt.block_on(evidence::Binding::of(machine)), lang),
         None => Journal::disabled(),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)
 }
 
 pub fn run(cli: Cli) -> Result<u8, AppError> {
@@ -111,7 +120,14 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             Ok(exit::PASS)
         }
         Command::List => {
-            emit(&list(&course, &journal(g), lang, color(g)));
+            // Only the daemon's ID is asked (the journal is sealed to it):
+            // a listing does not wait long for a daemon that hangs.
+            let machine = Machine::local(g.docker_host.clone(), g.timeout.min(3));
+            let journal = journal(g, &machine, &runtime()?, lang);
+            for w in &journal.warnings {
+                eprintln!("lab: warning: {w}");
+            }
+            emit(&list(&course, &journal, lang, color(g)));
             Ok(exit::PASS)
         }
         Command::Show { task } => {
@@ -167,11 +183,8 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let journal = journal(g);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
+    let rt = runtime()?;
+    let journal = journal(g, &machine, &rt, lang);
     let report = rt.block_on(
         Run {
             machine: &machine,
@@ -210,6 +223,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         lang,
         timeout: g.timeout,
         host_deadline: (g.timeout * 6).max(60),
+        journal: !g.no_journal,
         ssh: crate::machine::ssh::Options {
             timeout: g.timeout,
             accept_new_host_keys: args.accept_new_host_keys,
@@ -264,6 +278,13 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
             lang,
             "Grade those again once fixed: add --retry-failed to the same command\n",
             "修复后重新评分：在同一命令后加上 --retry-failed\n"
+        ));
+    }
+    if g.no_journal {
+        out.push_str(&tr!(
+            lang,
+            "--no-journal: the learners' journals were not read; these grades rest on each machine's live state and its daemon's recent events only\n",
+            "--no-journal：未读取学员的操作记录（journal）；本次成绩只依据各台机器的当前状态和守护进程最近的事件\n"
         ));
     }
     for f in &s.files {
@@ -331,12 +352,9 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let journal = journal(g);
     let answers = args.answers.iter().cloned().collect();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
+    let rt = runtime()?;
+    let journal = journal(g, &machine, &rt, lang);
     let stdin = std::io::stdin();
     let mut session = crate::quiz::Session {
         machine: &machine,
@@ -353,7 +371,16 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
         eprintln!("{}", tr!(lang, "lab: {} question(s) could not be checked against this machine; nothing was recorded", "lab：有 {} 道题无法根据本机判断；本次结果未记录", score.unknown));
         return Ok(exit::ERROR);
     }
-    if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
+    if g.no_journal {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "lab: --no-journal: this score is not recorded, so the task's quiz check does not see it",
+                "lab：--no-journal：本次成绩不会被记录，因此任务的测验检查看不到它"
+            )
+        );
+    } else if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
         eprintln!("lab: warning: {w}");
     }
     Ok(if score.passed() {
@@ -387,10 +414,10 @@ fn list(course: &Course, journal: &Journal, lang: Lang, color: bool) -> String {
                     max_score,
                     ..
                 }) => {
-                    let (mark, code) = match status.as_str() {
-                        "pass" => ("✔", "32"),
-                        "fail" => ("✘", "31"),
-                        _ => ("!", "33"),
+                    let (mark, code) = match status {
+                        TaskStatus::Pass => ("✔", "32"),
+                        TaskStatus::Fail => ("✘", "31"),
+                        TaskStatus::Error => ("!", "33"),
                     };
                     format!(
                         "{} {score}/{max_score}  {}",

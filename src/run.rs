@@ -215,7 +215,7 @@ pub fn record(
         entries.push(Entry::Task {
             at: now,
             task: task.id.clone(),
-            status: format!("{:?}", task.status).to_lowercase(),
+            status: task.status,
             score: task.score,
             max_score: task.max_score,
         });

@@ -498,14 +498,14 @@ impl Probe for Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
 
     fn ev(action: &str, actor: &str, name: &str, t: i64) -> DaemonEvent {
         DaemonEvent {
             kind: "image".into(),
             action: action.into(),
             actor: actor.into(),
-            attributes: HashMap::from([("name".into(), name.into())]),
+            attributes: BTreeMap::from([("name".into(), name.into())]),
             time_nano: t,
         }
     }

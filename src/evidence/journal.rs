@@ -3,17 +3,31 @@
 //! step undoes (pull, then remove) keep its pass across daemon restarts, and
 //! gives `lab list` each task's last status.
 //!
-//! Invariants: lines are only ever appended, each in a single write; a torn
-//! last line (a crash mid-write) is skipped with a warning, never fatal; a
-//! journal that cannot be written is a warning, never a failed check.
+//! Each line is sealed (`seal.rs`): its `mac` covers the `mac` of the line
+//! before it, the entry and the machine's and daemon's ids. A line whose
+//! seal does not verify is ignored, alone: the line after it chains to its
+//! stored `mac`, so one edited line costs that line, one deleted line costs
+//! the line after it, and a copied journal costs every line; whatever is
+//! ignored is said once per journal, with the count and the first line.
+//!
+//! Invariants: lines are only ever appended, each batch in one write; a
+//! torn last line (a crash mid-write) is skipped with a warning, never
+//! fatal; a line that is not UTF-8 or not JSON is skipped and named, the
+//! others still count; a journal that cannot be read or written is a
+//! warning, never a failed check. An entry's fields never change (its
+//! canonical JSON is what the seal covers): a new kind of record is a new
+//! variant.
 
+use super::file::{self, Loaded};
+use super::health::{Health, State};
+use super::read::{self, parse_line};
+use super::seal::{Binding, Seal};
 use crate::lang::Lang;
 use crate::machine::DaemonEvent;
-use crate::report::{Evidence, Outcome, Status};
+use crate::report::{Evidence, Outcome, Status, TaskStatus};
 use crate::tr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +47,8 @@ pub enum Entry {
     Task {
         at: i64,
         task: String,
-        status: String,
+        /// `pass`, `fail` or `error`, as earlier versions wrote it.
+        status: TaskStatus,
         score: u32,
         max_score: u32,
     },
@@ -58,9 +73,16 @@ pub enum Entry {
 #[derive(Debug, Default)]
 pub struct Journal {
     path: Option<PathBuf>,
+    binding: Binding,
+    lang: Lang,
     entries: Vec<Entry>,
+    /// The `mac` of the last sealed line read: what an append chains to
+    /// when the end of the file has none.
+    head: String,
     /// Problems met while reading, for the report.
     pub warnings: Vec<String>,
+    /// What reading found, for `lab grade`.
+    pub health: Health,
 }
 
 /// `$LAB_JOURNAL`, else `$XDG_STATE_HOME/lab/journal.jsonl`, else
@@ -78,56 +100,96 @@ pub fn default_path() -> Option<PathBuf> {
     Some(state.join("lab").join("journal.jsonl"))
 }
 
+/// An entry's JSON with its seal, as one line (without the newline).
+fn sealed_line(canonical: &str, seal: &Seal) -> String {
+    let mut fields = String::new();
+    for (k, v) in [("m", &seal.m), ("d", &seal.d)] {
+        if let Some(v) = v {
+            fields.push_str(&format!(",\"{k}\":\"{v}\""));
+        }
+    }
+    let body = canonical.strip_suffix('}').unwrap_or(canonical);
+    format!("{body}{fields},\"mac\":\"{}\"}}", seal.mac)
+}
+
 impl Journal {
     /// A journal that records nothing (`--no-journal`).
     pub fn disabled() -> Journal {
-        Journal::default()
+        Journal {
+            health: Health {
+                state: State::Disabled,
+                ..Health::default()
+            },
+            ..Journal::default()
+        }
     }
 
-    /// Reads the journal at `path`; a missing file is an empty journal.
-    pub fn open(path: PathBuf) -> Journal {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                let mut j = Journal::disabled();
-                j.path = Some(path.clone());
-                j.warnings.push(format!(
-                    "cannot read the journal {}: {e}; earlier progress is ignored",
-                    path.display()
-                ));
+    /// Reads the journal at `path`, checking each line against `binding`
+    /// (this machine's ids); a missing file is an empty journal.
+    pub fn open(path: PathBuf, binding: Binding, lang: Lang) -> Journal {
+        let label = path.display().to_string();
+        let mut j = match file::load(&path, lang) {
+            Loaded::Missing => Journal {
+                binding,
+                lang,
+                ..Journal::default()
+            },
+            Loaded::Refused(why) => {
+                let mut j = Journal {
+                    lang,
+                    warnings: vec![why],
+                    ..Journal::default()
+                };
+                j.health.state = State::Unreadable;
+                // Not a file lab may write either: no path.
                 return j;
             }
+            Loaded::Bytes { bytes, cut_from } => {
+                let mut j = Journal {
+                    binding,
+                    lang,
+                    ..Journal::default()
+                };
+                j.load(&label, &bytes, cut_from);
+                j
+            }
         };
-        let mut j = Journal::read_only(&path.display().to_string(), &text);
         j.path = Some(path);
         j
     }
 
-    /// A journal read from text fetched elsewhere (a student VM's, while
-    /// grading): it is consulted, never appended to. `label` names it in
-    /// warnings.
-    pub fn read_only(label: &str, text: &str) -> Journal {
-        let mut j = Journal::default();
-        let torn_tail = !text.is_empty() && !text.ends_with('\n');
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Entry>(line) {
-                Ok(e) => j.entries.push(e),
-                Err(_) if torn_tail && i + 1 == lines.len() => j.warnings.push(format!(
-                    "{label}:{}: skipped a torn last line (lab was interrupted while writing it)",
-                    i + 1
-                )),
-                Err(e) => j.warnings.push(format!(
-                    "{label}:{}: skipped an unreadable line: {e}",
-                    i + 1
-                )),
-            }
+    /// A journal read from bytes fetched elsewhere (a student VM's, while
+    /// grading), checked against that VM's `binding`: it is consulted,
+    /// never appended to. `label` names it in warnings.
+    pub fn read_only(label: &str, bytes: &[u8], binding: Binding, lang: Lang) -> Journal {
+        let mut j = Journal {
+            binding,
+            lang,
+            ..Journal::default()
+        };
+        if bytes.is_empty() {
+            return j;
+        }
+        let limit = file::READ_LIMIT as usize;
+        if bytes.len() > limit {
+            j.load(
+                label,
+                &bytes[bytes.len() - limit..],
+                Some(bytes.len() as u64),
+            );
+        } else {
+            j.load(label, bytes, None);
         }
         j
+    }
+
+    /// Reads `bytes` (see `read.rs`).
+    fn load(&mut self, label: &str, bytes: &[u8], cut_from: Option<u64>) {
+        let r = read::read(label, bytes, cut_from, &self.binding, self.lang);
+        self.entries = r.entries;
+        self.head = r.head;
+        self.warnings.extend(r.warnings);
+        self.health = r.health;
     }
 
     #[cfg(test)]
@@ -252,7 +314,8 @@ impl Journal {
             .collect()
     }
 
-    /// Appends entries in one write. Returns a warning on failure.
+    /// Appends entries, sealed and chained to the file's last sealed line,
+    /// in one write. Returns a warning on failure.
     pub fn append(&self, entries: &[Entry]) -> Result<(), String> {
         let Some(path) = &self.path else {
             return Ok(());
@@ -260,107 +323,40 @@ impl Journal {
         if entries.is_empty() {
             return Ok(());
         }
+        let lang = self.lang;
+        let failed = |why: String| {
+            tr!(
+                lang,
+                "cannot write the journal {}: {}; this run's progress is not remembered",
+                "无法写入操作记录文件 {}：{}；本次的进度不会被记住",
+                path.display(),
+                why
+            )
+        };
+        let out = file::Appender::open(path, lang).map_err(failed)?;
         let mut buf = String::new();
         // A torn last line must not swallow the first new entry.
-        if std::fs::read(path)
-            .map(|b| !b.is_empty() && !b.ends_with(b"\n"))
-            .unwrap_or(false)
-        {
+        if !out.tail.is_empty() && !out.tail.ends_with(b"\n") {
             buf.push('\n');
         }
+        let mut prev = last_mac(&out.tail).unwrap_or_else(|| self.head.clone());
         for e in entries {
-            buf.push_str(&serde_json::to_string(e).map_err(|e| e.to_string())?);
+            let canonical = serde_json::to_string(e).map_err(|e| failed(e.to_string()))?;
+            let seal = self.binding.seal(&prev, &canonical);
+            buf.push_str(&sealed_line(&canonical, &seal));
             buf.push('\n');
+            prev = seal.mac;
         }
-        let write = || -> std::io::Result<()> {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)?;
-            f.write_all(buf.as_bytes())
-        };
-        write().map_err(|e| {
-            format!(
-                "cannot write the journal {}: {e}; this run's progress is not remembered",
-                path.display()
-            )
-        })
+        out.write(buf.as_bytes(), lang).map_err(failed)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check_entry(at: i64, check: &str) -> Entry {
-        Entry::Check {
-            at,
-            task: "task3".into(),
-            step: "pull".into(),
-            check: check.into(),
-            detail: "tomcat:latest present".into(),
-        }
-    }
-
-    #[test]
-    fn appended_entries_are_read_back_and_remembered() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/lab/journal.jsonl");
-        let j = Journal::open(path.clone());
-        j.append(&[check_entry(1_700_000_000, "pulled")]).unwrap();
-        let j = Journal::open(path);
-        assert!(j.warnings.is_empty());
-        let o = j
-            .remembered("task3", "pull", "pulled", Lang::En)
-            .expect("remembered");
-        assert_eq!(o.status, Status::Pass);
-        assert!(matches!(o.evidence, Some(Evidence::Journal { .. })));
-        assert!(j.remembered("task3", "pull", "other", Lang::En).is_none());
-        assert!(
-            j.remembered("task3", "tag", "pulled", Lang::En).is_none(),
-            "scoped to its step"
-        );
-    }
-
-    #[test]
-    fn a_torn_last_line_is_skipped_with_a_warning_and_not_glued_to() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.jsonl");
-        let good = serde_json::to_string(&check_entry(1, "a")).unwrap();
-        std::fs::write(&path, format!("{good}\n{{\"type\":\"check\",\"at\":2,\"ta")).unwrap();
-        let j = Journal::open(path.clone());
-        assert_eq!(j.entries().len(), 1);
-        assert_eq!(j.warnings.len(), 1);
-        assert!(j.warnings[0].contains("torn last line"), "{:?}", j.warnings);
-        j.append(&[check_entry(3, "b")]).unwrap();
-        let j = Journal::open(path);
-        assert_eq!(j.entries().len(), 2, "the new entry starts on its own line");
-        assert_eq!(
-            j.warnings.len(),
-            1,
-            "the torn line is still reported, as a middle line"
-        );
-    }
-
-    #[test]
-    fn image_ids_come_from_the_newest_snapshot() {
-        let mut j = Journal::default();
-        j.entries.push(Entry::Images {
-            at: 1,
-            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:old".into())]),
-        });
-        j.entries.push(Entry::Images {
-            at: 2,
-            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:new".into())]),
-        });
-        assert_eq!(j.image_id("tomcat:8.0"), Some(("sha256:new", 2)));
-        let fresh = j.new_refs(&BTreeMap::from([
-            ("tomcat:8.0".into(), "sha256:new".into()),
-            ("mytomcat:8.0".into(), "sha256:new".into()),
-        ]));
-        assert_eq!(fresh.keys().collect::<Vec<_>>(), vec!["mytomcat:8.0"]);
-    }
+/// The `mac` of the last line of `tail` that has one: what the next line
+/// chains to (read again at each append, so two runs one after the other
+/// never chain to the same line).
+fn last_mac(tail: &[u8]) -> Option<String> {
+    tail.split(|b| *b == b'\n')
+        .rev()
+        .filter_map(|l| parse_line(&String::from_utf8_lossy(l)).ok())
+        .find_map(|l| l.seal.map(|s| s.mac))
 }

@@ -12,7 +12,7 @@
 
 use super::Journal;
 use crate::machine::{DaemonEvent, DockerView, ObserveError};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// The attribute that marks an inferred event.
 pub const INFERRED: &str = "lab.inferred";
@@ -59,7 +59,7 @@ fn merge<'a>(
 fn gone_since_seen(
     all: &[DaemonEvent],
     present: &HashSet<&str>,
-    seen: std::collections::BTreeMap<&str, (Vec<&str>, i64)>,
+    seen: BTreeMap<&str, (Vec<&str>, i64)>,
 ) -> Vec<DaemonEvent> {
     seen.into_iter()
         .filter(|(id, _)| !present.contains(id))
@@ -75,7 +75,7 @@ fn gone_since_seen(
             kind: "image".into(),
             action: "delete".into(),
             actor: id.to_string(),
-            attributes: HashMap::from([
+            attributes: BTreeMap::from([
                 ("name".to_string(), id.to_string()),
                 (INFERRED.to_string(), refs.join(", ")),
             ]),
@@ -87,14 +87,13 @@ fn gone_since_seen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn ev(action: &str, actor: &str, t: i64) -> DaemonEvent {
         DaemonEvent {
             kind: "image".into(),
             action: action.into(),
             actor: actor.into(),
-            attributes: HashMap::new(),
+            attributes: BTreeMap::new(),
             time_nano: t,
         }
     }

@@ -6,7 +6,7 @@ use super::outcome::Outcome;
 use super::roster::Student;
 use super::Plan;
 use crate::course::{Task, Vars};
-use crate::evidence::Journal;
+use crate::evidence::{Binding, Health, Journal, MACHINE_ID_FILES};
 use crate::machine::login::{self, LoginError, Wanted};
 use crate::machine::ssh::ConnectError;
 use crate::machine::Machine;
@@ -24,6 +24,8 @@ pub struct HostResult {
     pub report: Option<Report>,
     /// File name → content, for the student's evidence folder.
     pub evidence: Vec<(&'static str, String)>,
+    /// What the learner's journal was worth (graded hosts only).
+    pub journal: Option<Health>,
 }
 
 impl HostResult {
@@ -34,6 +36,7 @@ impl HostResult {
             seconds: started.elapsed().as_secs_f64(),
             report: None,
             evidence: Vec::new(),
+            journal: None,
         }
     }
 }
@@ -115,14 +118,23 @@ async fn attempt(
 /// The learner's journal, under the VM's state folder.
 const JOURNAL: &str = "lab/journal.jsonl";
 
-/// What to read at login: the learner's journal, every course variable
-/// that names a file (daemon.json, shell histories), and the commands the
-/// tasks' checks declare (`Probe::runs`).
+/// What to read at login: the learner's journal and the VM's machine-id
+/// (the journal is sealed to it; not with --no-journal), every course
+/// variable that names a file (daemon.json, shell histories), and the
+/// commands the tasks' checks declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
-    let mut wanted = vec![Wanted::InState(JOURNAL.into())];
+    let mut wanted = Vec::new();
+    if plan.journal {
+        wanted.push(Wanted::InState(JOURNAL.into()));
+        wanted.extend(
+            MACHINE_ID_FILES
+                .iter()
+                .map(|f| Wanted::Absolute(f.to_string())),
+        );
+    }
     for (_, value) in vars.iter() {
         if let Some(rel) = value.strip_prefix(&format!("{HOME}/")) {
             wanted.push(Wanted::InHome(rel.to_string()));
@@ -159,12 +171,10 @@ async fn graded(
         Ok(v) => v,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
-    let journal_text = match machine.read_file(journal_path).await {
-        Ok(t) => t,
+    let (journal, journal_text) = match learner_journal(plan, machine, journal_path).await {
+        Ok(j) => j,
         Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
     };
-    let label = format!("{}:{journal_path}", machine.docker.label());
-    let journal = Journal::read_only(&label, journal_text.as_deref().unwrap_or(""));
     let report = Run {
         machine,
         vars: &vars,
@@ -184,7 +194,40 @@ async fn graded(
         seconds: started.elapsed().as_secs_f64(),
         report: Some(report),
         evidence,
+        journal: Some(journal.health.clone()),
     }
+}
+
+/// The learner's journal and its text, verified against the VM's own
+/// machine-id and daemon ID; with `--no-journal`, not read at all, and the
+/// report says what the grades rest on.
+async fn learner_journal(
+    plan: &Plan<'_>,
+    machine: &Machine,
+    journal_path: &str,
+) -> Result<(Journal, Option<String>), crate::machine::ObserveError> {
+    if !plan.journal {
+        let mut journal = Journal::disabled();
+        journal.warnings.push(
+            plan.lang
+                .pick(
+                    "--no-journal: the learner's journal was not read; these grades rest on the machine's live state and the daemon's recent events only",
+                    "--no-journal：未读取学员的操作记录（journal）；本次成绩只依据机器的当前状态和守护进程最近的事件",
+                )
+                .to_string(),
+        );
+        return Ok((journal, None));
+    }
+    let text = machine.read_file(journal_path).await?;
+    let label = format!("{}:{journal_path}", machine.docker.label());
+    let bytes = text.as_deref().unwrap_or("").as_bytes();
+    // No journal, nothing to verify: no `docker info` asked for it.
+    let binding = if bytes.is_empty() {
+        Binding::default()
+    } else {
+        Binding::of(machine).await
+    };
+    Ok((Journal::read_only(&label, bytes, binding, plan.lang), text))
 }
 
 /// What the verdicts were based on, to review later without the VM: the
@@ -234,29 +277,103 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, String)>
 mod tests {
     use super::*;
 
+    fn plan<'a>(
+        course: &'a crate::course::Course,
+        overrides: &'a [(String, String)],
+        journal: bool,
+    ) -> Plan<'a> {
+        Plan {
+            course,
+            overrides,
+            lang: crate::lang::Lang::En,
+            timeout: 1,
+            host_deadline: 1,
+            ssh: Default::default(),
+            journal,
+        }
+    }
+
     #[test]
     fn course_file_variables_are_read_at_login() {
         let course =
             crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
         let overrides = vec![("daemon_json".to_string(), "/srv/daemon.json".to_string())];
-        let plan = Plan {
-            course: &course,
-            overrides: &overrides,
-            lang: crate::lang::Lang::En,
-            timeout: 1,
-            host_deadline: 1,
-            ssh: Default::default(),
-        };
+        let plan = plan(&course, &overrides, true);
         let tasks: Vec<&Task> = course.tasks.iter().map(|(_, t)| t).collect();
         let w = wanted(&plan, &tasks).unwrap();
         let ss = Wanted::Run(vec!["ss".into(), "-ltn".into()]);
         assert!(w.contains(&ss));
         assert!(w.contains(&Wanted::Run(vec!["docker".into(), "--version".into()])));
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
+        assert!(w.contains(&Wanted::Absolute("/etc/machine-id".into())));
+        assert!(w.contains(&Wanted::Absolute("/var/lib/dbus/machine-id".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
         // task3 has no port check: nothing reads the listening sockets.
         let w = wanted(&plan, &[course.task("task3").unwrap()]).unwrap();
         assert!(!w.contains(&ss), "{w:?}");
+    }
+
+    #[test]
+    fn with_no_journal_neither_the_journal_nor_the_machine_id_is_fetched() {
+        let course =
+            crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
+        let plan = plan(&course, &[], false);
+        let w = wanted(&plan, &[course.task("task3").unwrap()]).unwrap();
+        assert!(
+            !w.iter().any(|w| matches!(w, Wanted::InState(_))
+                || *w == Wanted::Absolute("/etc/machine-id".into())),
+            "{w:?}"
+        );
+    }
+
+    /// The journal part of grading, on this machine (its machine-id; no
+    /// daemon answers at that socket, so lines bind to the machine only).
+    #[test]
+    fn the_journal_is_judged_against_the_graded_machines_ids_or_not_read() {
+        use crate::evidence::{Entry, JournalState};
+        let course =
+            crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let machine = Machine::local("unix:///nonexistent/docker.sock".into(), 2);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let here = rt.block_on(Binding::of(&machine));
+        let entry = Entry::Quiz {
+            at: 1,
+            task: "task1".into(),
+            score: 3,
+            max_score: 3,
+            passed: true,
+        };
+        let write = |binding: Binding| {
+            let _ = std::fs::remove_file(&path);
+            Journal::open(path.clone(), binding, crate::lang::Lang::En)
+                .append(std::slice::from_ref(&entry))
+                .unwrap();
+        };
+        let p = path.display().to_string();
+        let judge = |journal: bool| {
+            let plan = plan(&course, &[], journal);
+            rt.block_on(learner_journal(&plan, &machine, &p)).unwrap()
+        };
+        write(here.clone());
+        let (j, text) = judge(true);
+        assert_eq!(j.health.state, JournalState::Ok, "{:?}", j.warnings);
+        assert!(j.quiz("task1").is_some());
+        assert!(text.is_some(), "kept as evidence");
+        write(Binding::new(Some("another VM".into()), None));
+        let (j, _) = judge(true);
+        assert_eq!(j.health.state, JournalState::Foreign);
+        assert_eq!((j.health.ignored, j.health.lines), (1, 1));
+        assert!(j.quiz("task1").is_none());
+        let (j, text) = judge(false);
+        assert_eq!(j.health.state, JournalState::Disabled);
+        assert!(text.is_none(), "not read");
+        assert!(j.quiz("task1").is_none());
+        assert!(j.warnings[0].contains("live state"), "{:?}", j.warnings);
     }
 }

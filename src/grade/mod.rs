@@ -40,6 +40,8 @@ pub struct Plan<'a> {
     /// Seconds one host may take in all.
     pub host_deadline: u64,
     pub ssh: ssh::Options,
+    /// Read and verify each learner's journal (not with `--no-journal`).
+    pub journal: bool,
 }
 
 /// How the run is driven.
@@ -206,6 +208,7 @@ pub async fn run(
                     .map(|r| r.tasks.iter().map(|t| t.score).sum()),
                 scores,
                 max_total,
+                journal: result.journal,
             },
             report: result.report,
         };

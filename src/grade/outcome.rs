@@ -50,10 +50,38 @@ pub struct Record {
     pub scores: BTreeMap<String, u32>,
     pub total: Option<u32>,
     pub max_total: u32,
+    /// The learner's journal, verified against the VM's own machine-id and
+    /// daemon ID: `ok`, `absent`, `foreign`, `edited`, `unsealed`, ... with
+    /// counts (graded hosts only; absent in records of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<crate::evidence::Health>,
 }
 
 /// A finished host with its report (graded hosts only).
 pub struct Finished {
     pub record: Record,
     pub report: Option<Report>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_says_what_the_journal_was_worth_and_old_records_still_load() {
+        let old = r#"{"schema":1,"student_id":"s01","name":"A","host":"ssh://h:22","outcome":"graded","at":1,"seconds":1.0,"scores":{},"total":0,"max_total":12}"#;
+        let mut r: Record = serde_json::from_str(old).expect("an earlier record loads");
+        assert!(r.journal.is_none());
+        r.journal = Some(crate::evidence::Health {
+            state: crate::evidence::JournalState::Foreign,
+            lines: 7,
+            ignored: 7,
+            from_line: Some(1),
+        });
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json["journal"],
+            serde_json::json!({"state": "foreign", "lines": 7, "ignored": 7, "from_line": 1})
+        );
+    }
 }

@@ -5,8 +5,10 @@
 use super::outcome::{Outcome, Record};
 use super::roster::Student;
 use crate::course::Task;
+use crate::evidence::{Health, JournalState};
 use crate::lang::Lang;
 use crate::report::{Report, Status};
+use crate::tr;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -112,6 +114,8 @@ pub fn render(
                 "detail": r.and_then(|r| r.detail.clone()),
                 "scores": tasks.iter().map(|t| r.and_then(|r| r.scores.get(&t.id)).map(u32::to_string).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
                 "total": r.and_then(|r| r.total).map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
+                "journal": r.and_then(|r| r.journal.as_ref()).map(|h| journal_label(h, lang)).unwrap_or_else(|| "—".into()),
+                "journal_trusted": r.and_then(|r| r.journal.as_ref()).is_none_or(|h| h.ignored == 0),
             })
         })
         .collect();
@@ -157,6 +161,7 @@ pub fn render(
             "name": l("Name", "姓名"),
             "outcome": l("Outcome", "结果"),
             "total": l("Total", "总分"),
+            "journal": l("Journal", "操作记录"),
         }),
     );
     let mut tera = tera::Tera::default();
@@ -164,6 +169,42 @@ pub fn render(
     tera.set_escape_fn(crate::book::escape_html);
     tera.add_raw_template("summary.html", TEMPLATE)?;
     tera.render("summary.html", &ctx)
+}
+
+/// A journal's state for the teacher: `edited: 3 of 40 lines ignored, from line 12`.
+fn journal_label(h: &Health, lang: Lang) -> String {
+    let state = match h.state {
+        JournalState::Ok => lang.pick("ok", "正常"),
+        JournalState::Absent => lang.pick("none", "无"),
+        JournalState::Foreign => lang.pick(
+            "foreign: from another machine or daemon",
+            "外来：来自另一台机器或守护进程",
+        ),
+        JournalState::Edited => lang.pick("edited by hand", "被手工修改"),
+        JournalState::Unsealed => lang.pick(
+            "unsealed: an earlier lab's format",
+            "未加密封：旧版 lab 的格式",
+        ),
+        JournalState::Unverified => lang.pick(
+            "unverified: the daemon did not answer",
+            "未校验：守护进程没有响应",
+        ),
+        JournalState::Damaged => lang.pick("damaged lines", "有损坏的行"),
+        JournalState::Unreadable => lang.pick("unreadable", "无法读取"),
+        JournalState::Disabled => lang.pick("not read (--no-journal)", "未读取（--no-journal）"),
+    };
+    match h.from_line {
+        Some(line) if h.ignored > 0 => tr!(
+            lang,
+            "{}: {} of {} lines ignored, from line {}",
+            "{}：忽略 {} 行（共 {} 行），从第 {} 行起",
+            state,
+            h.ignored,
+            h.lines,
+            line
+        ),
+        _ => state.to_string(),
+    }
 }
 
 fn outcome_label(o: Outcome, lang: Lang) -> String {
@@ -175,4 +216,33 @@ fn outcome_label(o: Outcome, lang: Lang) -> String {
         Outcome::Error => lang.pick("error", "出错"),
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_is_labelled_with_what_was_ignored() {
+        let h = Health {
+            state: JournalState::Edited,
+            lines: 40,
+            ignored: 3,
+            from_line: Some(12),
+        };
+        assert_eq!(
+            journal_label(&h, Lang::En),
+            "edited by hand: 3 of 40 lines ignored, from line 12"
+        );
+        assert_eq!(
+            journal_label(&h, Lang::ZhCn),
+            "被手工修改：忽略 3 行（共 40 行），从第 12 行起"
+        );
+        let ok = Health {
+            state: JournalState::Ok,
+            lines: 5,
+            ..Health::default()
+        };
+        assert_eq!(journal_label(&ok, Lang::En), "ok");
+    }
 }

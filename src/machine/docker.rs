@@ -34,7 +34,9 @@ pub struct DaemonEvent {
     /// `tomcat:8.0` for a pull; the image id for tag, untag and delete; the
     /// container id for container events.
     pub actor: String,
-    pub attributes: HashMap<String, String>,
+    /// Ordered, so that an event's JSON is the same each time it is
+    /// written (the journal's seal covers it).
+    pub attributes: std::collections::BTreeMap<String, String>,
     pub time_nano: i64,
 }
 
@@ -398,7 +400,7 @@ impl DockerView {
                         kind: ev.typ.map(|t| t.to_string()).unwrap_or_default(),
                         action: ev.action.unwrap_or_default(),
                         actor: actor.id.unwrap_or_default(),
-                        attributes: actor.attributes.unwrap_or_default(),
+                        attributes: actor.attributes.unwrap_or_default().into_iter().collect(),
                         time_nano: ev.time_nano.unwrap_or_default(),
                     });
                 }

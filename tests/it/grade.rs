@@ -95,6 +95,9 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     ] {
         assert_eq!(record(&out, id)["outcome"], outcome, "{id}");
     }
+    // No VM has a journal: the record says so (verified against each VM's
+    // own machine-id and daemon ID when there is one).
+    assert_eq!(record(&out, "s01")["journal"]["state"], "absent");
     // The hostile name and key path were never run by a shell.
     assert!(!Path::new("/tmp/lab-pwned").exists());
     // The per-student report is `lab check --format json`'s document.

@@ -90,6 +90,12 @@ impl Lab {
         self
     }
 
+    /// Kills lab after `limit` (the run then reports exit -1).
+    pub fn timeout(mut self, limit: std::time::Duration) -> Lab {
+        self.cmd.timeout(limit);
+        self
+    }
+
     /// What the learner types at the prompts.
     pub fn stdin(mut self, input: String) -> Lab {
         self.cmd.write_stdin(input);

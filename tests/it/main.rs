@@ -8,6 +8,7 @@ mod cli;
 mod course_errors;
 mod grade;
 mod harness;
+mod journal;
 mod kinds;
 mod quiz;
 mod readonly;
