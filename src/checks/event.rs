@@ -401,15 +401,33 @@ impl Probe for Event {
                         time: e.time_nano / 1_000_000_000,
                     }));
                 }
-                Ok(Outcome::pass(tr!(
-                    lang,
-                    "the daemon's events show `{}`",
-                    "守护进程的事件记录中有 `{}`",
-                    detail
-                ))
-                .evidence(Evidence::Event {
-                    detail,
-                    time: e.time_nano / 1_000_000_000,
+                let message = if timeline::from_journal(e) {
+                    tr!(
+                        lang,
+                        "lab saw the daemon report `{}` on {}",
+                        "lab 曾于 {1} 看到守护进程报告 `{0}`",
+                        detail,
+                        crate::clock::date(e.time_nano / 1_000_000_000)
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "the daemon's events show `{}`",
+                        "守护进程的事件记录中有 `{}`",
+                        detail
+                    )
+                };
+                Ok(Outcome::pass(message)
+                .evidence(if timeline::from_journal(e) {
+                    Evidence::Journal {
+                        detail,
+                        time: e.time_nano / 1_000_000_000,
+                    }
+                } else {
+                    Evidence::Event {
+                        detail,
+                        time: e.time_nano / 1_000_000_000,
+                    }
                 }))
             }
             None => {

@@ -17,9 +17,19 @@ use std::collections::{BTreeMap, HashSet};
 /// The attribute that marks an inferred event.
 pub const INFERRED: &str = "lab.inferred";
 
+/// The attribute that marks an event the daemon no longer holds: lab read
+/// it on an earlier run and kept it in its journal.
+pub const RECORDED: &str = "lab.recorded";
+
 /// Whether lab inferred this event rather than read it from the daemon.
 pub fn inferred(e: &DaemonEvent) -> bool {
     e.attributes.contains_key(INFERRED)
+}
+
+/// Whether this event is known only from lab's journal (inferred, or
+/// recorded on an earlier run and gone from the daemon's buffer).
+pub fn from_journal(e: &DaemonEvent) -> bool {
+    e.attributes.contains_key(RECORDED) || inferred(e)
 }
 
 /// Every event lab knows of, oldest first (see the module comment).
@@ -39,16 +49,22 @@ pub async fn events(
     Ok(all)
 }
 
-/// Recorded events then the buffer, each once, oldest first.
+/// The buffer and the recorded events it no longer holds (marked
+/// [`RECORDED`]), each once, oldest first.
 fn merge<'a>(
     recorded: impl Iterator<Item = &'a DaemonEvent>,
     buffer: &'a [DaemonEvent],
 ) -> Vec<DaemonEvent> {
-    let mut keys = HashSet::new();
+    let key = |e: &DaemonEvent| (e.time_nano, e.action.clone(), e.actor.clone());
+    let mut keys: HashSet<_> = buffer.iter().map(key).collect();
     let mut all: Vec<DaemonEvent> = recorded
-        .chain(buffer)
-        .filter(|e| keys.insert((e.time_nano, e.action.clone(), e.actor.clone())))
-        .cloned()
+        .filter(|e| keys.insert(key(e)))
+        .map(|e| {
+            let mut e = e.clone();
+            e.attributes.insert(RECORDED.into(), "1".into());
+            e
+        })
+        .chain(buffer.iter().cloned())
         .collect();
     all.sort_by_key(|e| e.time_nano);
     all
@@ -105,6 +121,8 @@ mod tests {
         let all = merge(recorded.iter(), &buffer);
         let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["pull", "tag", "untag"]);
+        let journal_only: Vec<bool> = all.iter().map(from_journal).collect();
+        assert_eq!(journal_only, [true, false, false], "the buffer's copy wins");
     }
 
     #[test]
