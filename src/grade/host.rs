@@ -115,14 +115,17 @@ async fn attempt(
 /// The learner's journal, under the VM's state folder.
 const JOURNAL: &str = "lab/journal.jsonl";
 
-/// What to read at login: the learner's journal, every course variable
-/// that names a file (daemon.json, shell histories), and the commands the
-/// tasks' checks declare (`Probe::runs`).
+/// What to read at login: the learner's journal and command log, every
+/// course variable that names a file (daemon.json, shell histories), and the
+/// commands the tasks' checks declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
-    let mut wanted = vec![Wanted::InState(JOURNAL.into())];
+    let mut wanted = vec![
+        Wanted::InState(JOURNAL.into()),
+        Wanted::InState(crate::machine::COMMAND_LOG.into()),
+    ];
     for (_, value) in vars.iter() {
         if let Some(rel) = value.strip_prefix(&format!("{HOME}/")) {
             wanted.push(Wanted::InHome(rel.to_string()));
@@ -253,6 +256,7 @@ mod tests {
         assert!(w.contains(&ss));
         assert!(w.contains(&Wanted::Run(vec!["docker".into(), "--version".into()])));
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
+        assert!(w.contains(&Wanted::InState("lab/commands.jsonl".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
         // task3 has no port check: nothing reads the listening sockets.

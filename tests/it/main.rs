@@ -11,6 +11,7 @@ mod harness;
 mod kinds;
 mod quiz;
 mod readonly;
+mod shell;
 mod task2;
 mod task3;
 mod unit2;
