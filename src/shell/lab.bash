@@ -20,9 +20,16 @@ if [[ $- == *i* ]] &&
     ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
     __lab_log=${LAB_COMMAND_LOG:-${XDG_STATE_HOME:-$HOME/.local/state}/lab/commands.jsonl}
     [[ $__lab_log == */* ]] || __lab_log=./$__lab_log
-    # `history 1` goes through this file: capturing it in $(...) would fork.
-    __lab_tmp=${__lab_log%/*}/.lab-line.$$
     [[ -d ${__lab_log%/*} ]] || command mkdir -p -- "${__lab_log%/*}" 2>/dev/null
+    # `history 1` goes through this file: capturing it in $(...) would fork.
+    # Rewritten at each prompt, so on tmpfs when there is one of our own
+    # (ext4 flushes a file truncated and rewritten: 0.25 ms a prompt).
+    __lab_tmpdir=${__lab_log%/*}
+    [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR && -w $XDG_RUNTIME_DIR && -O $XDG_RUNTIME_DIR ]] &&
+        __lab_tmpdir=$XDG_RUNTIME_DIR
+    __lab_tmp=$__lab_tmpdir/.lab-line.$$ __lab_trap_file=$__lab_tmpdir/.lab-trap.$$
+    [[ -n ${__lab_skip-} ]] || { : >|"$__lab_tmp"; } 2>/dev/null
+    __lab_skip=${__lab_skip:-0}
     # Kept when sourced again: the `source ~/.bashrc` running now is a
     # command to record too.
     __lab_t0=${__lab_t0-} __lab_h0=${__lab_h0-$HISTCMD} __lab_h1=${__lab_h1-}
@@ -66,11 +73,20 @@ if [[ $- == *i* ]] &&
 
     # Writes the line just run: $1 its status, the rest PIPESTATUS.
     __lab_record() {
-        local status=$1 line cmd at ms IFS
+        local status=$1 line cmd at ms IFS lines=()
         shift
-        { HISTTIMEFORMAT='' builtin history 1 >|"$__lab_tmp"; } 2>/dev/null || return 0
-        IFS= read -r -d '' line <"$__lab_tmp"
-        line=${line%$'\n'}
+        # Appended, and read from where the last one ended: truncating at
+        # every prompt costs ext4 a flush, so only every 200 lines.
+        { HISTTIMEFORMAT='' builtin history 1 >>"$__lab_tmp"; } 2>/dev/null || return 0
+        mapfile -t -s "$__lab_skip" lines <"$__lab_tmp"
+        __lab_skip=$((__lab_skip + ${#lines[@]}))
+        if ((__lab_skip > 200)); then
+            : >|"$__lab_tmp"
+            __lab_skip=0
+        fi
+        IFS=$'\n'
+        line="${lines[*]}"
+        unset IFS
         cmd=${line#*[0-9][* ] }
         [[ -n $line && $cmd != __lab_* ]] || return 0
         if ((__lab_h1 < __lab_h0)); then
@@ -105,7 +121,7 @@ if [[ $- == *i* ]] &&
     # in front of the one there. Fails when it is there already.
     __lab_chain_trap() {
         local t=
-        IFS= read -r -d '' t <"$__lab_tmp"
+        IFS= read -r -d '' t <"$__lab_trap_file"
         if [[ $t == *__lab_preexec* ]]; then
             return 1
         elif [[ -n $t ]]; then
@@ -119,7 +135,7 @@ if [[ $- == *i* ]] &&
     # Run by eval at the end of PROMPT_COMMAND: neither a function nor
     # `source` sees the DEBUG trap (bash hides it from them), the top level does.
     __lab_trap_code='__lab_need_trap=
-{ builtin trap -p DEBUG >|"$__lab_tmp"; } 2>/dev/null && __lab_chain_trap && builtin trap -- "$__lab_trap" DEBUG'
+{ builtin trap -p DEBUG >|"$__lab_trap_file"; } 2>/dev/null && __lab_chain_trap && builtin trap -- "$__lab_trap" DEBUG'
 
     # The DEBUG trap, once armed by PS0: the first simple command.
     __lab_preexec() {
@@ -144,7 +160,7 @@ if [[ $- == *i* ]] &&
     __lab_need_trap=1
     # Lines left by shells that are gone (kill -0 fails), removed in one go.
     __lab_stale=()
-    for __lab_f in "${__lab_log%/*}"/.lab-line.*; do
+    for __lab_f in "$__lab_tmpdir"/.lab-line.* "$__lab_tmpdir"/.lab-trap.*; do
         [[ -e $__lab_f ]] && ! kill -0 "${__lab_f##*.}" 2>/dev/null && __lab_stale+=("$__lab_f")
     done
     ((${#__lab_stale[@]} == 0)) || command rm -f -- "${__lab_stale[@]}"
