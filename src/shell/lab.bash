@@ -88,6 +88,7 @@ if [[ $- == *i* ]] &&
         line="${lines[*]}"
         unset IFS
         cmd=${line#*[0-9][* ] }
+        while [[ $cmd == *$'\n' ]]; do cmd=${cmd%$'\n'}; done # a here-document's
         [[ -n $line && $cmd != __lab_* ]] || return 0
         if ((__lab_h1 < __lab_h0)); then
             # Not added to the history: a repeat (ignoredups), or a line bash
@@ -153,8 +154,10 @@ if [[ $- == *i* ]] &&
         return "$1"
     }
 
+    # Last, the history number the next line will get if it is added: after
+    # the PROMPT_COMMAND of a shared history (`history -n`) has read more.
     [[ ${PROMPT_COMMAND-} == *__lab_precmd* ]] ||
-        PROMPT_COMMAND="__lab_precmd \"\$_\"${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}"$'\n''[[ -z $__lab_need_trap ]] || eval "$__lab_trap_code"'
+        PROMPT_COMMAND="__lab_precmd \"\$_\"${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}"$'\n''__lab_h0=$HISTCMD; [[ -z $__lab_need_trap ]] || eval "$__lab_trap_code"'
     [[ ${PS0-} == *"$__lab_ps0"* ]] || PS0=$__lab_ps0${PS0-}
     # The DEBUG trap is chained at the next prompt (see __lab_trap_code).
     __lab_need_trap=1

@@ -161,7 +161,7 @@ fn bash_logs_each_command_with_its_status_and_keeps_the_prompt_s() {
     // The learner's own PROMPT_COMMAND and DEBUG trap, then the hook, last
     // in ~/.bashrc as the lesson says; twice, as `source ~/.bashrc` would.
     let rc = format!(
-        "PS1='P[${{PIPESTATUS[*]}}:$?]> '\nHISTCONTROL=ignoreboth\n\
+        "set -u\ndbg=0 hooks=\nPS1='P[${{PIPESTATUS[*]}}:$?]> '\nHISTCONTROL=ignoreboth\n\
 PROMPT_COMMAND='hooks+=\"pc$? \"'\ntrap 'dbg=$((dbg+1))' DEBUG\n\
 eval \"$({lab} init bash)\"\neval \"$({lab} init bash)\"\ncd \"$HOME\"\n",
         lab = lab_bin()
@@ -204,7 +204,7 @@ eval \"$({lab} init bash)\"\neval \"$({lab} init bash)\"\ncd \"$HOME\"\n",
     // their DEBUG trap still runs (it counted the commands).
     let hooks = std::fs::read_to_string(home.join("hooks.txt")).expect("hooks.txt");
     assert_eq!(hooks.trim(), "pc0 pc0 pc1 pc0 pc0 pc0 pc3 pc3", "{screen}");
-    term.type_line("echo \"dbg=$dbg\"");
+    type_all(&term, &log, &[("echo \"dbg=$dbg\"", true)]);
     term.wait("the DEBUG count", || {
         term.screen().lines().any(|l| {
             l.strip_prefix("dbg=")
@@ -212,8 +212,33 @@ eval \"$({lab} init bash)\"\neval \"$({lab} init bash)\"\ncd \"$HOME\"\n",
                 .is_some_and(|n| n >= 8)
         })
     });
-    // Nothing printed by the hook, no temporary file left but this shell's.
-    assert!(!screen.contains("__lab"), "{screen}");
+    // Lines typed over several lines are logged as history keeps them.
+    type_all(
+        &term,
+        &log,
+        &[
+            ("for i in 1 2; do\necho \"n=$i\"\ndone", true),
+            ("cat <<EOF\nhere\nEOF", true),
+        ],
+    );
+    let last: Vec<String> = summary(&log_lines(&log))
+        .into_iter()
+        .map(|s| s.0)
+        .skip(7)
+        .collect();
+    assert_eq!(
+        last,
+        [
+            "for i in 1 2; do echo \"n=$i\"; done",
+            "cat <<EOF\nhere\nEOF"
+        ]
+    );
+    // Nothing printed by the hook, even under `set -u`.
+    let screen = term.screen();
+    assert!(
+        !screen.contains("__lab") && !screen.contains("unbound"),
+        "{screen}"
+    );
 }
 
 #[test]
