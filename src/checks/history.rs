@@ -335,12 +335,34 @@ impl Probe for History {
     }
 
     fn describe(&self, _: &Vars, lang: Lang) -> String {
-        tr!(
+        let mut s = tr!(
             lang,
-            "your shell history has a command matching {}",
-            "命令历史中有匹配 {} 的命令",
-            self.wanted(lang)
-        )
+            "your shell history has a command matching /{}/",
+            "命令历史中有匹配 /{}/ 的命令",
+            self.matches
+        );
+        match self.status {
+            Some(ExitStatus::Ok) => s += &tr!(lang, " that succeeded", "，且它成功了"),
+            Some(ExitStatus::Failed) => s += &tr!(lang, " that failed", "，且它失败了"),
+            None => {}
+        }
+        if let Some(a) = &self.after {
+            s += &tr!(
+                lang,
+                ", after one matching /{}/",
+                "，在匹配 /{}/ 的命令之后",
+                a
+            );
+        }
+        if let Some(b) = &self.before {
+            s += &tr!(
+                lang,
+                ", before one matching /{}/",
+                "，在匹配 /{}/ 的命令之前",
+                b
+            );
+        }
+        s
     }
 }
 

@@ -29,7 +29,7 @@ pub fn missing(lang: Lang) -> String {
     tr!(
         lang,
         "lab judged your commands from shell history, which keeps no exit status and which bash saves only when the shell exits. Add `eval \"$(lab init bash)\"` to ~/.bashrc (zsh: `eval \"$(lab init zsh)\"` to ~/.zshrc) and open a new terminal: lab then sees each command as it runs, with its exit status.",
-        "lab 是根据命令历史判断你运行过的命令的，而命令历史不保存退出码，bash 也要到退出时才保存它。在 ~/.bashrc 中加入 `eval \"$(lab init bash)\"`（zsh：在 ~/.zshrc 中加入 `eval \"$(lab init zsh)\"`）并打开新终端后，lab 会把你运行的每条命令连同退出码写入命令记录，随时都能看到。"
+        "lab 是根据命令历史判断你运行过的命令的；命令历史不保存退出码，bash 也要到 shell 退出时才写入它。在 ~/.bashrc 中加入 `eval \"$(lab init bash)\"`（zsh：在 ~/.zshrc 中加入 `eval \"$(lab init zsh)\"`）并打开新终端后，你运行的每条命令都会连同退出码写入 lab 的命令记录，lab 随即就能看到。"
     )
 }
 
