@@ -91,6 +91,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
     // Only `check` is worth the fast path: it is what scripts and graders
     // run in loops. Other commands may need the whole course (`quiz` names
     // the tasks that have one).
+    // Needs no course: it works even where the course would not load.
+    if let Command::Init { shell } = &cli.command {
+        emit(crate::shell::script(*shell));
+        return Ok(exit::PASS);
+    }
     let needed: Option<Vec<String>> = match &cli.command {
         Command::Check(a) if !a.all => Some(a.targets.clone()),
         _ => None,
@@ -160,6 +165,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Check(args) => check(&course, g, args, lang),
         Command::Quiz(args) => quiz(&course, g, args, lang),
         Command::Grade(args) => grade(&course, g, args, lang),
+        Command::Init { .. } => Ok(exit::PASS), // printed above
         Command::Book(BookCommand::Build { out }) => {
             let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
             let cfg = crate::book::config(&course.source)?;
@@ -185,7 +191,7 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
     let rt = runtime()?;
     let journal = journal(g, &machine, &rt, lang);
-    let report = rt.block_on(
+    let mut report = rt.block_on(
         Run {
             machine: &machine,
             vars: &vars,
@@ -195,6 +201,9 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
         }
         .check(&tasks),
     );
+    if machine.command_log_missing() {
+        report.warnings.push(crate::shell::missing(lang));
+    }
     emit(&report.render(args.format, args.format == Format::Text && color(g)));
     Ok(report.exit_code())
 }

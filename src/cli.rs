@@ -81,6 +81,12 @@ pub enum Command {
     Book(BookCommand),
     /// Grade a class of student VMs over SSH into a gradebook (for instructors)
     Grade(GradeArgs),
+    /// Print the shell integration, for `eval "$(lab init bash)"` in ~/.bashrc
+    /// (or zsh in ~/.zshrc): lab then sees each command with its exit status
+    Init {
+        /// Your shell
+        shell: crate::shell::Shell,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ mod markdown;
 mod quiz;
 mod report;
 mod run;
+mod shell;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -417,18 +417,19 @@ impl Probe for Event {
                         detail
                     )
                 };
-                Ok(Outcome::pass(message)
-                .evidence(if timeline::from_journal(e) {
-                    Evidence::Journal {
-                        detail,
-                        time: e.time_nano / 1_000_000_000,
-                    }
-                } else {
-                    Evidence::Event {
-                        detail,
-                        time: e.time_nano / 1_000_000_000,
-                    }
-                }))
+                Ok(
+                    Outcome::pass(message).evidence(if timeline::from_journal(e) {
+                        Evidence::Journal {
+                            detail,
+                            time: e.time_nano / 1_000_000_000,
+                        }
+                    } else {
+                        Evidence::Event {
+                            detail,
+                            time: e.time_nano / 1_000_000_000,
+                        }
+                    }),
+                )
             }
             None => {
                 let seen: Vec<String> = events

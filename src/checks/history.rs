@@ -1,11 +1,17 @@
-//! `history`: the learner's shell history has a command matching a regex.
-//! Reads bash and zsh history files (zsh's extended `: time:0;cmd` lines
-//! too). Bash writes its history when the shell exits, so a command typed
-//! in a shell that is still open may not be there yet: say so in the hint.
-//! With no history file at all, the check is skipped, not failed.
+//! `history`: the learner typed a command matching a regex, optionally with
+//! a given exit status and before or after another command.
+//!
+//! The command log written by the shell integration (`lab init bash`, read
+//! by `machine/commands.rs`) comes first: it has each command's exit status,
+//! in the order they ran. Without it, or when it lacks the command, the
+//! bash and zsh history files are read (zsh's `: time:0;cmd` lines and bash's
+//! `#time` lines give the order), which have no exit status: a check that
+//! demands one then fails and says why, never a guessed pass. Bash writes
+//! its history file only when the shell exits. With neither the log nor a
+//! history file, the check fails: the learner can fix that.
 //!
 //! ```yaml
-//! history: { matches: 'docker\s+(image\s+rm|rmi)\s+-f\s+\$\(docker images' }
+//! history: { matches: 'docker\s+rmi\s+ubuntu:18\.04', status: failed, before: 'docker\s+rm\b' }
 //! ```
 
 use super::matcher::regex_problem;
@@ -15,6 +21,7 @@ use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
+use regex::Regex;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -22,90 +29,441 @@ use serde::Deserialize;
 pub struct History {
     /// The regex a command line must match.
     pub matches: String,
-    /// History files to read (default `${bash_history}` and `${zsh_history}`).
+    /// History files to read when the command log does not have the command
+    /// (default `${bash_history}` and `${zsh_history}`).
     #[serde(default)]
     pub files: Vec<String>,
+    /// The command's exit status: `ok` (0) or `failed` (anything else);
+    /// default: either. Only the command log knows it.
+    #[serde(default)]
+    pub status: Option<ExitStatus>,
+    /// The command must come after a command matching this regex (one that
+    /// did not fail, when the log says), e.g. the pull that made the image.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// The command must come before a command matching this regex (one that
+    /// did not fail, when the log says).
+    #[serde(default)]
+    pub before: Option<String>,
 }
 
-/// The command of a history line (zsh extended format stripped).
-fn command(line: &str) -> &str {
-    match line.strip_prefix(": ").and_then(|l| l.split_once(';')) {
-        Some((_, cmd)) => cmd,
-        None => line,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExitStatus {
+    /// Exit status 0.
+    Ok,
+    /// Any other exit status.
+    Failed,
+}
+
+/// A command as a source saw it, in the order they ran.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    cmd: String,
+    /// `None`: the source does not know (a history file).
+    status: Option<i32>,
+}
+
+/// Why no command qualified, from the closest miss.
+#[derive(Debug, PartialEq)]
+enum Miss {
+    NoMatch,
+    /// Commands matched, with the other status (the last one shown).
+    Status(Seen),
+    /// The last matching command, not after `after`.
+    NotAfter(Seen),
+    /// The last matching command, not before `before`.
+    NotBefore(Seen),
+    /// A status is demanded and the source has none.
+    Unknown(Seen),
+}
+
+struct Rules {
+    matches: Regex,
+    status: Option<ExitStatus>,
+    after: Option<Regex>,
+    before: Option<Regex>,
+}
+
+impl Rules {
+    /// The command that qualifies (the last one), or the closest miss.
+    fn judge(&self, seen: &[Seen]) -> Result<Seen, Miss> {
+        // An anchor counts unless the source knows it failed.
+        let anchor = |re: &Regex, s: &Seen| re.is_match(&s.cmd) && s.status.unwrap_or(0) == 0;
+        let mut miss = Miss::NoMatch;
+        for (i, s) in seen.iter().enumerate().rev() {
+            if !self.matches.is_match(&s.cmd) {
+                continue;
+            }
+            match (self.status, s.status) {
+                (None, _) => {}
+                (Some(_), None) => {
+                    miss = Miss::Unknown(s.clone());
+                    continue;
+                }
+                (Some(want), Some(code)) if (code == 0) != (want == ExitStatus::Ok) => {
+                    if miss == Miss::NoMatch {
+                        miss = Miss::Status(s.clone());
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(re) = &self.after {
+                if !seen[..i].iter().any(|a| anchor(re, a)) {
+                    miss = Miss::NotAfter(s.clone());
+                    continue;
+                }
+            }
+            if let Some(re) = &self.before {
+                if !seen[i + 1..].iter().any(|b| anchor(re, b)) {
+                    miss = Miss::NotBefore(s.clone());
+                    continue;
+                }
+            }
+            return Ok(s.clone());
+        }
+        Err(miss)
+    }
+}
+
+/// The commands of a history file, oldest first: zsh's extended lines
+/// (`: 1700000000:0;cmd`) and bash's `#1700000000` lines give times, and
+/// lines are ordered by them (a line without one keeps the last time seen).
+fn history_commands(text: &str) -> Vec<Seen> {
+    let mut timed: Vec<(u64, Seen)> = Vec::new();
+    let mut time = 0u64;
+    for line in text.lines() {
+        if let Some(t) = line.strip_prefix('#').and_then(|t| t.parse().ok()) {
+            time = t;
+            continue;
+        }
+        let cmd = match line.strip_prefix(": ").and_then(|l| l.split_once(';')) {
+            Some((stamp, cmd)) => {
+                if let Some(t) = stamp.split(':').next().and_then(|t| t.parse().ok()) {
+                    time = t;
+                }
+                cmd
+            }
+            None => line,
+        };
+        if !cmd.trim().is_empty() {
+            let cmd = cmd.to_string();
+            timed.push((time, Seen { cmd, status: None }));
+        }
+    }
+    timed.sort_by_key(|(t, _)| *t);
+    timed.into_iter().map(|(_, s)| s).collect()
+}
+
+const HOOK: &str = "eval \"$(lab init bash)\"";
+
+impl History {
+    fn rules(&self) -> Result<Rules, String> {
+        let re = |r: &str| Regex::new(r).map_err(|_| format!("bad regex {r}"));
+        Ok(Rules {
+            matches: re(&self.matches)?,
+            status: self.status,
+            after: self.after.as_deref().map(re).transpose()?,
+            before: self.before.as_deref().map(re).transpose()?,
+        })
+    }
+
+    /// What the check wants, in a few words.
+    fn wanted(&self, lang: Lang) -> String {
+        let mut s = format!("/{}/", self.matches);
+        match self.status {
+            Some(ExitStatus::Ok) => s += &tr!(lang, ", succeeded", "，成功"),
+            Some(ExitStatus::Failed) => s += &tr!(lang, ", failed", "，失败"),
+            None => {}
+        }
+        if let Some(a) = &self.after {
+            s += &tr!(lang, ", after /{}/", "，在 /{}/ 之后", a);
+        }
+        if let Some(b) = &self.before {
+            s += &tr!(lang, ", before /{}/", "，在 /{}/ 之前", b);
+        }
+        s
+    }
+
+    /// The failed outcome for a miss in `source` (a path).
+    fn missed(&self, miss: &Miss, source: &str, lang: Lang) -> Outcome {
+        let status = |s: &Seen| s.status.map(|c| c.to_string()).unwrap_or_default();
+        let (message, actual) = match miss {
+            Miss::NoMatch => (
+                tr!(lang, "no command matching /{}/ in {}", "{1} 中没有匹配 /{0}/ 的命令", self.matches, source),
+                tr!(lang, "no such command", "没有这样的命令"),
+            ),
+            Miss::Status(s) => (
+                match self.status {
+                    Some(ExitStatus::Failed) => tr!(lang, "`{}` succeeded, but this step wants it refused (an exit status other than 0)", "`{}` 成功了，但这一步要的是它被拒绝（退出码不为 0）", s.cmd.trim()),
+                    _ => tr!(lang, "`{}` failed (exit status {}); run it again and read its error", "`{}` 失败了（退出码 {}）；请重新运行并阅读报错", s.cmd.trim(), status(s)),
+                },
+                tr!(lang, "`{}`, exit status {}", "`{}`，退出码 {}", s.cmd.trim(), status(s)),
+            ),
+            Miss::NotAfter(s) => (
+                tr!(lang, "`{}` ran, but not after a command matching /{}/", "运行过 `{}`，但不是在匹配 /{}/ 的命令之后", s.cmd.trim(), self.after.as_deref().unwrap_or_default()),
+                tr!(lang, "`{}` too early", "`{}` 运行得太早", s.cmd.trim()),
+            ),
+            Miss::NotBefore(s) => (
+                tr!(lang, "`{}` ran, but not before a command matching /{}/", "运行过 `{}`，但不是在匹配 /{}/ 的命令之前", s.cmd.trim(), self.before.as_deref().unwrap_or_default()),
+                tr!(lang, "`{}` too late", "`{}` 运行得太晚", s.cmd.trim()),
+            ),
+            Miss::Unknown(s) => (
+                tr!(lang, "lab cannot tell whether `{}` succeeded: shell history keeps no exit status. Add `{}` to ~/.bashrc (zsh: `eval \"$(lab init zsh)\"` to ~/.zshrc), open a new terminal and run the command again: lab will then see its exit status", "lab 无法判断 `{}` 是否成功：命令历史不保存退出码。请在 ~/.bashrc 中加入 `{}`（zsh：在 ~/.zshrc 中加入 `eval \"$(lab init zsh)\"`），打开新终端后重新运行该命令，lab 就能看到它的退出码", s.cmd.trim(), HOOK),
+                tr!(lang, "`{}`, exit status unknown", "`{}`，退出码未知", s.cmd.trim()),
+            ),
+        };
+        Outcome::fail(message)
+            .expected(self.wanted(lang))
+            .actual(actual)
     }
 }
 
 impl Probe for History {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let Ok(re) = regex::Regex::new(&self.matches) else {
-            return Ok(Outcome::error(format!("bad regex {}", self.matches)));
+        let rules = match self.rules() {
+            Ok(r) => r,
+            Err(e) => return Ok(Outcome::error(e)),
         };
+        let mut log_miss = None;
+        let mut warnings = Vec::new();
+        if let Some(log) = ctx.machine.command_log().await? {
+            if log.skipped > 0 {
+                warnings.push(tr!(
+                    lang,
+                    "{}: skipped {} lines that are not commands",
+                    "{}：跳过了 {} 行无法识别的记录",
+                    log.path,
+                    log.skipped
+                ));
+            }
+            if log.cut {
+                warnings.push(tr!(
+                    lang,
+                    "{}: read only its last {} MiB",
+                    "{}：只读取了最后 {} MiB",
+                    log.path,
+                    crate::machine::MAX_COMMAND_LOG >> 20
+                ));
+            }
+            let seen: Vec<Seen> = log
+                .commands
+                .iter()
+                .map(|c| Seen {
+                    cmd: c.cmd.clone(),
+                    status: Some(c.status),
+                })
+                .collect();
+            match rules.judge(&seen) {
+                Ok(s) => {
+                    let mut o = Outcome::pass(tr!(
+                        lang,
+                        "your command log has `{}` (exit status {})",
+                        "你的命令记录中有 `{}`（退出码 {}）",
+                        s.cmd.trim(),
+                        s.status.unwrap_or_default()
+                    ));
+                    o.warnings = warnings;
+                    return Ok(o);
+                }
+                Err(miss) => log_miss = Some((miss, log.path.clone())),
+            }
+        }
+        // The history files: the command may have been typed in a shell
+        // without the integration (one opened before it was installed).
         let files: Vec<String> = if self.files.is_empty() {
             vec![ctx.expand("${bash_history}"), ctx.expand("${zsh_history}")]
         } else {
             self.files.iter().map(|f| ctx.expand(f)).collect()
         };
-        let mut read = Vec::new();
+        let mut file_miss = None;
         for f in &files {
             let Some(text) = ctx.machine.read_file(f).await? else {
                 continue;
             };
-            read.push(f.clone());
-            if let Some(hit) = text.lines().rev().map(command).find(|c| re.is_match(c)) {
-                return Ok(Outcome::pass(tr!(
-                    lang,
-                    "your shell history has `{}`",
-                    "你的命令历史中有 `{}`",
-                    hit.trim()
-                )));
+            match rules.judge(&history_commands(&text)) {
+                Ok(s) => {
+                    let mut o = Outcome::pass(tr!(
+                        lang,
+                        "your shell history has `{}`",
+                        "你的命令历史中有 `{}`",
+                        s.cmd.trim()
+                    ));
+                    o.warnings = warnings;
+                    return Ok(o);
+                }
+                // The closest miss: a matching command beats none.
+                Err(m) => {
+                    if file_miss
+                        .as_ref()
+                        .is_none_or(|(old, _)| *old == Miss::NoMatch)
+                    {
+                        file_miss = Some((m, f.clone()));
+                    }
+                }
             }
         }
-        if read.is_empty() {
-            // No bash or zsh history at all (another shell, a fresh account):
-            // nothing to judge by, which is not the learner's mistake.
-            return Ok(Outcome::skip(tr!(
-                lang,
-                "no shell history file to read ({})",
-                "没有可读取的命令历史文件（{}）",
-                files.join(", ")
-            )));
-        }
-        let actual = tr!(
-            lang,
-            "no such command in {}",
-            "{} 中没有这样的命令",
-            read.join(", ")
-        );
-        Ok(Outcome::fail(tr!(lang, "no command matching /{}/ in your shell history (bash saves it when the shell exits; run `history -a` first)", "命令历史中没有匹配 /{}/ 的命令（bash 在退出时才保存历史；请先运行 `history -a`）", self.matches))
-            .expected(format!("/{}/", self.matches))
-            .actual(actual))
+        let mut o = match (log_miss, file_miss) {
+            // The log's answer, unless only the history file has the command.
+            (Some((Miss::NoMatch, _)), Some((m, f))) if m != Miss::NoMatch => self.missed(&m, &f, lang),
+            (Some((m, path)), _) => self.missed(&m, &path, lang),
+            (None, Some((Miss::NoMatch, f))) => {
+                let mut o = self.missed(&Miss::NoMatch, &f, lang);
+                o.message = tr!(lang, "no command matching /{}/ in your shell history (bash saves it when the shell exits: run `history -a` first, or add `{}` to ~/.bashrc so that lab sees each command as it runs)", "命令历史中没有匹配 /{}/ 的命令（bash 在退出时才保存历史：请先运行 `history -a`，或在 ~/.bashrc 中加入 `{}`，让 lab 在命令运行时就能看到它）", self.matches, HOOK);
+                o
+            }
+            (None, Some((m, f))) => self.missed(&m, &f, lang),
+            (None, None) => Outcome::fail(tr!(lang, "lab cannot see your commands: no ~/.bash_history yet ({}); run `history -a`, or add `{}` to ~/.bashrc", "lab 看不到你运行过的命令：还没有 ~/.bash_history（{}）；请运行 `history -a`，或在 ~/.bashrc 中加入 `{}`", files.join(", "), HOOK))
+                .expected(self.wanted(lang))
+                .actual(tr!(lang, "no command log, no history file", "没有命令记录，也没有命令历史文件")),
+        };
+        o.warnings = warnings;
+        Ok(o)
     }
 
     fn lint(&self) -> Vec<String> {
-        regex_problem("matches", Some(&self.matches))
-            .into_iter()
-            .collect()
+        [
+            regex_problem("matches", Some(&self.matches)),
+            regex_problem("after", self.after.as_deref()),
+            regex_problem("before", self.before.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     fn describe(&self, _: &Vars, lang: Lang) -> String {
-        tr!(
+        let mut s = tr!(
             lang,
             "your shell history has a command matching /{}/",
             "命令历史中有匹配 /{}/ 的命令",
             self.matches
-        )
+        );
+        match self.status {
+            Some(ExitStatus::Ok) => s += &tr!(lang, " that succeeded", "，且它成功了"),
+            Some(ExitStatus::Failed) => s += &tr!(lang, " that failed", "，且它失败了"),
+            None => {}
+        }
+        if let Some(a) = &self.after {
+            s += &tr!(
+                lang,
+                ", after one matching /{}/",
+                "，在匹配 /{}/ 的命令之后",
+                a
+            );
+        }
+        if let Some(b) = &self.before {
+            s += &tr!(
+                lang,
+                ", before one matching /{}/",
+                "，在匹配 /{}/ 的命令之前",
+                b
+            );
+        }
+        s
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn seen(cmds: &[(&str, Option<i32>)]) -> Vec<Seen> {
+        cmds.iter()
+            .map(|(c, s)| Seen {
+                cmd: c.to_string(),
+                status: *s,
+            })
+            .collect()
+    }
+
+    fn rules(yaml: &str) -> Rules {
+        let h: History = serde_yaml_ng::from_str(yaml).unwrap();
+        h.rules().unwrap()
+    }
+
     #[test]
-    fn zsh_extended_lines_are_stripped() {
+    fn zsh_and_bash_times_order_history_lines() {
+        let zsh = ": 1700000005:0;docker history ubuntu:18.04\n: 1700000001:0;docker pull ubuntu:18.04\nls\n";
+        let got: Vec<String> = history_commands(zsh).into_iter().map(|s| s.cmd).collect();
+        // `ls` has no time of its own: it keeps the one before it.
         assert_eq!(
-            super::command(": 1700000000:0;docker pull tomcat"),
-            "docker pull tomcat"
+            got,
+            [
+                "docker pull ubuntu:18.04",
+                "ls",
+                "docker history ubuntu:18.04"
+            ]
         );
-        assert_eq!(super::command("docker images"), "docker images");
+        let bash = "#1700000009\ndocker images\n#1700000002\necho hi\nplain\n";
+        let got: Vec<String> = history_commands(bash).into_iter().map(|s| s.cmd).collect();
+        assert_eq!(got, ["echo hi", "plain", "docker images"]);
+        assert_eq!(history_commands("docker images\n")[0].status, None);
+    }
+
+    #[test]
+    fn a_refused_command_is_not_satisfied_by_a_later_success() {
+        let r = rules("{ matches: 'docker\\s+rmi\\s+ubuntu:18\\.04', status: failed, before: 'docker\\s+rm\\b' }");
+        // task7: refused while the container exists, then rm, then rmi works.
+        let good = seen(&[
+            ("docker rmi ubuntu:18.04", Some(1)),
+            ("docker rm 1a2b", Some(0)),
+            ("docker rmi ubuntu:18.04", Some(0)),
+        ]);
+        assert_eq!(r.judge(&good).unwrap().status, Some(1));
+        // Only the successful one: the refusal was never seen.
+        let only_ok = seen(&[
+            ("docker rm 1a2b", Some(0)),
+            ("docker rmi ubuntu:18.04", Some(0)),
+        ]);
+        assert!(matches!(r.judge(&only_ok), Err(Miss::Status(s)) if s.status == Some(0)));
+        // Refused, but for another reason after the container was gone.
+        let late = seen(&[
+            ("docker rm 1a2b", Some(0)),
+            ("docker rmi ubuntu:18.04", Some(1)),
+        ]);
+        assert!(matches!(r.judge(&late), Err(Miss::NotBefore(_))));
+        // A failed `docker rm` is no anchor.
+        let rm_failed = seen(&[
+            ("docker rmi ubuntu:18.04", Some(1)),
+            ("docker rm 1a2b", Some(1)),
+        ]);
+        assert!(matches!(r.judge(&rm_failed), Err(Miss::NotBefore(_))));
+        // History files cannot tell.
+        let hist = seen(&[("docker rmi ubuntu:18.04", None), ("docker rm 1a2b", None)]);
+        assert!(matches!(r.judge(&hist), Err(Miss::Unknown(_))));
+    }
+
+    #[test]
+    fn history_of_an_image_counts_only_after_its_pull() {
+        let r = rules("{ matches: 'docker\\s+history\\s+ubuntu:18\\.04', after: 'docker\\s+pull\\s+ubuntu:18\\.04' }");
+        let early = seen(&[
+            ("docker history ubuntu:18.04", Some(1)),
+            ("docker pull ubuntu:18.04", Some(0)),
+        ]);
+        assert!(matches!(r.judge(&early), Err(Miss::NotAfter(_))));
+        let both = seen(&[
+            ("docker history ubuntu:18.04", Some(1)),
+            ("docker pull ubuntu:18.04", Some(0)),
+            ("docker history ubuntu:18.04", Some(0)),
+        ]);
+        assert!(r.judge(&both).is_ok());
+        // Order is enough without statuses (history files).
+        let hist = seen(&[
+            ("docker pull ubuntu:18.04", None),
+            ("docker history ubuntu:18.04", None),
+        ]);
+        assert!(r.judge(&hist).is_ok());
+        assert_eq!(r.judge(&seen(&[("ls", Some(0))])), Err(Miss::NoMatch));
+    }
+
+    #[test]
+    fn unknown_fields_and_statuses_are_refused() {
+        assert!(serde_yaml_ng::from_str::<History>("{ matches: x, status: maybe }").is_err());
+        assert!(serde_yaml_ng::from_str::<History>("{ matches: x, exit: 1 }").is_err());
+        let h: History = serde_yaml_ng::from_str("{ matches: x, after: '(' }").unwrap();
+        assert_eq!(h.lint().len(), 1);
     }
 }

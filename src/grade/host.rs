@@ -119,14 +119,15 @@ async fn attempt(
 const JOURNAL: &str = "lab/journal.jsonl";
 
 /// What to read at login: the learner's journal and the VM's machine-id
-/// (the journal is sealed to it; not with --no-journal), every course
-/// variable that names a file (daemon.json, shell histories), and the
+/// (the journal is sealed to it; not with --no-journal), the learner's
+/// command log, every course variable that names a file (daemon.json, shell
+/// histories), and the
 /// commands the tasks' checks declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
-    let mut wanted = Vec::new();
+    let mut wanted = vec![Wanted::InState(crate::machine::COMMAND_LOG.into())];
     if plan.journal {
         wanted.push(Wanted::InState(JOURNAL.into()));
         wanted.extend(
@@ -307,6 +308,7 @@ mod tests {
         assert!(w.contains(&Wanted::InState("lab/journal.jsonl".into())));
         assert!(w.contains(&Wanted::Absolute("/etc/machine-id".into())));
         assert!(w.contains(&Wanted::Absolute("/var/lib/dbus/machine-id".into())));
+        assert!(w.contains(&Wanted::InState("lab/commands.jsonl".into())));
         assert!(w.contains(&Wanted::Absolute("/srv/daemon.json".into())));
         assert!(w.contains(&Wanted::InHome(".bash_history".into())), "{w:?}");
         // task3 has no port check: nothing reads the listening sockets.

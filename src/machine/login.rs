@@ -63,7 +63,7 @@ pub struct Login {
 }
 
 /// Files larger than this are not read at login (an image archive, say).
-const MAX_PREFETCH: u64 = 1 << 20;
+pub const MAX_PREFETCH: u64 = 1 << 20;
 
 /// The login script. Few processes on the VM: `date`, one `stat` for every
 /// file that exists, one `cat` for every small regular file (split by the

@@ -6,6 +6,7 @@
 //! Invariant: nothing here changes the machine. Files are read, commands are
 //! the ones a check declares, the Docker view can only list and inspect.
 
+mod commands;
 mod dial;
 mod docker;
 mod error;
@@ -14,6 +15,8 @@ mod ping;
 pub mod ssh;
 mod tar;
 
+use commands::CommandLog;
+pub use commands::{IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use tar::Member;
 
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
@@ -48,12 +51,16 @@ pub struct Machine {
     timeout: u64,
     /// `None`: this machine.
     remote: Option<Remote>,
+    /// The command log (`commands.rs`), read once.
+    commands: tokio::sync::OnceCell<Result<Option<Arc<CommandLog>>, ObserveError>>,
 }
 
 /// A student VM: files and commands over SSH, Docker through a tunnel.
 struct Remote {
     ssh: Arc<Ssh>,
     systemd: bool,
+    /// The user's state folder (`$XDG_STATE_HOME`, or ~/.local/state).
+    state: String,
     /// Files read at login, by absolute path.
     files: std::collections::HashMap<String, login::Prefetched>,
     /// Commands run at login, by argument vector.
@@ -78,6 +85,7 @@ impl Machine {
             docker: DockerView::new(docker_host, timeout),
             timeout,
             remote: None,
+            commands: Default::default(),
         }
     }
 
@@ -114,10 +122,12 @@ impl Machine {
             remote: Some(Remote {
                 ssh: ssh.clone(),
                 systemd: login.facts.systemd,
+                state: login.facts.state,
                 files: login.files,
                 runs: login.runs,
                 _tunnel: tunnel,
             }),
+            commands: Default::default(),
         };
         Ok((machine, ssh))
     }
@@ -480,7 +490,7 @@ mod tests {
 
     /// A VM whose login answered `runs` and `files`; nothing else is
     /// reachable (the Docker socket does not exist).
-    fn vm(runs: Vec<(&[&str], login::Ran)>, files: Vec<(&str, &str)>) -> Machine {
+    pub(super) fn vm(runs: Vec<(&[&str], login::Ran)>, files: Vec<(&str, &str)>) -> Machine {
         let runs = runs
             .into_iter()
             .map(|(argv, ran)| (argv.iter().map(|a| a.to_string()).collect(), ran))
@@ -503,14 +513,16 @@ mod tests {
             remote: Some(Remote {
                 ssh: Arc::new(Ssh::offline("vm.invalid")),
                 systemd: true,
+                state: "/home/s/.local/state".into(),
                 files,
                 runs,
                 _tunnel: None,
             }),
+            commands: Default::default(),
         }
     }
 
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    pub(super) fn block_on<F: std::future::Future>(f: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -41,6 +41,30 @@ pub fn type_history(d: &Daemon, lines: &[&str]) {
     }
 }
 
+/// Appends commands and their exit statuses to the learner's command log,
+/// as the shell integration (`lab init bash`) does after each command.
+pub fn type_commands(d: &Daemon, cmds: &[(&str, i32)]) {
+    use std::io::Write;
+    let path = home_of(d).join(".local/state/lab/commands.jsonl");
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("state dir");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("command log");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|t| t.as_secs_f64())
+        .unwrap_or(0.0);
+    for (i, (cmd, status)) in cmds.iter().enumerate() {
+        let line = serde_json::json!({
+            "at": now + i as f64 / 1000.0, "ms": 1, "status": status,
+            "pipe": [status], "shell": "bash", "pid": 1, "cmd": cmd,
+        });
+        writeln!(f, "{line}").expect("write command log");
+    }
+}
+
 impl Lab {
     /// `lab` with a clean environment and a throwaway HOME.
     pub fn new(home: &Path) -> Lab {
@@ -52,6 +76,7 @@ impl Lab {
             "LAB_LANG",
             "LAB_COURSE",
             "LAB_JOURNAL",
+            "LAB_COMMAND_LOG",
             "XDG_STATE_HOME",
             "DOCKER_HOST",
             "NO_COLOR",

@@ -14,6 +14,7 @@ mod quiz;
 mod readonly;
 mod scenario;
 mod scenarios;
+mod shell;
 mod task2;
 mod task3;
 mod unit2;

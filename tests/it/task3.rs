@@ -2,7 +2,7 @@
 //! types them, then `lab check task3`.
 
 use crate::bed::Daemon;
-use crate::harness::{type_history, Lab};
+use crate::harness::{type_commands, type_history, Lab};
 
 fn id_of(d: &Daemon, reference: &str) -> String {
     let out = d.docker(&["images", reference, "-q"]);
@@ -78,6 +78,15 @@ fn progress_checked_midway_survives_a_daemon_restart_through_the_journal() {
     type_history(&d, &[&format!("docker image rm {latest}")]);
     check(&d).status("task3", "remove-latest", "kept-8.0", "pass");
     d.sh("docker image rm -f $(docker images tomcat -q)");
+    // What the history checks read (with no commands at all they fail):
+    // the command log, which `--var bash_history=/none` below leaves alone.
+    type_commands(
+        &d,
+        &[
+            ("docker images tomcat -q", 0),
+            (&format!("docker image rm {latest}"), 0),
+        ],
+    );
     check(&d).code(0);
     // A restart empties the event buffer; the journal still has the
     // events lab read before it.

@@ -2,7 +2,7 @@
 //! course's commands, and its typical mistakes with their hints.
 
 use crate::bed::Daemon;
-use crate::harness::{type_history, Done, Lab};
+use crate::harness::{type_commands, type_history, Done, Lab};
 
 fn check(d: &Daemon, task: &str, extra: &[&str]) -> Done {
     let mut lab = Lab::on(d).args(["check", task, "--format", "json"]);
@@ -67,7 +67,10 @@ fn task5_happy_path_with_the_ports_read_from_the_daemon() {
     d.docker(&["pull", "ubuntu"]);
     d.docker(&["tag", "ubuntu:latest", "myubuntu:latest"]);
     d.docker(&["rmi", "myubuntu:latest"]);
-    type_history(&d, &["docker history ubuntu:18.04"]);
+    type_history(
+        &d,
+        &["docker pull ubuntu:18.04", "docker history ubuntu:18.04"],
+    );
     check(&d, "task5", &[])
         .code(0)
         .all_checks("task5", &["pass"]);
@@ -215,12 +218,14 @@ fn task7_container_first_then_image_then_prune() {
     d.sh("docker rm $(docker ps -aq --filter ancestor=ubuntu:18.04)");
     d.docker(&["rmi", "ubuntu:18.04"]);
     d.docker(&["image", "prune", "-f"]);
-    type_history(
+    // The refusal's exit status is in the command log (`lab init bash`).
+    type_commands(
         &d,
         &[
-            "docker rmi ubuntu:18.04",
-            "docker rm 1a2b3c",
-            "docker image prune -f",
+            ("docker rmi ubuntu:18.04", 1),
+            ("docker rm 1a2b3c", 0),
+            ("docker rmi ubuntu:18.04", 0),
+            ("docker image prune -f", 0),
         ],
     );
     check(&d, "task7", &[])
