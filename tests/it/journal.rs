@@ -67,7 +67,8 @@ fn progress_counts_on_its_daemon_and_not_on_another_one() {
     let done = check_task3(&a);
     let c = done.status("task3", "pull-latest", "pulled", "pass");
     assert_eq!(c["evidence"]["source"], "journal");
-    assert_eq!(warnings(&done), "[]");
+    let w = warnings(&done);
+    assert!(!w.contains("journal"), "no journal warning: {w}");
 
     let b = daemon_with_own_id();
     assert_ne!(
@@ -86,9 +87,14 @@ fn progress_counts_on_its_daemon_and_not_on_another_one() {
         w.contains("lines are ignored, from line 1") && w.contains("another Docker daemon"),
         "{w}"
     );
+    let about_the_journal = done.json()["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|w| w.as_str().unwrap_or("").contains("journal"))
+        .count();
     assert_eq!(
-        done.json()["warnings"].as_array().map(Vec::len),
-        Some(1),
+        about_the_journal, 1,
         "one warning for the whole journal: {w}"
     );
 }

@@ -8,8 +8,10 @@
 //!   VM shut down for the night): the event buffer is lost each time, so
 //!   only what lab saw and recorded carries a step across.
 //!
-//! A typed line runs in bash against the scenario's daemon and is appended
-//! to the learner's `~/.bash_history` as typed. Placeholders stand for what
+//! A typed line runs in bash against the scenario's daemon and is recorded
+//! as the shell of a learner who followed task 2 records it: appended to
+//! `~/.bash_history` as typed, and to lab's command log with its exit
+//! status (`eval "$(lab init bash)"`). Placeholders stand for what
 //! a learner copies from the screen: `{id:REF}` the IMAGE ID of REF (12 hex
 //! digits, as `docker images` shows it), `{cid:IMAGE}` the CONTAINER ID of
 //! the newest container of IMAGE, `{cid}` that of the newest container,
@@ -17,7 +19,7 @@
 //! lab itself (a quiz, a check midway); `#restart` restarts the daemon.
 
 use crate::bed::Daemon;
-use crate::harness::{type_history, Lab};
+use crate::harness::{home_of, type_history, Lab};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +125,7 @@ impl Scenario {
                 let args: Vec<&str> = args.split_whitespace().collect();
                 lab(&d, &args).run();
             } else {
-                d.sh_may_fail(&line);
-                type_history(&d, &[&line]);
+                type_command(&d, &line);
             }
             if v != Variant::Plain {
                 lab(&d, &["check", self.task]).run();
@@ -165,6 +166,36 @@ impl Scenario {
         }
         (got, hints, detail)
     }
+}
+
+/// Runs a typed line in bash and records it as a learner's shell does who
+/// followed task 2: in `~/.bash_history`, and with its exit status, start
+/// and duration in lab's command log (`lab init bash`).
+fn type_command(d: &Daemon, line: &str) {
+    use std::io::Write;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|t| t.as_secs_f64())
+            .unwrap_or(0.0)
+    };
+    let start = now();
+    let out = d.sh_may_fail(line);
+    let ms = ((now() - start) * 1000.0) as u64;
+    let status = out.status.code().unwrap_or(-1);
+    type_history(d, &[line]);
+    let path = home_of(d).join(".local/state/lab/commands.jsonl");
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("state dir");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("command log");
+    let entry = serde_json::json!({
+        "at": start, "ms": ms, "status": status, "pipe": [status],
+        "shell": "bash", "pid": 1, "cmd": line,
+    });
+    writeln!(f, "{entry}").expect("write command log");
 }
 
 /// `lab ARGS` on the scenario's daemon, with its scratch folder as the
