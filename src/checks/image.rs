@@ -328,6 +328,32 @@ impl Probe for Image {
         out
     }
 
+    fn undone_by(&self, vars: &Vars, command: &str) -> bool {
+        let Some(r) = &self.reference else {
+            return false;
+        };
+        let want = normalize(&vars.expand(r));
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "docker") else {
+            return false;
+        };
+        let args = &words[at + 1..];
+        let names = |from: usize| {
+            args.iter()
+                .skip(from)
+                .any(|w| !w.starts_with('-') && normalize(w) == want)
+        };
+        match (self.present, args) {
+            // Brought back: pulled, run (which pulls), tagged or built as R.
+            (false, ["pull", ..] | ["run", ..] | ["build", ..]) => names(1),
+            (false, ["tag", _, dst, ..] | ["image", "tag", _, dst, ..]) => normalize(dst) == want,
+            // Taken away.
+            (true, ["rmi", ..]) => names(1),
+            (true, ["image", "rm", ..]) => names(2),
+            _ => false,
+        }
+    }
+
     fn describe(&self, vars: &Vars, lang: Lang) -> String {
         if let (Some(repo), Some(n)) = (&self.repository, self.count) {
             return tr!(
@@ -371,5 +397,39 @@ impl Probe for Image {
             s.push_str(&format!("; {}", f.path));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(yaml: &str) -> Image {
+        serde_yaml_ng::from_str(yaml).expect("an image check")
+    }
+
+    #[test]
+    fn later_commands_that_bring_an_image_back_or_take_it_away() {
+        let vars = Vars::default();
+        let gone = image("{ ref: 'ubuntu:18.04', present: false }");
+        for undoes in [
+            "docker pull ubuntu:18.04",
+            "docker run -it ubuntu:18.04 /bin/bash",
+            "docker tag abc ubuntu:18.04",
+            "sudo docker build -t ubuntu:18.04 .",
+        ] {
+            assert!(gone.undone_by(&vars, undoes), "{undoes}");
+        }
+        for keeps in [
+            "docker pull ubuntu",
+            "docker rmi ubuntu:18.04",
+            "docker run ubuntu",
+        ] {
+            assert!(!gone.undone_by(&vars, keeps), "{keeps}");
+        }
+        let there = image("{ ref: tomcat }");
+        assert!(there.undone_by(&vars, "docker rmi tomcat:latest"));
+        assert!(there.undone_by(&vars, "docker image rm -f tomcat"));
+        assert!(!there.undone_by(&vars, "docker pull tomcat"));
     }
 }

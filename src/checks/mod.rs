@@ -76,6 +76,14 @@ pub trait Probe {
         &[]
     }
 
+    /// Whether `command` (as a lesson types it) undoes what this check
+    /// finds on the live state: `docker pull R` for "image R absent".
+    /// `lab validate` reports such a check when a later task's command
+    /// undoes it and the check has no evidence alternative.
+    fn undone_by(&self, _vars: &Vars, _command: &str) -> bool {
+        false
+    }
+
     /// What this check verifies, in a few words, for the book's "Check
     /// your work" (variables shown with their defaults).
     fn describe(&self, vars: &Vars, lang: Lang) -> String;
@@ -128,6 +136,12 @@ macro_rules! check_kinds {
             pub fn describe(&self, vars: &Vars, lang: Lang) -> String {
                 match self {
                     $(CheckKind::$variant(k) => k.describe(vars, lang),)*
+                }
+            }
+
+            pub fn undone_by(&self, vars: &Vars, command: &str) -> bool {
+                match self {
+                    $(CheckKind::$variant(k) => k.undone_by(vars, command),)*
                 }
             }
 

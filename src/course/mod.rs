@@ -11,6 +11,7 @@ mod check;
 mod load;
 pub mod quiz;
 mod source;
+mod undone;
 mod validate;
 mod vars;
 

@@ -246,6 +246,15 @@ pub(super) fn lint(
         }
         out.extend(l.out);
     }
+    match super::Vars::new(&course.vars, &[]) {
+        Ok(vars) => out.extend(super::undone::undone_later(source, &vars, tasks)),
+        Err(e) => out.push(Problem {
+            file: course_file.clone(),
+            line: None,
+            col: None,
+            message: e,
+        }),
+    }
     out
 }
 
