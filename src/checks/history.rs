@@ -45,6 +45,13 @@ pub struct History {
     /// did not fail, when the log says).
     #[serde(default)]
     pub before: Option<String>,
+    /// The first group of `matches` must be (the start of, at least 4 hex
+    /// digits) the id of a container created from this image: the
+    /// CONTAINER ID `docker ps -a` showed, not a name, nor another
+    /// container's id. Ids come from the containers there are and from the
+    /// timeline of container events.
+    #[serde(default)]
+    pub container_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -83,16 +90,33 @@ struct Rules {
     status: Option<ExitStatus>,
     after: Option<Regex>,
     before: Option<Regex>,
+    /// With `container_of`: the ids the first group must start one of.
+    ids: Option<Vec<String>>,
 }
 
 impl Rules {
+    /// Whether a command line is the one asked for (and names the right
+    /// container, when that is asked).
+    fn fits(&self, cmd: &str) -> bool {
+        let Some(caps) = self.matches.captures(cmd) else {
+            return false;
+        };
+        let Some(ids) = &self.ids else { return true };
+        let Some(typed) = caps.get(1).map(|m| m.as_str().to_ascii_lowercase()) else {
+            return false;
+        };
+        typed.len() >= 4
+            && typed.chars().all(|c| c.is_ascii_hexdigit())
+            && ids.iter().any(|id| id.starts_with(&typed))
+    }
+
     /// The command that qualifies (the last one), or the closest miss.
     fn judge(&self, seen: &[Seen]) -> Result<Seen, Miss> {
         // An anchor counts unless the source knows it failed.
         let anchor = |re: &Regex, s: &Seen| re.is_match(&s.cmd) && s.status.unwrap_or(0) == 0;
         let mut miss = Miss::NoMatch;
         for (i, s) in seen.iter().enumerate().rev() {
-            if !self.matches.is_match(&s.cmd) {
+            if !self.fits(&s.cmd) {
                 continue;
             }
             match (self.status, s.status) {
@@ -158,6 +182,31 @@ fn history_commands(text: &str) -> Vec<Seen> {
 
 const HOOK: &str = "eval \"$(lab init bash)\"";
 
+/// The ids of the containers created from `image`: those there are, and
+/// those the timeline of container events names.
+async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<String>, ObserveError> {
+    use super::reference::normalize;
+    let image = normalize(image);
+    let mut ids: Vec<String> = ctx
+        .machine
+        .docker
+        .containers()
+        .await?
+        .iter()
+        .filter(|c| c.image.as_deref().map(normalize).as_deref() == Some(image.as_str()))
+        .filter_map(|c| c.id.clone())
+        .collect();
+    let events = crate::evidence::timeline::events(&ctx.machine.docker, ctx.journal).await?;
+    ids.extend(
+        events
+            .iter()
+            .filter(|e| e.kind == "container")
+            .filter(|e| e.attributes.get("image").map(|i| normalize(i)) == Some(image.clone()))
+            .map(|e| e.actor.clone()),
+    );
+    Ok(ids)
+}
+
 impl History {
     fn rules(&self) -> Result<Rules, String> {
         let re = |r: &str| Regex::new(r).map_err(|_| format!("bad regex {r}"));
@@ -166,6 +215,7 @@ impl History {
             status: self.status,
             after: self.after.as_deref().map(re).transpose()?,
             before: self.before.as_deref().map(re).transpose()?,
+            ids: None,
         })
     }
 
@@ -182,6 +232,14 @@ impl History {
         }
         if let Some(b) = &self.before {
             s += &tr!(lang, ", before /{}/", "，在 /{}/ 之前", b);
+        }
+        if let Some(i) = &self.container_of {
+            s += &tr!(
+                lang,
+                ", naming a container of {} by its CONTAINER ID",
+                "，并用 CONTAINER ID 指明一个 {} 容器",
+                i
+            );
         }
         s
     }
@@ -223,10 +281,13 @@ impl History {
 impl Probe for History {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let rules = match self.rules() {
+        let mut rules = match self.rules() {
             Ok(r) => r,
             Err(e) => return Ok(Outcome::error(e)),
         };
+        if let Some(image) = &self.container_of {
+            rules.ids = Some(container_ids(ctx, &ctx.expand(image)).await?);
+        }
         let mut log_miss = None;
         let mut warnings = Vec::new();
         if let Some(log) = ctx.machine.command_log().await? {

@@ -381,3 +381,28 @@ fn task10_as_the_lesson_types_it() {
     }
     .run();
 }
+
+#[test]
+fn task10_removing_the_container_by_name_is_not_by_id() {
+    Scenario {
+        name: "task10 rm by name",
+        task: "task10",
+        typed: &[
+            "docker pull httpd",
+            "docker pull httpd:2.4",
+            "docker pull httpd:2.2",
+            "docker rmi httpd:latest",
+            "docker rmi httpd:2.2",
+            "docker run -d httpd:2.4",
+            "docker run --name cafe hello-world",
+            "docker run --name other ubuntu:18.04 true",
+            "docker rm {cid:ubuntu:18.04}",
+            "docker rm cafe",
+        ],
+        expect: "pull=pass rm-latest=pass rm-2.2=pass run=pass rm-container=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("rm-container", "CONTAINER ID")],
+    }
+    .run();
+}
