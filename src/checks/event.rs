@@ -149,6 +149,9 @@ fn concerns(e: &DaemonEvent, names: &[String], ids: &[String]) -> bool {
         names.contains(&normalize(&e.actor))
             || (e.action == "tag" && names.contains(&normalize(attr("name"))))
             || ids.contains(&e.actor)
+            || timeline::typed_refs(e)
+                .iter()
+                .any(|r| names.iter().any(|n| n == r))
     } else {
         names.contains(&normalize(attr("image"))) || ids.iter().any(|i| i == attr("image"))
     }
@@ -165,8 +168,10 @@ impl Resolved {
             }
         }
         if let Some((names, ids)) = &self.not_refs {
-            // Without a known id, "not that image" cannot be established.
-            if ids.is_empty() || concerns(e, names, ids) {
+            // "Not that image" needs to know which image it was: its id, or
+            // the references the removal command named.
+            let known = !ids.is_empty() || !timeline::typed_refs(e).is_empty();
+            if !known || concerns(e, names, ids) {
                 return false;
             }
         }
@@ -315,7 +320,7 @@ impl Probe for Event {
             Some(b) => Some(resolve(ctx, b).await?),
             None => None,
         };
-        let events = timeline::events(&ctx.machine.docker, ctx.journal).await?;
+        let events = timeline::events(ctx.machine, ctx.journal).await?;
         let source = match &self.from {
             Some(r) => Some(tag_source(ctx, &normalize(&ctx.expand(r))).await?),
             None => None,
@@ -451,6 +456,17 @@ impl Probe for Event {
                 };
                 if let Some(why) = unsure {
                     return Ok(Outcome::fail(why).expected(expected).actual(actual));
+                }
+                let buffer = ctx.machine.docker.events().await?;
+                if let Some(t) = timeline::gap_since(ctx.journal.last_event(), buffer) {
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "lab has not seen it: the daemon restarted (or its event buffer rolled over) after {}, and what happened until it came back nobody saw; redo this step",
+                        "lab 没有看到这一步：守护进程在 {} 之后重启过（或事件缓冲已被覆盖），那段时间发生了什么无人看到；请重做这一步",
+                        crate::clock::date(t / 1_000_000_000)
+                    ))
+                    .expected(expected)
+                    .actual(actual));
                 }
                 Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
                     .expected(expected)

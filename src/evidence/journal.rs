@@ -124,6 +124,12 @@ impl Journal {
         }
     }
 
+    /// Whether this run's entries are written somewhere (not `--no-journal`,
+    /// not a VM's journal read while grading).
+    pub fn records(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// Reads the journal at `path`, checking each line against `binding`
     /// (this machine's ids); a missing file is an empty journal.
     pub fn open(path: PathBuf, binding: Binding, lang: Lang) -> Journal {
@@ -272,6 +278,11 @@ impl Journal {
             }
         }
         out
+    }
+
+    /// When the last recorded event happened.
+    pub fn last_event(&self) -> Option<i64> {
+        self.events().map(|e| e.time_nano).max()
     }
 
     /// The events of `buffer` newer than any recorded (what is worth

@@ -11,7 +11,8 @@
 //! came first treat it as "no later than now" (see `checks/event.rs`).
 
 use super::Journal;
-use crate::machine::{DaemonEvent, DockerView, ObserveError};
+use crate::checks::reference::normalize;
+use crate::machine::{CommandLog, DaemonEvent, Machine, ObserveError};
 use std::collections::{BTreeMap, HashSet};
 
 /// The attribute that marks an inferred event.
@@ -32,13 +33,23 @@ pub fn from_journal(e: &DaemonEvent) -> bool {
     e.attributes.contains_key(RECORDED) || inferred(e)
 }
 
+/// The attribute that names the references an untag or delete removed,
+/// from the command the learner typed at that moment (`docker rmi
+/// httpd:2.2`, exit status 0, in lab's command log): the daemon's event
+/// carries only the image id.
+pub const TYPED: &str = "lab.typed";
+
 /// Every event lab knows of, oldest first (see the module comment).
 pub async fn events(
-    docker: &DockerView,
+    machine: &Machine,
     journal: &Journal,
 ) -> Result<Vec<DaemonEvent>, ObserveError> {
+    let docker = &machine.docker;
     let live = docker.events().await?;
     let mut all = merge(journal.events(), live);
+    if let Some(log) = machine.command_log().await? {
+        name_removals(&mut all, &log);
+    }
     let seen = journal.seen_images();
     if !seen.is_empty() {
         let images = docker.images().await?;
@@ -47,6 +58,82 @@ pub async fn events(
         all.sort_by_key(|e| e.time_nano);
     }
     Ok(all)
+}
+
+/// Names each untag and delete by the removal command that was running
+/// when it happened (its start, up to its end plus a second of slack), when
+/// that command succeeded and named references, not ids or `$(...)`.
+fn name_removals(events: &mut [DaemonEvent], log: &CommandLog) {
+    let removals: Vec<(i64, i64, Vec<String>)> = log
+        .commands
+        .iter()
+        .filter(|c| c.status == 0)
+        .filter_map(|c| {
+            let refs = removed_refs(&c.cmd)?;
+            let start = (c.at * 1e9) as i64;
+            let end = start + (c.ms.unwrap_or(0) as i64 + 1000) * 1_000_000;
+            Some((start, end, refs))
+        })
+        .collect();
+    for e in events
+        .iter_mut()
+        .filter(|e| e.kind == "image" && matches!(e.action.as_str(), "untag" | "delete"))
+    {
+        if let Some((_, _, refs)) = removals
+            .iter()
+            .find(|(start, end, _)| (*start..=*end).contains(&e.time_nano))
+        {
+            e.attributes.insert(TYPED.into(), refs.join(" "));
+        }
+    }
+}
+
+/// The references `docker rmi …` / `docker image rm …` names, when it
+/// names some and nothing else (no ids, no `$(...)`).
+fn removed_refs(cmd: &str) -> Option<Vec<String>> {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "docker")?;
+    let args = match &words[at + 1..] {
+        ["rmi", rest @ ..] | ["image", "rm", rest @ ..] | ["image", "remove", rest @ ..] => rest,
+        _ => return None,
+    };
+    let names: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let is_id = |w: &str| {
+        w.len() >= 4
+            && w.trim_start_matches("sha256:")
+                .chars()
+                .all(|c| c.is_ascii_hexdigit())
+    };
+    if names.is_empty()
+        || names
+            .iter()
+            .any(|w| w.contains('$') || w.contains('`') || is_id(w))
+    {
+        return None;
+    }
+    Some(names.iter().map(|w| normalize(w)).collect())
+}
+
+/// The references the command that caused this untag or delete named.
+pub fn typed_refs(e: &DaemonEvent) -> Vec<&str> {
+    e.attributes
+        .get(TYPED)
+        .map(|r| r.split(' ').collect())
+        .unwrap_or_default()
+}
+
+/// When the daemon's buffer lost events lab had recorded: the time of the
+/// last recorded event, when the buffer no longer holds it (the daemon
+/// restarted since, or its buffer of ~256 events rolled over). What
+/// happened between then and the buffer's first event nobody saw.
+pub fn gap_since(recorded_last: Option<i64>, buffer: &[DaemonEvent]) -> Option<i64> {
+    let last = recorded_last?;
+    let held = buffer.first().is_some_and(|e| e.time_nano <= last);
+    (!held).then_some(last)
 }
 
 /// The buffer and the recorded events it no longer holds (marked
@@ -123,6 +210,60 @@ mod tests {
         assert_eq!(actions, ["pull", "tag", "untag"]);
         let journal_only: Vec<bool> = all.iter().map(from_journal).collect();
         assert_eq!(journal_only, [true, false, false], "the buffer's copy wins");
+    }
+
+    #[test]
+    fn removal_commands_name_the_references_they_removed() {
+        assert_eq!(
+            removed_refs("docker rmi httpd:2.2"),
+            Some(vec!["httpd:2.2".into()])
+        );
+        assert_eq!(
+            removed_refs("sudo docker image rm -f tomcat mytomcat:8.0"),
+            Some(vec!["tomcat:latest".into(), "mytomcat:8.0".into()])
+        );
+        assert_eq!(
+            removed_refs("docker rmi 4e0a5c1e1b13"),
+            None,
+            "an id names nothing"
+        );
+        assert_eq!(
+            removed_refs("docker image rm -f $(docker images tomcat -q)"),
+            None
+        );
+        assert_eq!(removed_refs("docker rm web"), None, "a container");
+        let log = CommandLog::parse(
+            "log",
+            "{\"at\":10.0,\"ms\":200,\"status\":0,\"cmd\":\"docker rmi httpd:2.2\"}\n\
+             {\"at\":20.0,\"ms\":200,\"status\":1,\"cmd\":\"docker rmi httpd:2.4\"}\n",
+            false,
+        );
+        let mut events = [
+            ev("untag", "sha256:22", 10_100_000_000),
+            ev("untag", "sha256:24", 20_100_000_000),
+            ev("untag", "sha256:xx", 15_000_000_000),
+        ];
+        name_removals(&mut events, &log);
+        assert_eq!(typed_refs(&events[0]), ["httpd:2.2"]);
+        assert!(typed_refs(&events[1]).is_empty(), "that command failed");
+        assert!(typed_refs(&events[2]).is_empty(), "no command was running");
+    }
+
+    #[test]
+    fn a_buffer_that_starts_after_the_last_recorded_event_has_a_gap() {
+        let buffer = [ev("pull", "tomcat", 50), ev("tag", "sha256:a", 60)];
+        assert_eq!(gap_since(Some(40), &buffer), Some(40), "restarted after 40");
+        assert_eq!(
+            gap_since(Some(50), &buffer),
+            None,
+            "the buffer still holds it"
+        );
+        assert_eq!(
+            gap_since(Some(40), &[]),
+            Some(40),
+            "restarted, nothing since"
+        );
+        assert_eq!(gap_since(None, &buffer), None, "nothing recorded yet");
     }
 
     #[test]

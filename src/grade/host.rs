@@ -323,10 +323,12 @@ mod tests {
         let plan = plan(&course, &[], false);
         let w = wanted(&plan, &[course.task("task3").unwrap()]).unwrap();
         assert!(
-            !w.iter().any(|w| matches!(w, Wanted::InState(_))
+            !w.iter().any(|w| *w == Wanted::InState(JOURNAL.into())
                 || *w == Wanted::Absolute("/etc/machine-id".into())),
             "{w:?}"
         );
+        // The command log is not the journal: it is still read.
+        assert!(w.contains(&Wanted::InState("lab/commands.jsonl".into())));
     }
 
     /// The journal part of grading, on this machine (its machine-id; no

@@ -15,8 +15,7 @@ mod ping;
 pub mod ssh;
 mod tar;
 
-use commands::CommandLog;
-pub use commands::{IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
+pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use tar::Member;
 
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};

@@ -406,3 +406,100 @@ fn task10_removing_the_container_by_name_is_not_by_id() {
     }
     .run();
 }
+
+// ------------------------------------------------ known mistakes, each at its own step
+
+#[test]
+fn task3_removing_8_0_instead_of_latest_fails_the_removal_step() {
+    Scenario {
+        name: "task3 removed 8.0 instead of latest",
+        task: "task3",
+        typed: &[
+            "docker pull tomcat",
+            "docker pull tomcat:8.0",
+            "docker tag tomcat:8.0 mytomcat:8.0",
+            "docker images tomcat",
+            "docker image rm -f {id:tomcat:8.0}",
+        ],
+        expect:
+            "pull-latest=pass pull-8=pass tag=pass list=pass remove-latest=fail remove-all=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("remove-latest", "Only tomcat:latest was to go")],
+    }
+    .run();
+}
+
+#[test]
+fn task4_a_container_without_the_published_port_fails_port_and_page() {
+    Scenario {
+        name: "task4 no -p",
+        task: "task4",
+        typed: &[
+            "docker run -d --name nginx_first nginx",
+            "curl -s http://localhost:80",
+        ],
+        expect: "run=pass port=fail page=fail",
+        variants: ALL,
+        networked: true,
+        hints: &[("port", "-p 80:80")],
+    }
+    .run();
+}
+
+#[test]
+fn task5_removing_ubuntu_latest_instead_of_myubuntu_fails_the_untag_step() {
+    Scenario {
+        name: "task5 removed ubuntu:latest",
+        task: "task5",
+        typed: &[
+            "docker pull ubuntu",
+            "docker tag ubuntu:latest myubuntu:latest",
+            "docker rmi ubuntu:latest",
+        ],
+        expect: "pull-mysql=fail inspect=fail history=fail tag=pass untag=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("untag", "docker pull ubuntu")],
+    }
+    .run();
+}
+
+#[test]
+fn task6_removing_before_saving_fails_the_removal_step() {
+    Scenario {
+        name: "task6 removed before saving",
+        task: "task6",
+        typed: &[
+            "docker pull mysql:5.7",
+            "docker rmi mysql:5.7",
+            "docker pull mysql:5.7",
+            "mkdir -p {dir}/images",
+            "docker save mysql:5.7 -o {dir}/images/mysql5.7.tar",
+        ],
+        expect: "save=pass remove=fail load=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("remove", "Save before you remove")],
+    }
+    .run();
+}
+
+#[test]
+fn task10_removing_2_4_instead_of_latest_fails_its_step() {
+    Scenario {
+        name: "task10 removed 2.4",
+        task: "task10",
+        typed: &[
+            "docker pull httpd",
+            "docker pull httpd:2.4",
+            "docker pull httpd:2.2",
+            "docker rmi httpd:2.4",
+        ],
+        expect: "pull=pass rm-latest=fail rm-2.2=fail run=fail rm-container=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("rm-latest", "docker pull httpd:2.4")],
+    }
+    .run();
+}
