@@ -25,6 +25,11 @@ const LOOKALIKES: &[(char, &str, &str, &str)] = &[
     ('\u{00a0}', " ", "a non-breaking space", "不间断空格"),
 ];
 
+/// The ASCII a look-alike character stands for, and its names (en, zh-CN).
+pub fn lookalike(ch: char) -> Option<(char, &'static str, &'static str, &'static str)> {
+    LOOKALIKES.iter().copied().find(|(c, ..)| *c == ch)
+}
+
 /// A parsed document and what is worth knowing about it.
 #[derive(Debug)]
 pub struct Parsed {

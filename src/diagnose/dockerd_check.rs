@@ -1,0 +1,251 @@
+//! The members of daemon.json, checked in dockerd's order: unknown keys
+//! (after dockerd flattens nested objects), keys also set as flags, value
+//! types, then the values themselves.
+
+use super::dockerd::{key_history, mirror_problem, type_problem, CheckCtx, Stage};
+use super::dockerd_keys::{self as keys, Ty};
+use super::gojson::{Node, Pos, Value};
+use crate::tr;
+use std::collections::BTreeMap;
+
+/// dockerd's `configValuesSet`: top-level keys, and for an object under a
+/// key that is not a flat option, that object's keys instead.
+fn flatten(members: &[(Node, Node)], v: keys::Version) -> BTreeMap<String, (Pos, &Node)> {
+    let mut last: BTreeMap<&str, (Pos, &Node)> = BTreeMap::new();
+    for (k, val) in members {
+        last.insert(k.value.as_str().unwrap_or(""), (k.at, val));
+    }
+    let mut out = BTreeMap::new();
+    for (k, (at, val)) in last {
+        match &val.value {
+            Value::Object(inner) if !keys::is_flat(k, v) => {
+                for (ik, iv) in inner {
+                    out.insert(ik.value.as_str().unwrap_or("").to_string(), (ik.at, iv));
+                }
+            }
+            _ => {
+                out.insert(k.to_string(), (at, val));
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn members(c: &mut CheckCtx<'_, '_>, doc: &Node) {
+    let Value::Object(members) = &doc.value else {
+        return;
+    };
+    let v = c.version();
+    let lang = c.lang();
+    let flat = flatten(members, v);
+    for (name, (at, _)) in &flat {
+        if keys::lookup(name, v).is_some() {
+            continue;
+        }
+        let why = key_history(name, v, lang)
+            .or_else(|| closest(name).map(|k| tr!(lang,
+                "unknown key `{}`: did you mean `{}`? dockerd refuses to start with a key it does not know",
+                "未知的键 `{}`：是不是想写 `{}`？dockerd 遇到不认识的键会拒绝启动", name, k)))
+            .unwrap_or_else(|| tr!(lang,
+                "unknown key `{}`: dockerd {}.{} refuses to start with a key it does not know (\"the following directives don't match any configuration option\"); delete it",
+                "未知的键 `{}`：dockerd {}.{} 遇到不认识的键会拒绝启动（\"the following directives don't match any configuration option\"）；删掉它", name, v.0, v.1));
+        c.refuse(Stage::Load, *at, why);
+    }
+    let flags: Vec<String> = c.engine().flags.clone();
+    for flag in &flags {
+        let name = keys::named_option(flag).unwrap_or(flag);
+        if name == "runtimes" {
+            continue;
+        }
+        if let Some((at, _)) = flat.get(name) {
+            let msg = tr!(lang,
+                "`{}` is also set on dockerd's command line (--{}; docker.service starts dockerd with -H fd://), and dockerd refuses a setting given both ways: delete it here, or change the service with `systemctl edit docker`",
+                "`{}` 在 dockerd 的命令行中也设置了（--{}；docker.service 用 -H fd:// 启动 dockerd），同一设置两处都给出时 dockerd 会拒绝启动：从这里删掉它，或用 `systemctl edit docker` 修改服务", name, flag);
+            c.refuse(Stage::Load, *at, msg);
+        }
+    }
+    for (k, val) in members {
+        let name = k.value.as_str().unwrap_or("");
+        let Some(key) = keys::lookup(name, v) else {
+            continue;
+        };
+        if key.ty == Ty::Ignored {
+            if let Some(real) = keys::named_option(name) {
+                let msg = tr!(lang,
+                    "dockerd accepts `{}` but ignores it: that is the command-line flag; in daemon.json the key is `{}`",
+                    "dockerd 接受 `{}` 但会忽略它：那是命令行参数的名字；在 daemon.json 中键名是 `{}`", name, real);
+                c.note(k.at, msg);
+            }
+            continue;
+        }
+        if let Some(p) = type_problem(key.ty, &val.value, v, lang) {
+            c.refuse(Stage::Load, val.at, format!("`{name}` {p}"));
+            continue;
+        }
+        values(c, name, val);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (k, _) in members {
+        let name = k.value.as_str().unwrap_or("");
+        if !seen.insert(name) {
+            let msg = tr!(
+                lang,
+                "`{}` appears a second time here; dockerd keeps only the last one",
+                "`{}` 在这里第二次出现；dockerd 只采用最后一个",
+                name
+            );
+            c.note(k.at, msg);
+        }
+    }
+}
+
+/// The checks dockerd runs on values (config.Validate and friends).
+fn values(c: &mut CheckCtx<'_, '_>, name: &str, val: &Node) {
+    let v = c.version();
+    let lang = c.lang();
+    let strs: Vec<(Pos, &str)> = match &val.value {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.value.as_str().map(|s| (i.at, s)))
+            .collect(),
+        Value::String(s) => vec![(val.at, s.as_str())],
+        _ => Vec::new(),
+    };
+    match name {
+        "log-level" => {
+            let s = strs.first().map_or("", |x| x.1);
+            let mut ok = vec!["panic", "fatal", "error", "warn", "info", "debug", "trace"];
+            if v < (23, 0) {
+                ok.push("warning");
+            }
+            if !s.is_empty() && !ok.contains(&s.to_lowercase().as_str()) {
+                let msg = tr!(
+                    lang,
+                    "`log-level` \"{}\" is not a level dockerd knows: use one of {}",
+                    "`log-level` 的值 \"{}\" 不是 dockerd 认识的级别：请用 {} 之一",
+                    s,
+                    ok.join(", ")
+                );
+                c.refuse(Stage::Load, val.at, msg);
+            }
+        }
+        "log-format" => {
+            let s = strs.first().map_or("", |x| x.1);
+            if !s.is_empty() && s != "text" && s != "json" {
+                let msg = tr!(
+                    lang,
+                    "`log-format` must be \"text\" or \"json\"",
+                    "`log-format` 只能是 \"text\" 或 \"json\""
+                );
+                c.refuse(Stage::Load, val.at, msg);
+            }
+        }
+        "dns" => {
+            for (at, s) in strs {
+                let s2 = if v < (25, 0) { s.trim() } else { s };
+                if s2.parse::<std::net::IpAddr>().is_err() {
+                    let msg = tr!(
+                        lang,
+                        "`dns` takes IP addresses only, like \"223.5.5.5\"; \"{}\" is not one",
+                        "`dns` 只接受 IP 地址，例如 \"223.5.5.5\"；\"{}\" 不是 IP 地址",
+                        s
+                    );
+                    c.refuse(Stage::Load, at, msg);
+                }
+            }
+        }
+        "labels" => {
+            for (at, s) in strs {
+                let lowered = s.to_lowercase();
+                if !s.contains('=')
+                    || ["com.docker.", "io.docker.", "org.dockerproject."]
+                        .iter()
+                        .any(|p| lowered.starts_with(p))
+                {
+                    let msg = tr!(lang,
+                        "label \"{}\" must be key=value, outside the com.docker.*, io.docker.* and org.dockerproject.* namespaces",
+                        "标签 \"{}\" 必须写成 key=value，且不能使用 com.docker.*、io.docker.*、org.dockerproject.* 命名空间", s);
+                    c.refuse(Stage::Load, at, msg);
+                }
+            }
+        }
+        "mtu" | "max-concurrent-downloads" | "max-concurrent-uploads" | "max-download-attempts" => {
+            let n = match &val.value {
+                Value::Number(n) => n.parse::<i64>().unwrap_or(0),
+                _ => return,
+            };
+            let floor = if name == "max-download-attempts" && v < (23, 0) {
+                1
+            } else {
+                0
+            };
+            let checked = name != "mtu" || v >= (23, 0);
+            if checked && n < floor {
+                let msg = tr!(lang, "`{}` cannot be {}", "`{}` 不能是 {}", name, n);
+                c.refuse(Stage::Load, val.at, msg);
+            }
+        }
+        "registry-mirrors" => {
+            let stage = if v >= (28, 3) {
+                Stage::Load
+            } else {
+                Stage::Start
+            };
+            for (at, s) in strs {
+                if let Some(p) = mirror_problem(s, v, lang) {
+                    c.refuse(stage, at, p);
+                }
+            }
+        }
+        "cluster-store" => {
+            let s = strs.first().map_or("", |x| x.1);
+            if !s.is_empty() {
+                let msg = tr!(lang,
+                    "`cluster-store` (Swarm classic) has no backend left in dockerd {}.{}: delete it",
+                    "dockerd {}.{} 已不再支持 `cluster-store`（旧版 Swarm）：删掉它", v.0, v.1);
+                c.refuse(Stage::Start, val.at, msg);
+            }
+        }
+        "insecure-registries" => {
+            for (at, s) in strs {
+                let lower = s.to_lowercase();
+                let scheme = !lower.starts_with("http://")
+                    && !lower.starts_with("https://")
+                    && s.contains("://");
+                if scheme || s.starts_with('-') || s.ends_with('-') {
+                    let msg =
+                        tr!(lang,
+                        "insecure registry \"{}\" must be host:port (or a CIDR like 10.0.0.0/8)",
+                        "非安全仓库 \"{}\" 必须写成 主机:端口（或 10.0.0.0/8 这样的网段）", s);
+                    c.refuse(Stage::Start, at, msg);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The known key one or two edits away (a typo of registry-mirrors).
+fn closest(name: &str) -> Option<&'static str> {
+    keys::KEYS
+        .iter()
+        .filter(|k| k.ty != Ty::Ignored)
+        .map(|k| (distance(name, k.name), k.name))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
