@@ -249,3 +249,65 @@ fn distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::dockerd::{judge, Engine, Verdict};
+    use crate::lang::Lang;
+
+    fn on(v: (u16, u16), text: &[u8]) -> Verdict {
+        judge("d.json", text, &Engine::service(v), Lang::En)
+    }
+
+    fn first(v: &Verdict) -> &str {
+        v.refusals.first().map_or("", |r| r.message.as_str())
+    }
+
+    #[test]
+    fn a_bom_and_an_empty_file_depend_on_the_version() {
+        let bom = b"\xef\xbb\xbf{\"debug\": true}";
+        assert!(first(&on((20, 10), bom))
+            .starts_with("d.json:1:1: the file starts with an invisible byte-order mark"));
+        assert!(on((26, 1), bom).starts());
+        assert!(first(&on((20, 10), b" \n")).contains("the file is empty"));
+        assert!(on((28, 5), b" \n").starts());
+        // 20.10 reads one value and stops; 23.0+ refuses what follows.
+        assert!(on((20, 10), b"{} x").starts());
+        assert!(first(&on((28, 5), b"{}\n x")).starts_with("d.json:2:2: `x` after the closing `}`"));
+    }
+
+    #[test]
+    fn types_are_located_at_the_value() {
+        let v = on((20, 10), b"{\n  \"debug\": \"true\",\n  \"mtu\": 1500.0\n}");
+        assert_eq!(v.refusals.len(), 2);
+        assert!(first(&v).starts_with("d.json:2:12: `debug` must be true or false"));
+        assert!(v.refusals[1]
+            .message
+            .starts_with("d.json:3:10: `mtu` must be a whole number"));
+        assert!(!on((28, 5), br#"{"insecure-registries": "a:5000"}"#).loads());
+    }
+
+    #[test]
+    fn keys_by_version_flattening_and_flags() {
+        assert!(!on((20, 10), br#"{"cdi-spec-dirs": []}"#).starts());
+        assert!(on((28, 5), br#"{"cdi-spec-dirs": []}"#).starts());
+        assert!(first(&on((26, 1), br#"{"graph": "/x"}"#)).contains("removed in dockerd 24.0"));
+        // An object under an unknown key: its own keys are what dockerd checks.
+        assert!(on((20, 10), br#"{"x": {"debug": true}}"#).starts());
+        assert!(
+            first(&on((20, 10), br#"{"x": {"mirrors": []}}"#)).contains("unknown key `mirrors`")
+        );
+        assert!(first(&on((28, 5), br#"{"hosts": []}"#)).contains("-H fd://"));
+        let ignored = on((20, 10), br#"{"registry-mirror": ["https://a.io"]}"#);
+        assert!(ignored.starts() && ignored.notes[0].contains("`registry-mirrors`"));
+    }
+
+    #[test]
+    fn mirrors_fail_at_start_before_28_3_and_at_load_after() {
+        let f = br#"{"registry-mirrors": ["https://u:p@a.io"]}"#;
+        let old = on((26, 1), f);
+        assert!(old.loads() && !old.starts());
+        assert!(!on((28, 5), f).loads());
+        assert!(on((20, 10), br#"{"registry-mirrors": ["HTTPS://a.io"]}"#).starts());
+    }
+}

@@ -288,3 +288,114 @@ fn a_local_dockerd_23_or_later_is_asked_with_validate_and_has_the_last_word() {
     // Without the oracle, lab's model alone lets it through.
     assert_eq!(run("0")["status"], "pass");
 }
+
+/// The rows of src/diagnose/dockerd_keys.rs: (name, type, since, until).
+type Row = (String, String, Option<(u16, u16)>, Option<(u16, u16)>);
+
+fn key_table() -> Vec<Row> {
+    let src = std::fs::read_to_string("src/diagnose/dockerd_keys.rs").expect("key table");
+    let re = regex::Regex::new(
+        r#"key\("([^"]+)", (\w+), (None|Some\(\((\d+), (\d+)\)\)), (None|Some\(\((\d+), (\d+)\)\))\)"#,
+    )
+    .expect("regex");
+    let ver = |a: Option<regex::Match>, b: Option<regex::Match>| {
+        Some((a?.as_str().parse().ok()?, b?.as_str().parse().ok()?))
+    };
+    re.captures_iter(&src)
+        .map(|c| {
+            (
+                c[1].to_string(),
+                c[2].to_string(),
+                ver(c.get(4), c.get(5)),
+                ver(c.get(7), c.get(8)),
+            )
+        })
+        .collect()
+}
+
+fn known_in(row: &Row, v: (u16, u16)) -> bool {
+    row.2.is_none_or(|s| v >= s) && row.3.is_none_or(|u| v < u)
+}
+
+/// What dockerd says of `{key: value}`: (refused, its words).
+fn validate(dockerd: &Path, dir: &Path, doc: &serde_json::Value) -> (bool, String) {
+    let file = dir.join("k.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = Command::new(dockerd)
+        .args(["--validate", "--config-file"])
+        .arg(&file)
+        .output()
+        .expect("dockerd --validate");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (!out.status.success(), said)
+}
+
+#[test]
+fn the_key_table_matches_each_engine() {
+    let rows = key_table();
+    assert!(rows.len() > 100, "{} rows", rows.len());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut wrong = Vec::new();
+    for (label, dockerd) in engines() {
+        let Some(v) = label
+            .split('.')
+            .take(2)
+            .map(|p| p.parse::<u16>().ok())
+            .collect::<Option<Vec<_>>>()
+            .map(|p| (p[0], p[1]))
+        else {
+            continue;
+        };
+        let names: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        for name in names {
+            let row = rows.iter().rev().find(|r| r.0 == name && known_in(r, v));
+            let said = if v >= (23, 0) {
+                validate(&dockerd, dir.path(), &serde_json::json!({ name: null })).1
+            } else {
+                // 20.10 has no --validate: an unknown key is reported before a
+                // conflict with a flag, and both before anything starts.
+                let doc = serde_json::json!({ name: null, "data-root": "/nonexistent" });
+                let file = dir.path().join("k.json");
+                std::fs::write(&file, doc.to_string()).expect("write");
+                let out = Command::new(&dockerd)
+                    .arg("--config-file")
+                    .arg(&file)
+                    .arg("--data-root")
+                    .arg(dir.path().join("data"))
+                    .output()
+                    .expect("dockerd");
+                String::from_utf8_lossy(&out.stderr).into_owned()
+            };
+            let unknown = said.contains("don't match any configuration option");
+            if unknown == row.is_some() {
+                wrong.push(format!(
+                    "dockerd {label}: `{name}` known by the table: {}; dockerd: {said}",
+                    row.is_some()
+                ));
+            }
+            let Some(row) = row.filter(|_| v >= (23, 0)) else {
+                continue;
+            };
+            if matches!(name, "config-file" | "validate") {
+                continue; // set on the command line of --validate itself
+            }
+            let bad = match row.1.as_str() {
+                "Bool" | "Int" | "StrList" | "IpList" => serde_json::json!("x"),
+                "MemBytes" => serde_json::json!(true),
+                _ => serde_json::json!(1),
+            };
+            let (refused, said) = validate(&dockerd, dir.path(), &serde_json::json!({ name: bad }));
+            if refused != (row.1 != "Ignored") {
+                wrong.push(format!(
+                    "dockerd {label}: `{name}`: {bad} as {}: {said}",
+                    row.1
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
