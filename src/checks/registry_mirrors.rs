@@ -6,7 +6,7 @@
 //! registry_mirrors: { file: "${daemon_json}", loaded: true }
 //! ```
 
-use super::json_file;
+use super::dockerd_file;
 use super::mirror_probe;
 use super::{Ctx, Probe};
 use crate::course::Vars;
@@ -67,14 +67,25 @@ impl Probe for RegistryMirrors {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.file);
-        let parsed = match json_file::load(ctx, &path).await? {
-            Ok(p) => p,
+        // Read as the machine's dockerd reads it, with its version's rules.
+        let (verdict, engine, _) = match dockerd_file::verdict(ctx, &path).await? {
+            Ok(v) => v,
             Err(failed) => return Ok(failed),
         };
-        let warnings = parsed.warnings;
-        // The mirror rules of the machine's own dockerd version.
-        let (engine, _) = super::dockerd_file::engine(ctx).await;
-        let mirrors: Vec<String> = match parsed.value.get("registry-mirrors") {
+        let Some(doc) = verdict.doc.as_ref() else {
+            let first = verdict.refusals.first().map_or("", |r| r.message.as_str());
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "{} is not valid JSON: {}",
+                "{} 不是合法的 JSON：{}",
+                path,
+                first
+            ))
+            .expected(tr!(lang, "valid JSON", "合法的 JSON")));
+        };
+        let value = dockerd_file::to_serde(doc);
+        let warnings = verdict.notes.clone();
+        let mirrors: Vec<String> = match value.get("registry-mirrors") {
             Some(Value::Array(items))
                 if !items.is_empty() && items.iter().all(Value::is_string) =>
             {
