@@ -52,9 +52,12 @@ pub fn parse(path: &str, text: &str, lang: Lang) -> Result<Parsed, Vec<String>> 
     };
     let lookalikes = find_lookalikes(path, body, lang);
     if body.trim().is_empty() {
-        return Err(vec![tr!(lang,
-            "{}: the file is empty; dockerd will not start with it. Write at least `{{}}`, or the registry-mirrors object from the lesson",
-            "{}: 文件是空的，dockerd 无法用它启动。至少写上 `{{}}`，或写入课程中的 registry-mirrors 配置", path)]);
+        return Err(vec![tr!(
+            lang,
+            "{}: the file is empty, and an empty file is not JSON. Write at least `{{}}`",
+            "{}: 文件是空的，空文件不是合法的 JSON。至少写上 `{{}}`",
+            path
+        )]);
     }
     match serde_json::from_str::<Value>(body) {
         Ok(value) => {
