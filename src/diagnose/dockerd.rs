@@ -392,7 +392,7 @@ pub(super) fn type_problem(ty: Ty, value: &Value, v: Version, lang: Lang) -> Opt
 }
 
 /// go-units RAMInBytes: `64`, `64M`, `1.5g`, `64 MiB`.
-fn ram_in_bytes(s: &str) -> bool {
+pub(super) fn ram_in_bytes(s: &str) -> bool {
     let digits_end = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());

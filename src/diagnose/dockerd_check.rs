@@ -84,6 +84,7 @@ pub(super) fn members(c: &mut CheckCtx<'_, '_>, doc: &Node) {
         }
         values(c, name, val);
     }
+    log_opts(c, members);
     let mut seen = std::collections::HashSet::new();
     for (k, _) in members {
         let name = k.value.as_str().unwrap_or("");
@@ -225,6 +226,124 @@ fn values(c: &mut CheckCtx<'_, '_>, name: &str, val: &Node) {
     }
 }
 
+/// What dockerd checks of `log-opts` when it starts (setupDefaultLogConfig):
+/// the driver exists, and the json-file and local drivers know each option.
+fn log_opts(c: &mut CheckCtx<'_, '_>, members: &[(Node, Node)]) {
+    let last = |name: &str| {
+        members
+            .iter()
+            .rev()
+            .find(|(k, _)| k.value.as_str() == Some(name))
+    };
+    let Some((_, opts)) = last("log-opts") else {
+        return;
+    };
+    let Value::Object(opts) = &opts.value else {
+        return;
+    };
+    if opts.is_empty() {
+        return;
+    }
+    let v = c.version();
+    let lang = c.lang();
+    let (driver, at) = match last("log-driver") {
+        Some((_, d)) => (d.value.as_str().unwrap_or(""), d.at),
+        None => ("", opts[0].0.at),
+    };
+    let driver = if driver.is_empty() {
+        "json-file"
+    } else {
+        driver
+    };
+    let mut drivers = vec![
+        "none",
+        "awslogs",
+        "fluentd",
+        "gcplogs",
+        "gelf",
+        "journald",
+        "json-file",
+        "local",
+        "splunk",
+        "syslog",
+    ];
+    if v < (25, 0) {
+        drivers.push("logentries");
+    }
+    if !drivers.contains(&driver) {
+        let msg = tr!(lang,
+            "there is no log driver named \"{}\" (dockerd checks it because log-opts is set): use one of {}",
+            "没有名为 \"{}\" 的日志驱动（设置了 log-opts 时 dockerd 会检查它）：请用 {} 之一", driver, drivers.join(", "));
+        c.refuse(Stage::Start, at, msg);
+        return;
+    }
+    if driver == "none" {
+        return;
+    }
+    let mode = opts
+        .iter()
+        .rev()
+        .find(|(k, _)| k.value.as_str() == Some("mode"))
+        .map(|(_, m)| (m.value.as_str().unwrap_or(""), m.at));
+    if let Some((m, at)) = mode.filter(|(m, _)| !["", "blocking", "non-blocking"].contains(m)) {
+        let msg = tr!(
+            lang,
+            "log mode \"{}\" does not exist: use \"blocking\" or \"non-blocking\"",
+            "日志模式 \"{}\" 不存在：请用 \"blocking\" 或 \"non-blocking\"",
+            m
+        );
+        c.refuse(Stage::Start, at, msg);
+        return;
+    }
+    let known: &[&str] = match driver {
+        "json-file" => &[
+            "max-file",
+            "max-size",
+            "compress",
+            "labels",
+            "labels-regex",
+            "env",
+            "env-regex",
+            "tag",
+        ],
+        "local" => &["max-file", "max-size", "compress"],
+        _ => return,
+    };
+    for (k, val) in opts {
+        let name = k.value.as_str().unwrap_or("");
+        let text = val.value.as_str().unwrap_or("");
+        let bad = match name {
+            "max-file" => text.parse::<i64>().map_or(true, |n| n < 1),
+            "max-size" => {
+                let digits: String = text
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                !super::dockerd::ram_in_bytes(text)
+                    || digits.parse::<f64>().map_or(true, |n| n <= 0.0)
+            }
+            "compress" => ![
+                "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False",
+            ]
+            .contains(&text),
+            _ => false,
+        };
+        if bad {
+            let msg = tr!(lang,
+                "dockerd starts, but every container will fail to start: `{}` \"{}\" is not valid (max-size like \"10m\", max-file a whole number of at least 1, compress \"true\" or \"false\")",
+                "dockerd 可以启动，但所有容器都会启动失败：`{}` 的值 \"{}\" 不合法（max-size 形如 \"10m\"，max-file 是不小于 1 的整数，compress 是 \"true\" 或 \"false\"）", name, text);
+            c.note(val.at, msg);
+        }
+        if name == "mode" || name == "max-buffer-size" || known.contains(&name) {
+            continue;
+        }
+        let msg = tr!(lang,
+            "unknown log option `{}` for the {} log driver, which makes dockerd fail to start: use {}",
+            "{1} 日志驱动没有 `{0}` 这个选项，dockerd 会因此无法启动：请用 {2}", name, driver, known.join(", "));
+        c.refuse(Stage::Start, k.at, msg);
+    }
+}
+
 /// The known key one or two edits away (a typo of registry-mirrors).
 fn closest(name: &str) -> Option<&'static str> {
     keys::KEYS
@@ -300,6 +419,21 @@ mod tests {
         assert!(first(&on((28, 5), br#"{"hosts": []}"#)).contains("-H fd://"));
         let ignored = on((20, 10), br#"{"registry-mirror": ["https://a.io"]}"#);
         assert!(ignored.starts() && ignored.notes[0].contains("`registry-mirrors`"));
+    }
+
+    #[test]
+    fn log_options_are_checked_when_dockerd_starts() {
+        let typo = on((20, 10), br#"{"log-opts": {"max_size": "10m"}}"#);
+        assert!(typo.loads() && !typo.starts());
+        assert!(first(&typo).contains("unknown log option `max_size` for the json-file log driver"));
+        assert!(!on(
+            (28, 5),
+            br#"{"log-driver": "json", "log-opts": {"max-size": "1m"}}"#
+        )
+        .starts());
+        assert!(on((28, 5), br#"{"log-driver": "json"}"#).starts());
+        let zero = on((26, 1), br#"{"log-opts": {"max-file": "0"}}"#);
+        assert!(zero.starts() && zero.notes[0].contains("every container will fail"));
     }
 
     #[test]
