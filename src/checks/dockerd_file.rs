@@ -18,6 +18,66 @@ pub const FALLBACK: (u16, u16) = (20, 10);
 
 /// The machine's dockerd, and how lab learnt its version.
 pub async fn engine(ctx: &Ctx<'_>) -> (Engine, String) {
+    let (mut e, how) = version(ctx).await;
+    if let Some(flags) = service_flags(ctx).await {
+        e.flags = flags;
+    }
+    (e, how)
+}
+
+/// The flags docker.service gives dockerd (`systemctl cat docker`: the unit
+/// and its drop-ins); `None` without systemd or the unit, and during `lab
+/// grade` (one process more per VM), where `-H fd://` is assumed.
+async fn service_flags(ctx: &Ctx<'_>) -> Option<Vec<String>> {
+    if !ctx.machine.is_local() || !ctx.machine.has_systemd() {
+        return None;
+    }
+    let out = ctx
+        .machine
+        .run("systemctl", &["cat", "docker.service"])
+        .await
+        .ok()??;
+    (out.code == Some(0))
+        .then(|| exec_start_flags(&out.stdout))
+        .flatten()
+}
+
+/// Long names of the flags on the last `ExecStart=` of a unit (drop-ins
+/// reset it with an empty `ExecStart=`).
+pub fn exec_start_flags(unit: &str) -> Option<Vec<String>> {
+    let line = unit
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("ExecStart="))
+        .rfind(|l| !l.trim().is_empty())?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?;
+    if !program.ends_with("dockerd") {
+        return None;
+    }
+    let short = |c: &str| match c {
+        "H" => Some("host"),
+        "D" => Some("debug"),
+        "G" => Some("group"),
+        "b" => Some("bridge"),
+        "l" => Some("log-level"),
+        "p" => Some("pidfile"),
+        "s" => Some("storage-driver"),
+        _ => None,
+    };
+    let flags = words
+        .filter_map(|w| {
+            if let Some(long) = w.strip_prefix("--") {
+                Some(long.split('=').next().unwrap_or(long).to_string())
+            } else {
+                let s = w.strip_prefix('-')?;
+                short(s.get(..1)?).map(str::to_string)
+            }
+        })
+        .collect();
+    Some(flags)
+}
+
+async fn version(ctx: &Ctx<'_>) -> (Engine, String) {
     let lang = ctx.lang;
     if let Ok(v) = ctx.machine.docker.version().await {
         if let Some(ver) = v.version.as_deref().and_then(dockerd::parse_version) {
@@ -200,5 +260,26 @@ pub fn to_serde(n: &crate::diagnose::gojson::Node) -> serde_json::Value {
             .map(|(k, v)| (k.value.as_str().unwrap_or("").to_string(), to_serde(v)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exec_start_flags;
+
+    #[test]
+    fn flags_of_the_last_exec_start() {
+        let debian = "[Service]\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n";
+        assert_eq!(exec_start_flags(debian), Some(vec!["host".to_string()]));
+        let ce =
+            "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n";
+        assert_eq!(
+            exec_start_flags(ce),
+            Some(vec!["host".into(), "containerd".into()])
+        );
+        // A drop-in that lets daemon.json set "hosts".
+        let dropin = format!("{ce}\n# /etc/systemd/system/docker.service.d/override.conf\n[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n");
+        assert_eq!(exec_start_flags(&dropin), Some(vec![]));
+        assert_eq!(exec_start_flags("[Unit]\n"), None);
     }
 }

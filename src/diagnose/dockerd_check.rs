@@ -59,8 +59,8 @@ pub(super) fn members(c: &mut CheckCtx<'_, '_>, doc: &Node) {
         }
         if let Some((at, _)) = flat.get(name) {
             let msg = tr!(lang,
-                "`{}` is also set on dockerd's command line (--{}; docker.service starts dockerd with -H fd://), and dockerd refuses a setting given both ways: delete it here, or change the service with `systemctl edit docker`",
-                "`{}` 在 dockerd 的命令行中也设置了（--{}；docker.service 用 -H fd:// 启动 dockerd），同一设置两处都给出时 dockerd 会拒绝启动：从这里删掉它，或用 `systemctl edit docker` 修改服务", name, flag);
+                "`{}` is also set on dockerd's command line (--{} in docker.service; the distributions start dockerd with -H fd://), and dockerd refuses a setting given both ways: delete it here, or change the service with `systemctl edit docker`",
+                "`{}` 在 dockerd 的命令行中也设置了（docker.service 中的 --{}；各发行版都用 -H fd:// 启动 dockerd），同一设置两处都给出时 dockerd 会拒绝启动：从这里删掉它，或用 `systemctl edit docker` 修改服务", name, flag);
             c.refuse(Stage::Load, *at, msg);
         }
     }
