@@ -4,9 +4,17 @@
 //! ```yaml
 //! json_file:
 //!   path: "${daemon_json}"
+//!   dockerd: true          # judge it as the machine's dockerd reads it
 //!   values:
 //!     - { path: registry-mirrors, exists: true }
 //! ```
+//!
+//! With `dockerd: true` the file passes only when the machine's own dockerd
+//! (its version from the daemon's /version, else `dockerd --version`, else
+//! 20.10) would start with it: see `diagnose::dockerd`. On the machine lab
+//! runs on, a dockerd of 23.0 or later is also asked itself
+//! (`dockerd --validate`, which starts nothing) and has the last word on
+//! what it loads.
 
 use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
@@ -22,6 +30,10 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct JsonFile {
     pub path: String,
+    /// The file is a daemon.json: pass only if the machine's dockerd starts
+    /// with it.
+    #[serde(default)]
+    pub dockerd: bool,
     /// Conditions on values inside the document.
     #[serde(default)]
     pub values: Vec<FieldMatch>,
@@ -61,6 +73,9 @@ impl Probe for JsonFile {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.path);
+        if self.dockerd {
+            return super::dockerd_file::probe(ctx, &path, &self.values).await;
+        }
         let parsed = match load(ctx, &path).await? {
             Ok(p) => p,
             Err(failed) => return Ok(failed),
@@ -89,6 +104,14 @@ impl Probe for JsonFile {
     }
 
     fn describe(&self, vars: &Vars, lang: Lang) -> String {
+        if self.dockerd {
+            return tr!(
+                lang,
+                "dockerd will start with {} (checked as your dockerd version reads it)",
+                "dockerd 能用 {} 启动（按你的 dockerd 版本的规则检查）",
+                vars.expand(&self.path)
+            );
+        }
         tr!(
             lang,
             "{} is valid JSON",

@@ -6,9 +6,11 @@
 //! registry_mirrors: { file: "${daemon_json}", loaded: true }
 //! ```
 
-use super::json_file;
+use super::dockerd_file;
+use super::mirror_probe;
 use super::{Ctx, Probe};
 use crate::course::Vars;
+use crate::diagnose::dockerd;
 use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
@@ -24,90 +26,32 @@ pub struct RegistryMirrors {
     /// Also compare with what the daemon reports in `docker info`.
     #[serde(default)]
     pub loaded: bool,
+    /// Each mirror must answer `GET /v2/` (read-only, 3 s; http or https;
+    /// 401 counts, a registry that wants a login is still a registry), from
+    /// the machine checked: a placeholder or dead mirror fails, named.
+    #[serde(default)]
+    pub answers: bool,
 }
 
-/// Top-level keys dockerd knows (Docker 20.10 to 28); others are reported
-/// as warnings, since dockerd refuses to start with a key it does not know.
-const KNOWN_KEYS: &[&str] = &[
-    "allow-nondistributable-artifacts",
-    "api-cors-header",
-    "authorization-plugins",
-    "bip",
-    "bridge",
-    "builder",
-    "cgroup-parent",
-    "containerd",
-    "containerd-namespace",
-    "containerd-plugin-namespace",
-    "data-root",
-    "debug",
-    "default-address-pools",
-    "default-cgroupns-mode",
-    "default-gateway",
-    "default-gateway-v6",
-    "default-ipc-mode",
-    "default-network-opts",
-    "default-runtime",
-    "default-shm-size",
-    "default-ulimits",
-    "dns",
-    "dns-opts",
-    "dns-search",
-    "exec-opts",
-    "exec-root",
-    "experimental",
-    "features",
-    "fixed-cidr",
-    "fixed-cidr-v6",
-    "group",
-    "hosts",
-    "http-proxy",
-    "https-proxy",
-    "icc",
-    "init",
-    "init-path",
-    "insecure-registries",
-    "ip",
-    "ip-forward",
-    "ip-masq",
-    "ip6tables",
-    "iptables",
-    "ipv6",
-    "labels",
-    "live-restore",
-    "log-driver",
-    "log-format",
-    "log-level",
-    "log-opts",
-    "max-concurrent-downloads",
-    "max-concurrent-uploads",
-    "max-download-attempts",
-    "metrics-addr",
-    "mtu",
-    "no-new-privileges",
-    "no-proxy",
-    "node-generic-resources",
-    "oom-score-adjust",
-    "pidfile",
-    "proxies",
-    "raw-logs",
-    "registry-mirrors",
-    "runtimes",
-    "seccomp-profile",
-    "selinux-enabled",
-    "shutdown-timeout",
-    "storage-driver",
-    "storage-opts",
-    "swarm-default-advertise-addr",
-    "tls",
-    "tlscacert",
-    "tlscert",
-    "tlskey",
-    "tlsverify",
-    "userland-proxy",
-    "userland-proxy-path",
-    "userns-remap",
-];
+/// The mirrors that do not answer, each with why.
+async fn silent(ctx: &Ctx<'_>, mirrors: &[String]) -> Vec<String> {
+    let lang = ctx.lang;
+    let asks = mirrors
+        .iter()
+        .map(|m| mirror_probe::status(ctx.machine, m, lang));
+    let answers = futures_util::future::join_all(asks).await;
+    mirrors
+        .iter()
+        .zip(answers)
+        .filter_map(|(m, a)| match a {
+            Ok(200 | 401) => None,
+            Ok(code) => Some(tr!(lang,
+                "{}: answered HTTP {} at /v2/, so it is not a registry (a web page, or a wrong address?)",
+                "{}：/v2/ 返回 HTTP {}，它不是镜像仓库（是网页，还是地址写错了？）", m, code)),
+            Err(why) => Some(format!("{m}: {why}")),
+        })
+        .collect()
+}
 
 /// dockerd's own form of a mirror: scheme, host, and a trailing slash.
 pub fn normalize_mirror(url: &str) -> String {
@@ -119,51 +63,29 @@ pub fn normalize_mirror(url: &str) -> String {
     }
 }
 
-/// Why a mirror is not one dockerd accepts, if it is not.
-fn mirror_problem(url: &str, lang: crate::lang::Lang) -> Option<String> {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return Some(tr!(
-            lang,
-            "`{}` does not start with https:// or http://",
-            "`{}` 没有以 https:// 或 http:// 开头",
-            url
-        ));
-    };
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    if host.is_empty() || host.contains(char::is_whitespace) || url.contains(char::is_whitespace) {
-        return Some(tr!(
-            lang,
-            "`{}` has no host name, or contains spaces",
-            "`{}` 缺少主机名，或包含空格",
-            url
-        ));
-    }
-    if !path.is_empty() || url.contains(['?', '#']) {
-        return Some(tr!(lang, "`{}` has a path after the host; a mirror is just scheme and host, like https://docker.m.daocloud.io", "`{}` 在主机名后面还有路径；镜像加速地址只包含协议和主机名，例如 https://docker.m.daocloud.io", url));
-    }
-    None
-}
-
 impl Probe for RegistryMirrors {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let path = ctx.expand(&self.file);
-        let parsed = match json_file::load(ctx, &path).await? {
-            Ok(p) => p,
+        // Read as the machine's dockerd reads it, with its version's rules.
+        let (verdict, engine, _) = match dockerd_file::verdict(ctx, &path).await? {
+            Ok(v) => v,
             Err(failed) => return Ok(failed),
         };
-        let mut warnings = parsed.warnings;
-        if let Value::Object(map) = &parsed.value {
-            for key in map.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
-                warnings.push(tr!(lang,
-                    "{}: unknown key `{}`: dockerd refuses to start with a key it does not know (a typo of registry-mirrors?)",
-                    "{}：未知的键 `{}`：dockerd 遇到不认识的键会拒绝启动（是不是把 registry-mirrors 拼错了？）", path, key));
-            }
-        }
-        let mirrors: Vec<String> = match parsed.value.get("registry-mirrors") {
+        let Some(doc) = verdict.doc.as_ref() else {
+            let first = verdict.refusals.first().map_or("", |r| r.message.as_str());
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "{} is not valid JSON: {}",
+                "{} 不是合法的 JSON：{}",
+                path,
+                first
+            ))
+            .expected(tr!(lang, "valid JSON", "合法的 JSON")));
+        };
+        let value = dockerd_file::to_serde(doc);
+        let warnings = verdict.notes.clone();
+        let mirrors: Vec<String> = match value.get("registry-mirrors") {
             Some(Value::Array(items))
                 if !items.is_empty() && items.iter().all(Value::is_string) =>
             {
@@ -199,7 +121,7 @@ impl Probe for RegistryMirrors {
         };
         let problems: Vec<String> = mirrors
             .iter()
-            .filter_map(|m| mirror_problem(m, lang))
+            .filter_map(|m| dockerd::mirror_problem(m, engine.version, lang))
             .collect();
         if !problems.is_empty() {
             let mut o = Outcome::fail(problems.join("; "))
@@ -211,6 +133,27 @@ impl Probe for RegistryMirrors {
                 .actual(mirrors.join(", "));
             o.warnings = warnings;
             return Ok(o);
+        }
+        if self.answers {
+            let dead = silent(ctx, &mirrors).await;
+            if !dead.is_empty() {
+                let mut o = Outcome::fail(tr!(
+                    lang,
+                    "{} of {} mirror(s) do not answer: {}",
+                    "{} 个镜像加速地址中有 {} 个没有响应：{}",
+                    dead.len(),
+                    mirrors.len(),
+                    dead.join("; ")
+                ))
+                .expected(tr!(
+                    lang,
+                    "every mirror answers GET /v2/ (HTTP 200 or 401)",
+                    "每个镜像加速地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
+                ))
+                .actual(dead.join("\n"));
+                o.warnings = warnings;
+                return Ok(o);
+            }
         }
         let declared: Vec<String> = mirrors.iter().map(|m| normalize_mirror(m)).collect();
         let mut o = if self.loaded {
@@ -264,6 +207,13 @@ impl Probe for RegistryMirrors {
                 "正在运行的守护进程已加载 {} 中的全部镜像加速地址",
                 file
             )
+        } else if self.answers {
+            tr!(
+                lang,
+                "{} lists registry mirrors that dockerd accepts, and each answers at /v2/",
+                "{} 中的镜像加速地址 dockerd 都能接受，并且每个的 /v2/ 都有响应",
+                file
+            )
         } else {
             tr!(
                 lang,
@@ -278,22 +228,10 @@ impl Probe for RegistryMirrors {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::Lang;
 
     #[test]
-    fn mirrors_must_be_bare_http_urls() {
-        assert_eq!(
-            mirror_problem("https://docker.m.daocloud.io", Lang::En),
-            None
-        );
-        assert_eq!(mirror_problem("http://127.0.0.1:5000/", Lang::En), None);
-        assert!(mirror_problem("docker.m.daocloud.io", Lang::En)
-            .unwrap()
-            .contains("https://"));
-        assert!(mirror_problem("https://a.io/v2/x", Lang::En)
-            .unwrap()
-            .contains("path"));
-        assert!(mirror_problem("https:// a.io", Lang::En).is_some());
+    fn mirrors_are_normalized_as_dockerd_does() {
         assert_eq!(normalize_mirror("https://a.io"), "https://a.io/");
+        assert_eq!(normalize_mirror("https://a.io/"), "https://a.io/");
     }
 }

@@ -25,6 +25,11 @@ const LOOKALIKES: &[(char, &str, &str, &str)] = &[
     ('\u{00a0}', " ", "a non-breaking space", "不间断空格"),
 ];
 
+/// The ASCII a look-alike character stands for, and its names (en, zh-CN).
+pub fn lookalike(ch: char) -> Option<(char, &'static str, &'static str, &'static str)> {
+    LOOKALIKES.iter().copied().find(|(c, ..)| *c == ch)
+}
+
 /// A parsed document and what is worth knowing about it.
 #[derive(Debug)]
 pub struct Parsed {
@@ -47,9 +52,12 @@ pub fn parse(path: &str, text: &str, lang: Lang) -> Result<Parsed, Vec<String>> 
     };
     let lookalikes = find_lookalikes(path, body, lang);
     if body.trim().is_empty() {
-        return Err(vec![tr!(lang,
-            "{}: the file is empty; dockerd will not start with it. Write at least `{{}}`, or the registry-mirrors object from the lesson",
-            "{}: 文件是空的，dockerd 无法用它启动。至少写上 `{{}}`，或写入课程中的 registry-mirrors 配置", path)]);
+        return Err(vec![tr!(
+            lang,
+            "{}: the file is empty, and an empty file is not JSON. Write at least `{{}}`",
+            "{}: 文件是空的，空文件不是合法的 JSON。至少写上 `{{}}`",
+            path
+        )]);
     }
     match serde_json::from_str::<Value>(body) {
         Ok(value) => {

@@ -182,23 +182,31 @@ impl Machine {
 
     /// A file's text; `None` when it does not exist.
     pub async fn read_file(&self, path: &str) -> Result<Option<String>, ObserveError> {
+        Ok(self
+            .read_bytes(path)
+            .await?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    /// A file's bytes, as they are (a BOM, another encoding); `None` when
+    /// it does not exist.
+    pub async fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>, ObserveError> {
         if let Some(r) = &self.remote {
             match r.files.get(path) {
                 Some(login::Prefetched::Missing) => return Ok(None),
                 Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
-                    return Ok(Some(String::from_utf8_lossy(b).into_owned()))
+                    return Ok(Some(b.clone()))
                 }
                 _ => {}
             }
             let script = r#"test -e "$1" || exit 3; exec cat -- "$1""#;
             let what = format!("read {path}");
-            let bytes = self
+            return self
                 .remote_ok(r, &what, &["sh", "-c", script, "sh", path])
-                .await?;
-            return Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()));
+                .await;
         }
         match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error("read", path, e)),
         }
@@ -370,6 +378,11 @@ impl Machine {
         ports.sort_unstable();
         ports.dedup();
         Ok(ports)
+    }
+
+    /// Whether this is the machine lab runs on (not a VM over SSH).
+    pub fn is_local(&self) -> bool {
+        self.remote.is_none()
     }
 
     /// Whether systemd is this machine's init (what `systemctl` needs).

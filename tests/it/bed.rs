@@ -904,7 +904,7 @@ fn unmount_under(dir: &Path) -> bool {
 
 /// Stops whatever still runs in a daemon dir, unmounts it and removes it
 /// (only when nothing is mounted below it any more).
-fn cleanup_dir(dir: &Path) {
+pub fn cleanup_dir(dir: &Path) {
     if let Some(pid) = read_pid(&dir.join("docker.pid")) {
         if cmdline(pid).is_some_and(|c| c.contains(&format!("{}/", dir.display()))) {
             signal("TERM", &[pid]);

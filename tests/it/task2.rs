@@ -13,6 +13,11 @@ fn check(d: &Daemon, ssh: &TcpListener) -> Done {
         .run()
 }
 
+/// The port of the test bed registry (the daemon's mirror).
+fn registry_port(d: &Daemon) -> String {
+    d.registry().rsplit(':').next().unwrap_or("").to_string()
+}
+
 fn sshd() -> TcpListener {
     TcpListener::bind("127.0.0.1:0").expect("bind a stand-in sshd port")
 }
@@ -93,7 +98,7 @@ fn daemon_json_edited_but_not_applied_gets_the_restart_hint() {
     cfg["registry-mirrors"]
         .as_array_mut()
         .expect("mirrors")
-        .push("https://docker.m.daocloud.io".into());
+        .push(format!("http://localhost:{}", registry_port(&d)).into());
     std::fs::write(d.config_file(), cfg.to_string()).expect("write");
     let done = check(&d, &sshd());
     done.code(1);
@@ -110,7 +115,7 @@ fn daemon_json_edited_but_not_applied_gets_the_restart_hint() {
         c["expected"]
             .as_str()
             .unwrap_or("")
-            .contains("https://docker.m.daocloud.io/"),
+            .contains(&format!("http://localhost:{}/", registry_port(&d))),
         "{c}"
     );
     d.restart();
@@ -191,13 +196,36 @@ fn a_socket_without_permission_says_how_to_join_the_docker_group() {
 }
 
 #[test]
-fn an_unknown_daemon_json_key_is_a_warning_naming_it() {
+fn an_unknown_daemon_json_key_fails_naming_it_and_the_key_meant() {
     let d = Daemon::start();
     let mirrors = std::fs::read_to_string(d.config_file()).expect("read");
     let mut cfg: serde_json::Value = serde_json::from_str(&mirrors).expect("json");
     cfg["registy-mirrors"] = serde_json::json!(["https://x.example"]);
     std::fs::write(d.config_file(), cfg.to_string()).expect("write");
-    let c = check(&d, &sshd()).status("task2", "mirror-config", "mirrors-are-urls", "pass");
-    let warnings = c["warnings"].to_string();
-    assert!(warnings.contains("unknown key `registy-mirrors`"), "{c}");
+    let c = check(&d, &sshd()).status("task2", "mirror-config", "valid-json", "fail");
+    let message = c["message"].as_str().unwrap_or("");
+    assert!(message.contains("unknown key `registy-mirrors`"), "{c}");
+    assert!(message.contains("did you mean `registry-mirrors`"), "{c}");
+    assert!(message.contains("dockerd 20.10 will not start"), "{c}");
+}
+
+#[test]
+fn a_string_where_dockerd_wants_a_boolean_fails_at_its_place() {
+    let d = Daemon::start();
+    let text = format!(
+        "{{\n  \"debug\": \"true\",\n  \"registry-mirrors\": [\"HTTP://{}\"]\n}}\n",
+        d.registry()
+    );
+    std::fs::write(d.config_file(), text).expect("write");
+    let done = check(&d, &sshd());
+    let c = done.status("task2", "mirror-config", "valid-json", "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(":2:12: `debug` must be true or false"),
+        "{c}"
+    );
+    // An upper-case scheme is one dockerd takes.
+    done.status("task2", "mirror-config", "mirrors-are-urls", "pass");
 }
