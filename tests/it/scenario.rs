@@ -122,7 +122,8 @@ impl Scenario {
             if line == "#restart" {
                 d.restart();
             } else if let Some(args) = line.strip_prefix("lab ") {
-                let args: Vec<&str> = args.split_whitespace().collect();
+                let args = words(args);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 lab(&d, &args).run();
             } else {
                 type_command(&d, &line);
@@ -198,11 +199,30 @@ fn type_command(d: &Daemon, line: &str) {
     writeln!(f, "{entry}").expect("write command log");
 }
 
+/// The words of a `lab` line: split at spaces, except inside "double
+/// quotes" (`--answer "q5=a c"`).
+fn words(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => out.push(String::new()),
+            c => out.last_mut().expect("a word").push(c),
+        }
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
 /// `lab ARGS` on the scenario's daemon, with its scratch folder as the
-/// images folder of task 6.
+/// images folder of task 6, and the registry's port standing in for
+/// sshd's (task 2: the test bed runs no sshd).
 fn lab(d: &Daemon, args: &[&str]) -> Lab {
     let images = format!("images_dir={}", d.dir().join("images").display());
-    let mut l = Lab::on(d).args(["--var", &images]);
+    let port = d.registry().rsplit(':').next().unwrap_or_default();
+    let ssh = format!("ssh_port={port}");
+    let mut l = Lab::on(d).args(["--var", &images, "--var", &ssh]);
     for a in args {
         l = l.args([a]);
     }

@@ -503,3 +503,77 @@ fn task10_removing_2_4_instead_of_latest_fails_its_step() {
     }
     .run();
 }
+
+// ------------------------------------------------ tasks 1, 2 and 11
+
+#[test]
+fn task1_the_quiz_answered_right() {
+    let answers: Vec<String> = crate::quiz::right_answers()
+        .iter()
+        .map(|a| format!("--answer \"{a}\""))
+        .collect();
+    let line = format!("lab quiz task1 {}", answers.join(" "));
+    Scenario {
+        name: "task1 quiz",
+        task: "task1",
+        typed: Box::leak(vec![&*Box::leak(line.into_boxed_str())].into_boxed_slice()),
+        expect: "quiz=pass",
+        variants: ALL,
+        networked: false,
+        hints: &[],
+    }
+    .run();
+}
+
+#[test]
+fn task2_on_a_machine_with_docker_and_a_mirror() {
+    // The test bed's daemon already runs with the registry as its mirror
+    // (installing packages and editing /etc/docker are not played here).
+    Scenario {
+        name: "task2 done",
+        task: "task2",
+        typed: &["docker --version", "docker info", "docker run hello-world"],
+        expect: "ssh=pass install=pass daemon=pass mirror-config=pass mirror-loaded=pass hello-world=pass",
+        variants: ALL,
+        networked: false,
+        hints: &[],
+    }
+    .run();
+}
+
+#[test]
+fn task11_the_quiz_answered_from_your_own_daemon() {
+    // Every test bed daemon is the same dockerd with the same mirror.
+    let d = crate::bed::Daemon::start();
+    let out = |args: &[&str]| {
+        String::from_utf8_lossy(&d.docker(args).stdout)
+            .trim()
+            .to_string()
+    };
+    let line = format!(
+        "lab quiz task11 --answer driver={} --answer server-version={} --answer api-version={} --answer mirror={} --answer images=1",
+        out(&["info", "--format", "{{.Driver}}"]),
+        out(&["version", "--format", "{{.Server.Version}}"]),
+        out(&["version", "--format", "{{.Server.APIVersion}}"]),
+        out(&["info", "--format", "{{index .RegistryConfig.Mirrors 0}}"]),
+    );
+    drop(d);
+    Scenario {
+        name: "task11 quiz",
+        task: "task11",
+        typed: Box::leak(
+            vec![
+                "docker pull tomcat",
+                "docker version",
+                "docker info",
+                &*Box::leak(line.into_boxed_str()),
+            ]
+            .into_boxed_slice(),
+        ),
+        expect: "quiz=pass",
+        variants: ALL,
+        networked: false,
+        hints: &[],
+    }
+    .run();
+}
