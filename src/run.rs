@@ -199,9 +199,20 @@ pub fn record(
     let seen_now = |c: &CheckResult| {
         c.status == Status::Pass && !matches!(c.evidence, Some(Evidence::Journal { .. }))
     };
+    // A pass the journal already holds is not written again: a learner
+    // who checks often must not grow the journal with every run.
+    let known = |task: &str, step: &str, check: &str| {
+        journal
+            .remembered(task, step, check, crate::lang::Lang::En)
+            .is_some()
+    };
     for task in results {
         for step in &task.steps {
-            for c in step.checks.iter().filter(|c| seen_now(c)) {
+            let fresh = step
+                .checks
+                .iter()
+                .filter(|c| seen_now(c) && !known(&task.id, &step.id, &c.id));
+            for c in fresh {
                 entries.push(Entry::Check {
                     at: now,
                     task: task.id.clone(),
@@ -210,7 +221,8 @@ pub fn record(
                     detail: c.message.clone(),
                 });
             }
-            if step.status == Status::Pass && step.checks.iter().any(seen_now) {
+            let first_pass = journal.step_passed(&task.id, &step.id).is_none();
+            if first_pass && step.status == Status::Pass && step.checks.iter().any(seen_now) {
                 entries.push(Entry::Step {
                     at: now,
                     task: task.id.clone(),
@@ -218,13 +230,20 @@ pub fn record(
                 });
             }
         }
-        entries.push(Entry::Task {
-            at: now,
-            task: task.id.clone(),
-            status: task.status,
-            score: task.score,
-            max_score: task.max_score,
-        });
+        let same = matches!(
+            journal.last_task(&task.id),
+            Some(Entry::Task { status, score, max_score, .. })
+                if *status == task.status && *score == task.score && *max_score == task.max_score
+        );
+        if !same {
+            entries.push(Entry::Task {
+                at: now,
+                task: task.id.clone(),
+                status: task.status,
+                score: task.score,
+                max_score: task.max_score,
+            });
+        }
     }
     entries
 }

@@ -271,3 +271,22 @@ fn no_journal_is_honoured_by_check_list_and_quiz() {
         "nothing written"
     );
 }
+
+#[test]
+fn checking_again_does_not_grow_the_journal() {
+    let mut d = Daemon::start();
+    progress_only_the_journal_knows(&mut d);
+    let first = check_task3(&d);
+    first.status("task3", "pull-latest", "pulled", "pass");
+    let lines = || {
+        std::fs::read_to_string(journal_of(&d))
+            .expect("journal")
+            .lines()
+            .count()
+    };
+    let before = lines();
+    for _ in 0..3 {
+        check_task3(&d);
+    }
+    assert_eq!(lines(), before, "nothing new was seen, nothing was written");
+}
