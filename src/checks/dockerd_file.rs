@@ -141,14 +141,7 @@ pub async fn verdict(
 ) -> Result<Result<(Verdict, Engine, String), Outcome>, ObserveError> {
     let lang = ctx.lang;
     let Some(bytes) = ctx.machine.read_bytes(path).await? else {
-        return Ok(Err(Outcome::fail(tr!(
-            lang,
-            "{} does not exist",
-            "{} 不存在",
-            path
-        ))
-        .expected(tr!(lang, "a JSON file at {}", "{} 是一个 JSON 文件", path))
-        .actual(tr!(lang, "no such file", "文件不存在"))));
+        return Ok(Err(super::json_file::no_file(lang, path)));
     };
     let (engine, how) = engine(ctx).await;
     let mut v = dockerd::judge(path, &bytes, &engine, lang);

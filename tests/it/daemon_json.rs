@@ -120,15 +120,17 @@ fn dockerd_starts(dockerd: &Path, file: &Path) -> (bool, String) {
     (started, last)
 }
 
-/// lab's verdict for `file` as dockerd `version` reads it.
-fn lab_says(dockerd: &Path, file: &Path) -> (bool, String) {
+/// lab's check of `file` (the fixture course's one daemon.json check) with
+/// `dockerd` first on PATH and no daemon to ask; `validate` is
+/// LAB_DOCKERD_VALIDATE (whether lab may ask `dockerd --validate`).
+fn lab_check(dockerd: &Path, file: &Path, validate: &str) -> serde_json::Value {
     let dir = dockerd.parent().expect("dockerd dir");
     let path = format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", dir.display());
     let out = assert_cmd::Command::cargo_bin("lab")
         .expect("lab")
         .env("PATH", path)
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-        .env("LAB_DOCKERD_VALIDATE", "0")
+        .env("LAB_DOCKERD_VALIDATE", validate)
         .env_remove("LANG")
         .env_remove("LC_ALL")
         .args([
@@ -146,7 +148,12 @@ fn lab_says(dockerd: &Path, file: &Path) -> (bool, String) {
         .expect("run lab");
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    let check = &report["tasks"][0]["steps"][0]["checks"][0];
+    report["tasks"][0]["steps"][0]["checks"][0].clone()
+}
+
+/// lab's verdict for `file` as dockerd `version` reads it.
+fn lab_says(dockerd: &Path, file: &Path) -> (bool, String) {
+    let check = lab_check(dockerd, file, "0");
     (
         check["status"] == "pass",
         check["message"].as_str().unwrap_or("").to_string(),
@@ -249,34 +256,7 @@ fn a_local_dockerd_23_or_later_is_asked_with_validate_and_has_the_last_word() {
         r#"{"default-address-pools": [{"base": "10.0.0.0/8", "size": "24"}]}"#,
     )
     .expect("write");
-    let run = |validate: &str| {
-        let path = format!(
-            "{}:/usr/sbin:/usr/bin:/sbin:/bin",
-            dockerd.parent().expect("dir").display()
-        );
-        let out = assert_cmd::Command::cargo_bin("lab")
-            .expect("lab")
-            .env("PATH", path)
-            .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-            .env("LAB_DOCKERD_VALIDATE", validate)
-            .env_remove("LANG")
-            .env_remove("LC_ALL")
-            .args([
-                "--no-journal",
-                "--course",
-                COURSE,
-                "check",
-                "dj",
-                "--format",
-                "json",
-                "--var",
-            ])
-            .arg(format!("daemon_json={}", file.display()))
-            .output()
-            .expect("run lab");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
-        report["tasks"][0]["steps"][0]["checks"][0].clone()
-    };
+    let run = |validate: &str| lab_check(&dockerd, &file, validate);
     let asked = run("1");
     assert_eq!(asked["status"], "fail", "dockerd {label}: {asked}");
     let message = asked["message"].as_str().unwrap_or("");

@@ -44,6 +44,18 @@ pub fn type_history(d: &Daemon, lines: &[&str]) {
 /// Appends commands and their exit statuses to the learner's command log,
 /// as the shell integration (`lab init bash`) does after each command.
 pub fn type_commands(d: &Daemon, cmds: &[(&str, i32)]) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|t| t.as_secs_f64())
+        .unwrap_or(0.0);
+    for (i, (cmd, status)) in cmds.iter().enumerate() {
+        log_command(d, cmd, *status, now + i as f64 / 1000.0, 1);
+    }
+}
+
+/// Appends one line to the learner's command log, as `lab init bash`'s
+/// hook writes it: started at `at` (Unix seconds), ran `ms` milliseconds.
+pub fn log_command(d: &Daemon, cmd: &str, status: i32, at: f64, ms: u64) {
     use std::io::Write;
     let path = home_of(d).join(".local/state/lab/commands.jsonl");
     std::fs::create_dir_all(path.parent().expect("parent")).expect("state dir");
@@ -52,17 +64,11 @@ pub fn type_commands(d: &Daemon, cmds: &[(&str, i32)]) {
         .append(true)
         .open(path)
         .expect("command log");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|t| t.as_secs_f64())
-        .unwrap_or(0.0);
-    for (i, (cmd, status)) in cmds.iter().enumerate() {
-        let line = serde_json::json!({
-            "at": now + i as f64 / 1000.0, "ms": 1, "status": status,
-            "pipe": [status], "shell": "bash", "pid": 1, "cmd": cmd,
-        });
-        writeln!(f, "{line}").expect("write command log");
-    }
+    let line = serde_json::json!({
+        "at": at, "ms": ms, "status": status,
+        "pipe": [status], "shell": "bash", "pid": 1, "cmd": cmd,
+    });
+    writeln!(f, "{line}").expect("write command log");
 }
 
 impl Lab {

@@ -4,7 +4,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{home_of, Lab};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn journal_of(d: &Daemon) -> PathBuf {
@@ -141,13 +141,7 @@ fn a_hand_written_task3_journal_passes_nothing_on_an_empty_daemon() {
 }
 
 fn wrong_answers() -> Vec<String> {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/task1.yaml"))
-            .expect("task1.yaml");
-    let doc: serde_json::Value = serde_yaml_ng::from_str(&text).expect("yaml");
-    doc["quiz"]["questions"]
-        .as_array()
-        .expect("questions")
+    crate::quiz::task1_questions()
         .iter()
         .map(|q| format!("{}=zz", q["id"].as_str().expect("id")))
         .collect()

@@ -19,7 +19,7 @@
 //! lab itself (a quiz, a check midway); `#restart` restarts the daemon.
 
 use crate::bed::Daemon;
-use crate::harness::{home_of, type_history, Lab};
+use crate::harness::{log_command, type_history, Lab};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +173,6 @@ impl Scenario {
 /// followed task 2: in `~/.bash_history`, and with its exit status, start
 /// and duration in lab's command log (`lab init bash`).
 fn type_command(d: &Daemon, line: &str) {
-    use std::io::Write;
     let now = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -183,20 +182,8 @@ fn type_command(d: &Daemon, line: &str) {
     let start = now();
     let out = d.sh_may_fail(line);
     let ms = ((now() - start) * 1000.0) as u64;
-    let status = out.status.code().unwrap_or(-1);
     type_history(d, &[line]);
-    let path = home_of(d).join(".local/state/lab/commands.jsonl");
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("state dir");
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .expect("command log");
-    let entry = serde_json::json!({
-        "at": start, "ms": ms, "status": status, "pipe": [status],
-        "shell": "bash", "pid": 1, "cmd": line,
-    });
-    writeln!(f, "{entry}").expect("write command log");
+    log_command(d, line, out.status.code().unwrap_or(-1), start, ms);
 }
 
 /// The words of a `lab` line: split at spaces, except inside "double
