@@ -247,3 +247,104 @@ pub fn record(
     }
     entries
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Binding;
+
+    fn task() -> Task {
+        serde_yaml_ng::from_str(
+            r#"
+schema: 1
+id: t1
+unit: u1
+title: { en: T, zh-CN: T }
+lesson: t1.md
+steps:
+  - id: s1
+    title: { en: Pull x, zh-CN: 拉取 x }
+    checks:
+      - id: c1
+        image: { ref: x }
+        hint: { en: "Pull x.", zh-CN: "拉取 x。" }
+  - id: s2
+    title: { en: Service, zh-CN: 服务 }
+    checks:
+      - { id: c2, service: { name: docker, active: true } }
+"#,
+        )
+        .expect("a task")
+    }
+
+    /// A journal on disk holding `entries`, read back as a run reads it.
+    fn journal(entries: &[Entry]) -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("journal.jsonl");
+        let binding = || Binding::new(Some("m".into()), Some("d".into()));
+        Journal::open(path.clone(), binding(), Lang::En)
+            .append(entries)
+            .expect("append");
+        (dir, Journal::open(path, binding(), Lang::En))
+    }
+
+    #[test]
+    fn a_failed_check_has_its_hint_and_skipped_checks_earn_nothing() {
+        let t = task();
+        let (_dir, j) = journal(&[]);
+        let outcomes = vec![Outcome::fail("no x"), Outcome::skip("no systemd")];
+        let r = assemble(&[&t], outcomes, &j, Lang::En);
+        let steps = &r[0].steps;
+        assert_eq!(steps[0].status, Status::Fail);
+        assert_eq!(steps[0].checks[0].hint.as_deref(), Some("Pull x."));
+        assert_eq!(steps[1].status, Status::Skip);
+        assert_eq!(steps[1].checks[0].hint, None);
+        assert_eq!(
+            (r[0].score, r[0].status),
+            (0, crate::report::TaskStatus::Fail)
+        );
+    }
+
+    #[test]
+    fn a_step_lab_saw_pass_stays_passed_but_an_error_is_not_hidden() {
+        let t = task();
+        let (_dir, j) = journal(&[
+            Entry::Check {
+                at: 100,
+                task: "t1".into(),
+                step: "s1".into(),
+                check: "c1".into(),
+                detail: "image x is present".into(),
+            },
+            Entry::Step {
+                at: 100,
+                task: "t1".into(),
+                step: "s1".into(),
+            },
+        ]);
+        let r = assemble(
+            &[&t],
+            vec![Outcome::fail("no x"), Outcome::skip("-")],
+            &j,
+            Lang::En,
+        );
+        let s1 = &r[0].steps[0];
+        assert_eq!(s1.status, Status::Pass);
+        assert!(matches!(
+            s1.checks[0].evidence,
+            Some(Evidence::Journal { .. })
+        ));
+        assert_eq!(r[0].score, 1);
+        let r = assemble(
+            &[&t],
+            vec![Outcome::error("down"), Outcome::skip("-")],
+            &j,
+            Lang::En,
+        );
+        assert_eq!(
+            r[0].steps[0].status,
+            Status::Error,
+            "the machine must be observable"
+        );
+    }
+}

@@ -577,3 +577,36 @@ fn task11_the_quiz_answered_from_your_own_daemon() {
     }
     .run();
 }
+
+#[test]
+fn task7_a_removal_that_was_never_refused_is_not_the_refusal_step() {
+    Scenario {
+        name: "task7 never refused",
+        task: "task7",
+        typed: &[
+            "docker run ubuntu:18.04 echo 'hello! I am here!'",
+            "docker rm {cid}",
+            "docker rmi ubuntu:18.04",
+            "docker image prune -f",
+        ],
+        expect: "run-echo=pass refused=fail rm-container=pass prune=pass",
+        variants: ALL,
+        networked: false,
+        hints: &[("refused", "While the exited container exists")],
+    }
+    .run();
+}
+
+#[test]
+fn task5_docker_history_before_the_pull_does_not_count() {
+    Scenario {
+        name: "task5 history before pull",
+        task: "task5",
+        typed: &["docker history ubuntu:18.04", "docker pull ubuntu:18.04"],
+        expect: "pull-mysql=fail inspect=fail history=fail tag=fail untag=fail",
+        variants: ALL,
+        networked: false,
+        hints: &[("history", "Pull the image first")],
+    }
+    .run();
+}
