@@ -114,10 +114,7 @@ impl Binding {
                 }
             }
         }
-        let daemon_id = match machine.docker.info().await {
-            Ok(info) => info.id.clone(),
-            Err(_) => None,
-        };
+        let daemon_id = machine.daemon_id().await;
         Binding::new(machine_id, daemon_id)
     }
 

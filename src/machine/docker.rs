@@ -101,6 +101,11 @@ impl DockerView {
         &self.label
     }
 
+    /// Where bollard connects (`unix:///…`, `tcp://…`).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
     async fn docker(&self) -> Result<&Docker, ObserveError> {
         self.conn
             .get_or_init(|| async {

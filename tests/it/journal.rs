@@ -284,3 +284,18 @@ fn checking_again_does_not_grow_the_journal() {
     }
     assert_eq!(lines(), before, "nothing new was seen, nothing was written");
 }
+
+#[test]
+fn the_daemon_id_is_cached_for_the_same_daemon_process_only() {
+    let mut d = Daemon::start();
+    check_task3(&d);
+    let cache = home_of(&d).join(".cache/lab/daemon-id");
+    let read = || std::fs::read_to_string(&cache).expect("the cache");
+    let first = read();
+    assert!(first.trim_end().ends_with(&daemon_id(&d)), "{first}");
+    d.restart();
+    check_task3(&d);
+    let second = read();
+    assert_ne!(first, second, "a restarted daemon is another process");
+    assert!(second.trim_end().ends_with(&daemon_id(&d)), "{second}");
+}
