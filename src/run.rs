@@ -5,6 +5,7 @@
 
 use crate::checks::{self, Ctx};
 use crate::course::{Step, Task, Vars};
+use crate::evidence::timeline::Timeline;
 use crate::evidence::{Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::Machine;
@@ -52,6 +53,7 @@ impl Run<'_> {
     /// overlaps the others, and concurrent asks for the same Docker answer
     /// share one request.
     async fn evaluate(&self, tasks: &[&Task]) -> Vec<Outcome> {
+        let timeline = Timeline::default();
         let ctxs: Vec<(&Step, Ctx)> = tasks
             .iter()
             .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
@@ -63,6 +65,7 @@ impl Run<'_> {
                     journal: self.journal,
                     task: &t.id,
                     step: &s.id,
+                    timeline: &timeline,
                 };
                 (s, ctx)
             })

@@ -18,6 +18,7 @@
 //! the journal (see `reference::image_id`).
 
 use super::reference::{self, normalize, short};
+use super::tag_source::tag_source;
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::evidence::timeline;
@@ -241,77 +242,6 @@ fn window_start(e: &DaemonEvent, events: &[DaemonEvent]) -> i64 {
         .map_or(i64::MIN, |x| x.time_nano)
 }
 
-/// What lab knows of the image a tag should have been made from.
-struct TagSource {
-    reference: String,
-    /// Its id, from the live images, a tag event or the journal.
-    id: Option<String>,
-    /// Else: the sources of `docker tag SRC TARGET` lines in the shell
-    /// history, by target, newest last.
-    typed: Vec<(String, String)>,
-}
-
-impl TagSource {
-    /// Whether tag event `e` was made from the reference; `None`: unknown.
-    fn verdict(&self, e: &DaemonEvent) -> Option<bool> {
-        if let Some(id) = &self.id {
-            return Some(e.actor == *id);
-        }
-        let target = normalize(e.attributes.get("name")?);
-        let (src, _) = self.typed.iter().rev().find(|(_, t)| *t == target)?;
-        let hex = src.strip_prefix("sha256:").unwrap_or(src);
-        let by_id = hex.len() >= 4
-            && hex.chars().all(|c| c.is_ascii_hexdigit())
-            && e.actor.trim_start_matches("sha256:").starts_with(hex);
-        Some(by_id || normalize(src) == self.reference)
-    }
-
-    fn unknown(&self, lang: Lang) -> String {
-        tr!(
-            lang,
-            "lab cannot tell which image was tagged: it never saw the id of {}, and your shell history has no `docker tag` for it (run `history -a`)",
-            "lab 无法判断打标签的是哪个镜像：它从未见过 {} 的 ID，你的命令历史中也没有对应的 `docker tag`（请先运行 `history -a`）",
-            self.reference
-        )
-    }
-}
-
-/// The id `reference` had, else the `docker tag` lines the learner typed.
-async fn tag_source(ctx: &Ctx<'_>, reference: &str) -> Result<TagSource, ObserveError> {
-    let id = reference::image_id(ctx, reference).await?.map(|(id, _)| id);
-    let mut typed = Vec::new();
-    if id.is_none() {
-        for f in ["${bash_history}", "${zsh_history}"] {
-            if let Some(text) = ctx.machine.read_file(&ctx.expand(f)).await? {
-                typed.extend(text.lines().filter_map(typed_tag));
-            }
-        }
-    }
-    Ok(TagSource {
-        reference: reference.to_string(),
-        id,
-        typed,
-    })
-}
-
-/// `docker tag SRC DST` / `docker image tag SRC DST` (zsh's `: t:0;`
-/// prefix allowed) → (SRC, normalized DST).
-fn typed_tag(line: &str) -> Option<(String, String)> {
-    let cmd = match line.strip_prefix(": ").and_then(|l| l.split_once(';')) {
-        Some((_, c)) => c,
-        None => line,
-    };
-    let words: Vec<&str> = cmd.split_whitespace().collect();
-    let rest = match words.as_slice() {
-        ["docker", "tag", rest @ ..] | ["docker", "image", "tag", rest @ ..] => rest,
-        _ => return None,
-    };
-    match rest {
-        [src, dst] => Some((src.to_string(), normalize(dst))),
-        _ => None,
-    }
-}
-
 impl Probe for Event {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
@@ -320,7 +250,7 @@ impl Probe for Event {
             Some(b) => Some(resolve(ctx, b).await?),
             None => None,
         };
-        let events = timeline::events(ctx.machine, ctx.journal).await?;
+        let events = ctx.events().await?;
         let source = match &self.from {
             Some(r) => Some(tag_source(ctx, &normalize(&ctx.expand(r))).await?),
             None => None,
@@ -353,7 +283,7 @@ impl Probe for Event {
             let Some(l) = &limit else { return true };
             // A container's image can only be removed "before" it within
             // the container's life: look from its creation on.
-            let start = window_start(e, &events);
+            let start = window_start(e, events);
             let deadline = events
                 .iter()
                 .filter(|x| x.time_nano >= start && *x != *e)

@@ -196,7 +196,7 @@ async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<String>, Observ
         .filter(|c| c.image.as_deref().map(normalize).as_deref() == Some(image.as_str()))
         .filter_map(|c| c.id.clone())
         .collect();
-    let events = crate::evidence::timeline::events(ctx.machine, ctx.journal).await?;
+    let events = ctx.events().await?;
     ids.extend(
         events
             .iter()

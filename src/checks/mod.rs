@@ -27,6 +27,7 @@ mod quiz;
 pub mod reference;
 mod registry_mirrors;
 mod service;
+mod tag_source;
 
 pub use matcher::{is_match, lookup, regex_problem, show};
 
@@ -47,9 +48,16 @@ pub struct Ctx<'a> {
     /// The task and step whose checks are being evaluated.
     pub task: &'a str,
     pub step: &'a str,
+    /// The run's timeline of events, shared by all its checks.
+    pub timeline: &'a crate::evidence::timeline::Timeline,
 }
 
 impl Ctx<'_> {
+    /// Every event lab knows of, oldest first (`evidence/timeline.rs`).
+    pub async fn events(&self) -> Result<&[crate::machine::DaemonEvent], ObserveError> {
+        self.timeline.get(self.machine, self.journal).await
+    }
+
     /// A string from the lab with `${vars}` replaced.
     pub fn expand(&self, s: &str) -> String {
         self.vars.expand(s)

@@ -62,7 +62,7 @@ pub async fn image_id(
         return Ok(Some((img.id.clone(), Seen::Live)));
     }
     // Events are best effort here: an unreachable daemon was reported above.
-    let events = crate::evidence::timeline::events(ctx.machine, ctx.journal).await?;
+    let events = ctx.events().await?;
     let tagged = events.iter().rev().find(|e| {
         e.kind == "image"
             && e.action == "tag"

@@ -39,11 +39,29 @@ pub fn from_journal(e: &DaemonEvent) -> bool {
 /// carries only the image id.
 pub const TYPED: &str = "lab.typed";
 
+/// The timeline of one run: built at the first check that asks, then
+/// shared by every check (it reads the journal's events, the buffer, the
+/// image list and the command log).
+#[derive(Default)]
+pub struct Timeline(tokio::sync::OnceCell<Result<Vec<DaemonEvent>, ObserveError>>);
+
+impl Timeline {
+    pub async fn get(
+        &self,
+        machine: &Machine,
+        journal: &Journal,
+    ) -> Result<&[DaemonEvent], ObserveError> {
+        self.0
+            .get_or_init(|| events(machine, journal))
+            .await
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(Clone::clone)
+    }
+}
+
 /// Every event lab knows of, oldest first (see the module comment).
-pub async fn events(
-    machine: &Machine,
-    journal: &Journal,
-) -> Result<Vec<DaemonEvent>, ObserveError> {
+async fn events(machine: &Machine, journal: &Journal) -> Result<Vec<DaemonEvent>, ObserveError> {
     let docker = &machine.docker;
     let live = docker.events().await?;
     let mut all = merge(journal.events(), live);

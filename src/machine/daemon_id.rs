@@ -8,7 +8,27 @@
 //! another process: lab asks again. The cache holds nothing secret; a
 //! forged one fails to verify the journal, as a copied journal does.
 
+use super::Machine;
 use std::path::PathBuf;
+
+impl Machine {
+    /// The daemon's ID (`docker info`'s `ID`); for a daemon on this machine,
+    /// cached as long as it is the same daemon process (`daemon_id.rs`).
+    pub async fn daemon_id(&self) -> Option<String> {
+        let process = match self.is_local() {
+            true => process_of(self.docker.host()).await,
+            false => None,
+        };
+        if let Some(id) = process.as_deref().and_then(cached) {
+            return Some(id);
+        }
+        let id = self.docker.info().await.ok()?.id.clone()?;
+        if let Some(p) = &process {
+            remember(p, &id);
+        }
+        Some(id)
+    }
+}
 
 /// The process behind a local Unix socket: `pid start-time`.
 pub async fn process_of(docker_host: &str) -> Option<String> {

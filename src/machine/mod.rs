@@ -386,23 +386,6 @@ impl Machine {
         self.remote.is_none()
     }
 
-    /// The daemon's ID (`docker info`'s `ID`); for a daemon on this machine,
-    /// cached as long as it is the same daemon process (`daemon_id.rs`).
-    pub async fn daemon_id(&self) -> Option<String> {
-        let process = match self.is_local() {
-            true => daemon_id::process_of(self.docker.host()).await,
-            false => None,
-        };
-        if let Some(id) = process.as_deref().and_then(daemon_id::cached) {
-            return Some(id);
-        }
-        let id = self.docker.info().await.ok()?.id.clone()?;
-        if let Some(p) = &process {
-            daemon_id::remember(p, &id);
-        }
-        Some(id)
-    }
-
     /// Whether systemd is this machine's init (what `systemctl` needs).
     pub fn has_systemd(&self) -> bool {
         if let Some(r) = &self.remote {
