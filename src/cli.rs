@@ -15,7 +15,7 @@ use std::path::PathBuf;
 look at your real Docker state (images, containers, daemon events, /etc/docker/daemon.json, \
 services, shell history) and tell you what is done, what is not, and how to fix it.\n\n\
 lab never changes your machine: it only reads.",
-    after_help = "Examples:\n  lab list\n  lab show task3\n  lab check task3\n  lab check unit1 --format json\n  lab --lang zh-CN check --all\n\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or course error, 3 a check could not be evaluated (daemon unreachable, permission, timeout)."
+    after_help = "Examples:\n  lab list\n  lab show task3\n  lab check task3\n  lab check unit1 --format json\n  lab --lang zh-CN check --all\n\nExit codes: 0 every step passed, 1 a check failed or a step could not be verified, 2 usage or course error, 3 a check could not be evaluated (daemon unreachable, permission, timeout)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -33,7 +33,7 @@ pub struct Global {
     #[arg(long, global = true, env = "LAB_LANG", value_enum)]
     pub lang: Option<Lang>,
     /// The Docker daemon to check
-    #[arg(long, global = true, env = "DOCKER_HOST", value_name = "URL", default_value = crate::machine::DEFAULT_HOST)]
+    #[arg(long, global = true, env = "DOCKER_HOST", value_name = "URL", default_value = crate::machine::DEFAULT_HOST, value_parser = parse_docker_host)]
     pub docker_host: String,
     /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
     // Not `global`: clap would let a `--var` after the subcommand replace
@@ -41,7 +41,7 @@ pub struct Global {
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
     /// Seconds each check may take before it counts as an error
-    #[arg(long, global = true, default_value_t = 10, value_name = "SECS")]
+    #[arg(long, global = true, default_value_t = 10, value_name = "SECS", value_parser = parse_timeout)]
     pub timeout: u64,
     /// Where lab records progress [default: $XDG_STATE_HOME/lab/journal.jsonl]
     #[arg(long, global = true, env = "LAB_JOURNAL", value_name = "FILE")]
@@ -168,9 +168,43 @@ pub struct QuizArgs {
     pub vars: Vec<(String, String)>,
 }
 
+/// `DOCKER_HOST=` (set, but empty) means the default socket, as it does
+/// for the docker CLI.
+fn parse_docker_host(s: &str) -> Result<String, String> {
+    Ok(match s.trim() {
+        "" => crate::machine::DEFAULT_HOST.to_string(),
+        host => host.to_string(),
+    })
+}
+
+/// At least one second: with 0 every check would time out at once.
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("0 seconds would time out every check; give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
+    }
+}
+
 fn parse_var(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("`{s}` is not NAME=VALUE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn an_empty_docker_host_means_the_default_socket() {
+        // As `DOCKER_HOST=` (set, empty) reaches clap: an empty value.
+        let cli = Cli::try_parse_from(["lab", "--docker-host", "", "list"]).expect("parses");
+        assert_eq!(cli.global.docker_host, crate::machine::DEFAULT_HOST);
+        let cli =
+            Cli::try_parse_from(["lab", "--docker-host", "tcp://h:2375", "list"]).expect("parses");
+        assert_eq!(cli.global.docker_host, "tcp://h:2375");
     }
 }

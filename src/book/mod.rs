@@ -31,6 +31,10 @@ pub enum BookError {
     Content(Vec<Problem>),
     #[error("the theme's {name} does not render: {message}")]
     Template { name: String, message: String },
+    #[error("{path} holds files lab did not build, and lab replaces only a folder with a book it built in it (marked by its {STAMP} file): choose a new or empty folder for the book (--out DIR, or book.toml's build-dir)")]
+    NotABook { path: String },
+    #[error("{path} is not a folder: choose a folder for the book (--out DIR, or book.toml's build-dir)")]
+    NotAFolder { path: String },
     #[error("cannot {op} {path}: {message}")]
     Io {
         op: &'static str,
@@ -429,9 +433,38 @@ pub fn build(course: &Course, vars: &Vars, out: &Path) -> Result<Built, BookErro
     })
 }
 
+/// The file that marks a folder as a book lab built: the only kind of
+/// folder a build replaces.
+pub const STAMP: &str = ".lab-book";
+
+/// Whether `out` may be replaced by a build: it does not exist, is an empty
+/// folder, or holds a book lab built. Anything else is someone's files.
+fn replaceable(out: &Path) -> Result<(), BookError> {
+    let shown = || out.display().to_string();
+    let meta = match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("look at", out)(e)),
+        Ok(m) => m,
+    };
+    if !meta.is_dir() {
+        return Err(BookError::NotAFolder { path: shown() });
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(io("read", out))?
+        .next()
+        .is_none();
+    if empty || out.join(STAMP).is_file() {
+        Ok(())
+    } else {
+        Err(BookError::NotABook { path: shown() })
+    }
+}
+
 /// Writes into a sibling folder, then swaps it in: an interrupted build
-/// never leaves half a book where the old one was.
+/// never leaves half a book where the old one was, and a folder that is not
+/// a book lab built is never replaced.
 fn write_all(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), BookError> {
+    replaceable(out)?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -443,12 +476,22 @@ fn write_all(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), BookEr
     std::fs::create_dir_all(parent).map_err(io("create", parent))?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    for (rel, bytes) in files {
-        let path = tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        }
-        std::fs::write(&path, bytes).map_err(io("write", &path))?;
+    let written = files
+        .iter()
+        .map(|(rel, bytes)| (tmp.join(rel), bytes.as_slice()))
+        .chain(std::iter::once((
+            tmp.join(STAMP),
+            &b"built by lab: `lab book build` replaces this folder\n"[..],
+        )))
+        .try_for_each(|(path, bytes)| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+            }
+            std::fs::write(&path, bytes).map_err(io("write", &path))
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
     }
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     if out.exists() {

@@ -86,7 +86,8 @@ fn the_built_in_course_renders_in_both_languages() {
 fn rebuilding_replaces_the_old_book_whole() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("site");
-    std::fs::create_dir_all(out.join("en")).expect("mkdir");
+    // An old build (lab's stamp in it) with a page the course no longer has.
+    build(None, &out).code(0);
     std::fs::write(out.join("en/stale.html"), "old").expect("write");
     build(None, &out).code(0);
     assert!(
@@ -219,4 +220,37 @@ fn a_small_course_renders_as_recorded() {
             .unwrap_or_else(|e| panic!("{name}: {e} (LAB_BLESS=1 creates it)"));
         assert_eq!(got, want, "{built} differs from tests/golden/book/{name}");
     }
+}
+
+#[test]
+fn a_folder_lab_did_not_build_is_never_replaced() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let thesis = tmp.path().join("thesis");
+    std::fs::create_dir_all(&thesis).expect("mkdir");
+    std::fs::write(thesis.join("chapter1.tex"), "years of work").expect("write");
+    build(None, &thesis)
+        .code(2)
+        .stderr_has("holds files lab did not build");
+    assert_eq!(read(&thesis.join("chapter1.tex")), "years of work");
+    let file = tmp.path().join("notes.txt");
+    std::fs::write(&file, "mine").expect("write");
+    build(None, &file).code(2).stderr_has("is not a folder");
+    assert_eq!(read(&file), "mine");
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left.len(),
+        2,
+        "no temporary folder is left behind: {left:?}"
+    );
+    // A book lab built is replaced, and an empty folder is used.
+    let site = tmp.path().join("site");
+    build(None, &site).code(0);
+    assert!(site.join(".lab-book").is_file());
+    build(None, &site).code(0);
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    build(None, &empty).code(0);
 }

@@ -162,3 +162,12 @@ fn a_unit_target_checks_each_of_its_tasks_in_order() {
         .collect();
     assert_eq!(ids, ["task1", "task2", "task3"]);
 }
+
+#[test]
+fn a_zero_timeout_is_refused_with_a_reason() {
+    let (_h, lab) = fresh();
+    lab.args(["--timeout", "0", "check", "task3"])
+        .run()
+        .code(2)
+        .stderr_has("give at least 1");
+}
