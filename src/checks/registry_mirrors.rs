@@ -140,7 +140,7 @@ impl Probe for RegistryMirrors {
                 let mut o = Outcome::fail(tr!(
                     lang,
                     "{} of {} mirror(s) do not answer: {}",
-                    "{} 个镜像加速地址中有 {} 个没有响应：{}",
+                    "{1} 个镜像加速地址中有 {0} 个没有响应：{2}",
                     dead.len(),
                     mirrors.len(),
                     dead.join("; ")
