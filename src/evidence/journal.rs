@@ -203,8 +203,8 @@ impl Journal {
         &self.entries
     }
 
-    /// A pass from the journal for a check, if an earlier run recorded one.
-    pub fn remembered(&self, task: &str, step: &str, check: &str, lang: Lang) -> Option<Outcome> {
+    /// When an earlier run recorded a check passing, and what it found.
+    fn recorded_pass(&self, task: &str, step: &str, check: &str) -> Option<(i64, &str)> {
         self.entries.iter().rev().find_map(|e| match e {
             Entry::Check {
                 at,
@@ -212,27 +212,37 @@ impl Journal {
                 step: s,
                 check: c,
                 detail,
-            } if *t == task && *s == step && c == check => {
-                let msg = tr!(
-                    lang,
-                    "done earlier: {} (lab saw it on {})",
-                    "之前已完成：{}（lab 于 {} 记录）",
-                    detail,
-                    crate::clock::date(*at)
-                );
-                Some(Outcome {
-                    status: Status::Pass,
-                    message: msg,
-                    expected: None,
-                    actual: None,
-                    evidence: Some(Evidence::Journal {
-                        detail: detail.clone(),
-                        time: *at,
-                    }),
-                    warnings: Vec::new(),
-                })
-            }
+            } if *t == task && *s == step && c == check => Some((*at, detail.as_str())),
             _ => None,
+        })
+    }
+
+    /// Whether an earlier run recorded this check passing.
+    pub fn passed_before(&self, task: &str, step: &str, check: &str) -> bool {
+        self.recorded_pass(task, step, check).is_some()
+    }
+
+    /// A pass from the journal for a check, if an earlier run recorded one.
+    pub fn remembered(&self, task: &str, step: &str, check: &str, lang: Lang) -> Option<Outcome> {
+        self.recorded_pass(task, step, check).map(|(at, detail)| {
+            let msg = tr!(
+                lang,
+                "done earlier: {} (lab saw it on {})",
+                "之前已完成：{}（lab 于 {} 记录）",
+                detail,
+                crate::clock::date(at)
+            );
+            Outcome {
+                status: Status::Pass,
+                message: msg,
+                expected: None,
+                actual: None,
+                evidence: Some(Evidence::Journal {
+                    detail: detail.to_string(),
+                    time: at,
+                }),
+                warnings: Vec::new(),
+            }
         })
     }
 
@@ -288,7 +298,7 @@ impl Journal {
     /// The events of `buffer` newer than any recorded (what is worth
     /// appending).
     pub fn new_events(&self, buffer: &[DaemonEvent]) -> Vec<DaemonEvent> {
-        let last = self.events().map(|e| e.time_nano).max().unwrap_or(i64::MIN);
+        let last = self.last_event().unwrap_or(i64::MIN);
         buffer
             .iter()
             .filter(|e| e.time_nano > last)
