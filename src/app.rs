@@ -23,13 +23,18 @@ pub enum AppError {
     Book(#[from] crate::book::BookError),
     #[error("{0}")]
     Grade(#[from] crate::grade::GradeError),
+    /// stdout could not be written (said in the learner's language).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl AppError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Course(_) | AppError::Usage(_) => exit::USAGE,
-            AppError::Runtime(_) | AppError::Book(crate::book::BookError::Io { .. }) => exit::ERROR,
+            AppError::Runtime(_)
+            | AppError::Output(_)
+            | AppError::Book(crate::book::BookError::Io { .. }) => exit::ERROR,
             AppError::Book(_) => exit::USAGE,
             AppError::Grade(e) => {
                 use crate::grade::{GradeError, StoreError};
@@ -45,10 +50,20 @@ impl AppError {
     }
 }
 
-/// Writes to stdout; a closed pipe (`lab list | head`) is not an error.
-fn emit(text: &str) {
+/// Writes to stdout. A closed pipe (`lab list | head`) is not an error;
+/// any other failure (a full disk, an I/O error) is, in words: a report
+/// that was not written must not look delivered.
+fn emit(text: &str, lang: Lang) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Output(tr!(
+            lang,
+            "could not write the output: {}; nothing was lost on the machine, run the command again with its output going elsewhere",
+            "无法写出结果：{}；机器上没有任何改动，请把输出重定向到别处后重新运行该命令",
+            crate::evidence::describe_io(&e, lang)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn color(g: &Global) -> bool {
@@ -93,7 +108,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
     // the tasks that have one).
     // Needs no course: it works even where the course would not load.
     if let Command::Init { shell } = &cli.command {
-        emit(crate::shell::script(*shell));
+        emit(crate::shell::script(*shell), lang)?;
         return Ok(exit::PASS);
     }
     let needed: Option<Vec<String>> = match &cli.command {
@@ -113,15 +128,18 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
                 .flat_map(|(_, t)| &t.steps)
                 .map(|s| s.checks.len())
                 .sum();
-            emit(&tr!(
+            emit(
+                &tr!(
+                    lang,
+                    "ok: {} — {} units, {} tasks, {} checks\n",
+                    "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
+                    course.source.describe(),
+                    course.file.units.len(),
+                    course.tasks.len(),
+                    checks
+                ),
                 lang,
-                "ok: {} — {} units, {} tasks, {} checks\n",
-                "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
-                course.source.describe(),
-                course.file.units.len(),
-                course.tasks.len(),
-                checks
-            ));
+            )?;
             Ok(exit::PASS)
         }
         Command::List => {
@@ -132,7 +150,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             for w in &journal.warnings {
                 eprintln!("lab: warning: {w}");
             }
-            emit(&list(&course, &journal, lang, color(g)));
+            emit(&list(&course, &journal, lang, color(g)), lang)?;
             Ok(exit::PASS)
         }
         Command::Show { task } => {
@@ -145,21 +163,27 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             let md = course
                 .lesson(t, lang)
                 .map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
-            emit(&crate::markdown::to_terminal(&md, color(g)));
+            emit(&crate::markdown::to_terminal(&md, color(g)), lang)?;
             if t.quiz.is_some() {
-                emit(&tr!(
+                emit(
+                    &tr!(
+                        lang,
+                        "This task has a quiz: lab quiz {}\n",
+                        "本任务包含测验：lab quiz {}\n",
+                        t.id
+                    ),
                     lang,
-                    "This task has a quiz: lab quiz {}\n",
-                    "本任务包含测验：lab quiz {}\n",
-                    t.id
-                ));
+                )?;
             }
-            emit(&tr!(
+            emit(
+                &tr!(
+                    lang,
+                    "When you are done: lab check {}\n",
+                    "完成后运行：lab check {}\n",
+                    t.id
+                ),
                 lang,
-                "When you are done: lab check {}\n",
-                "完成后运行：lab check {}\n",
-                t.id
-            ));
+            )?;
             Ok(exit::PASS)
         }
         Command::Check(args) => check(&course, g, args, lang),
@@ -171,14 +195,17 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             let cfg = crate::book::config(&course.source)?;
             let out = crate::book::out_dir(&cfg, out.clone());
             let built = crate::book::build(&course, &vars, &out)?;
-            emit(&tr!(
+            emit(
+                &tr!(
+                    lang,
+                    "built the book: {} pages in {} (en, zh-CN); open {}\n",
+                    "已生成课程网站：{} 个页面，位于 {}（en、zh-CN）；打开 {}\n",
+                    built.pages,
+                    built.out.display(),
+                    built.out.join("index.html").display()
+                ),
                 lang,
-                "built the book: {} pages in {} (en, zh-CN); open {}\n",
-                "已生成课程网站：{} 个页面，位于 {}（en、zh-CN）；打开 {}\n",
-                built.pages,
-                built.out.display(),
-                built.out.join("index.html").display()
-            ));
+            )?;
             Ok(exit::PASS)
         }
     }
@@ -204,7 +231,10 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     if machine.command_log_missing() {
         report.warnings.push(crate::shell::missing(lang));
     }
-    emit(&report.render(args.format, args.format == Format::Text && color(g)));
+    emit(
+        &report.render(args.format, args.format == Format::Text && color(g)),
+        lang,
+    )?;
     Ok(report.exit_code())
 }
 
@@ -265,7 +295,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
             s.graded_now,
             s.out.display()
         ));
-        emit(&out);
+        emit(&out, lang)?;
         return Ok(INTERRUPTED);
     }
     let graded = s.students - s.not_graded.len();
@@ -305,7 +335,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         "  {}/students/<学号>/  （report.json、evidence/）\n",
         s.out.display()
     ));
-    emit(&out);
+    emit(&out, lang)?;
     if !s.unsaved.is_empty() || s.not_graded.iter().any(|(_, o, _)| *o != Outcome::Graded) {
         return Ok(exit::ERROR);
     }

@@ -9,6 +9,7 @@ mod read;
 mod seal;
 pub mod timeline;
 
+pub use file::describe as describe_io;
 pub use health::{Health, State as JournalState};
 pub use journal::{default_path, Entry, Journal};
 pub use seal::{Binding, MACHINE_ID_FILES};

@@ -419,3 +419,61 @@ fn many_damaged_lines_make_a_few_warnings_not_one_each() {
     assert!(j.warnings[3].contains("47 more unreadable lines skipped"));
     assert_eq!((j.health.ignored, j.health.from_line), (50, Some(2)));
 }
+
+/// The fuzz target's seed journal (`fuzz/corpus/journal/sealed.jsonl`):
+/// every kind of entry, sealed to the binding the target reads with, so it
+/// verifies (`LAB_BLESS=1` rewrites it).
+#[test]
+fn the_fuzz_seed_journal_is_every_entry_sealed_to_the_fuzz_binding() {
+    assert_eq!(
+        (crate::fuzz::MACHINE, crate::fuzz::DAEMON),
+        ("machine-A", "daemon-A"),
+        "the seed is written with here()"
+    );
+    let event = crate::machine::DaemonEvent {
+        kind: "image".into(),
+        action: "pull".into(),
+        actor: "tomcat:8.0".into(),
+        attributes: BTreeMap::from([("name".into(), "tomcat".into())]),
+        time_nano: 1_700_000_000_000_000_000,
+    };
+    let entries = [
+        check_entry(1_700_000_000, "pulled"),
+        Entry::Step {
+            at: 1_700_000_001,
+            task: "task3".into(),
+            step: "pull".into(),
+        },
+        Entry::Task {
+            at: 1_700_000_002,
+            task: "task3".into(),
+            status: TaskStatus::Pass,
+            score: 6,
+            max_score: 6,
+        },
+        quiz_entry(true),
+        Entry::Images {
+            at: 1_700_000_003,
+            refs: BTreeMap::from([("tomcat:8.0".into(), "sha256:ab12".into())]),
+        },
+        Entry::Events {
+            at: 1_700_000_004,
+            events: vec![event],
+        },
+    ];
+    let (_dir, path) = written(&entries);
+    let bytes = std::fs::read(&path).unwrap();
+    let j = Journal::read_only("seed", &bytes, here(), Lang::En);
+    assert_eq!(j.entries().len(), entries.len(), "{:?}", j.warnings);
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/journal/sealed.jsonl");
+    if std::env::var_os("LAB_BLESS").is_some() {
+        std::fs::create_dir_all(seed.parent().unwrap()).unwrap();
+        std::fs::write(&seed, &bytes).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(&seed).unwrap_or_default(),
+        bytes,
+        "{} is stale: LAB_BLESS=1 cargo test --lib fuzz_seed",
+        seed.display()
+    );
+}

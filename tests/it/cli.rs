@@ -171,3 +171,48 @@ fn a_zero_timeout_is_refused_with_a_reason() {
         .code(2)
         .stderr_has("give at least 1");
 }
+
+/// A report that could not be written is an error, in words (exit 3); a
+/// closed pipe (`lab list | head -1`) is not.
+#[test]
+fn output_to_a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().expect("tmp");
+    let lab = || {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("lab"));
+        c.env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("LAB_JOURNAL")
+            .env_remove("XDG_STATE_HOME")
+            .stderr(Stdio::piped());
+        c
+    };
+    for (lang, words) in [
+        ("en", "could not write the output: the disk is full"),
+        ("zh-CN", "无法写出结果：磁盘已满"),
+    ] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = lab()
+            .args(["--lang", lang, "list"])
+            .stdout(full)
+            .output()
+            .expect("run lab");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains(words), "{stderr}");
+    }
+    // A reader that stops after the first line.
+    let mut child = lab()
+        .args(["list"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run lab");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
