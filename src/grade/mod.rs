@@ -11,6 +11,7 @@
 //! Invariants: one host's failure never stops the batch, and every host
 //! ends in one [`Outcome`]; nothing is written to a VM.
 
+mod cell;
 mod gradebook;
 mod host;
 mod outcome;
