@@ -336,6 +336,30 @@ fn roster_mistakes_are_reported_by_line_before_any_host_is_touched() {
     assert!(!out.exists(), "nothing is written for a bad roster");
 }
 
+#[test]
+fn roster_mistakes_are_told_in_the_teachers_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = tmp.path().join("class.csv");
+    let out = tmp.path().join("grades");
+    let grade = |lang: &str, text: &str| {
+        std::fs::write(&roster, text).unwrap();
+        Lab::new(tmp.path())
+            .args(["--lang", lang, "grade", "task3", "--roster"])
+            .args([roster.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .run()
+    };
+    grade("zh-CN", "student_id,name,host\nS1,Ada,vm1\ns1,Eve,vm2\n")
+        .code(2)
+        .stderr_has("class.csv:3: 第 3 行的 s1 与第 2 行的 S1 是同一名学生");
+    grade("en", "student_id,name,host,port\ns1,Ada,vm1,+22\n")
+        .code(2)
+        .stderr_has("class.csv:2: port `+22` is not a number from 1 to 65535");
+    grade("en", "student_id,name,host,user\ns1,Ada,$(reboot),root\n")
+        .code(2)
+        .stderr_has("class.csv:2: host `$(reboot)` is not a host name: it contains `$`");
+    assert!(!out.exists(), "nothing is written for a bad roster");
+}
+
 /// OWASP's CSV-injection examples as names: both spreadsheets get them as
 /// text (a leading `'`). Hosts that refuse connections are enough to write
 /// the class files, so no class is needed.
