@@ -39,7 +39,7 @@ impl AppError {
             AppError::Grade(e) => {
                 use crate::grade::{GradeError, StoreError};
                 match e {
-                    GradeError::Roster(_)
+                    GradeError::Roster { .. }
                     | GradeError::Store(StoreError::Busy { .. } | StoreError::OtherRun { .. }) => {
                         exit::USAGE
                     }

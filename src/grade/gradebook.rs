@@ -1,52 +1,52 @@
 //! The class files made from the students' records: the gradebook, a CSV
 //! for the LMS, and the class JUnit document. Rows follow the roster.
 
+use super::cell::{csv, Cell};
 use super::outcome::{Outcome, Record};
 use super::roster::Student;
 use crate::course::Task;
 use crate::lang::Lang;
 use crate::report::Report;
 
-fn csv(rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    for row in rows {
-        // Writing to memory cannot fail.
-        let _ = w.write_record(row);
-    }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+fn header(names: &[&str]) -> Vec<Cell> {
+    names.iter().map(|n| Cell::text(*n)).collect()
 }
 
 /// `gradebook.csv`: a row per student, a column per task with its score,
 /// the total and the maximum; hosts that could not be graded say why and
 /// have empty scores (never a silent zero).
 pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> String {
-    let mut header: Vec<String> = ["student_id", "name", "host", "outcome"]
-        .map(String::from)
-        .to_vec();
-    header.extend(tasks.iter().map(|t| t.id.clone()));
-    header.extend(["total", "max", "detail"].map(String::from));
+    let mut head = header(&["student_id", "name", "host", "outcome"]);
+    head.extend(tasks.iter().map(|t| Cell::text(&t.id)));
+    head.extend(header(&["total", "max", "detail"]));
     let max: u32 = tasks.iter().map(|t| t.max_score()).sum();
-    let mut rows = vec![header];
+    let mut rows = vec![head];
     for (s, record) in students {
-        let mut row = vec![s.id.clone(), s.name.clone(), s.target.url()];
+        let mut row = vec![
+            Cell::text(&s.id),
+            Cell::text(&s.name),
+            Cell::text(s.target.url()),
+        ];
         match record {
             Some(r) => {
-                row.push(r.outcome.name().to_string());
-                for t in tasks {
-                    row.push(r.scores.get(&t.id).map(u32::to_string).unwrap_or_default());
-                }
-                row.push(r.total.map(|t| t.to_string()).unwrap_or_default());
-                row.push(max.to_string());
-                row.push(r.detail.clone().unwrap_or_default());
+                row.push(Cell::text(r.outcome.name()));
+                row.extend(
+                    tasks
+                        .iter()
+                        .map(|t| Cell::score(r.scores.get(&t.id).copied())),
+                );
+                row.push(Cell::score(r.total));
+                row.push(Cell::Number(max));
+                row.push(Cell::text(r.detail.clone().unwrap_or_default()));
             }
             None => {
-                row.push("not_graded".into());
-                row.extend(tasks.iter().map(|_| String::new()));
-                row.push(String::new());
-                row.push(max.to_string());
-                row.push("no result in this folder (the run stopped before this host)".into());
+                row.push(Cell::text("not_graded"));
+                row.extend(tasks.iter().map(|_| Cell::Empty));
+                row.push(Cell::Empty);
+                row.push(Cell::Number(max));
+                row.push(Cell::text(
+                    "no result in this folder (the run stopped before this host)",
+                ));
             }
         }
         rows.push(row);
@@ -59,32 +59,30 @@ pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> S
 /// too, mapping "SIS User ID" to the users' ID number. A host that could not
 /// be graded has an empty cell, which both leave unchanged.
 pub fn lms(students: &[(&Student, Option<&Record>)], tasks: &[&Task], lang: Lang) -> String {
-    let mut header: Vec<String> = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-        .map(String::from)
-        .to_vec();
-    header.extend(
-        tasks
-            .iter()
-            .map(|t| format!("{} {} ({})", t.id, t.title.get(lang), t.max_score())),
-    );
-    let mut rows = vec![header];
+    let mut head = header(&["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]);
+    head.extend(tasks.iter().map(|t| {
+        Cell::text(format!(
+            "{} {} ({})",
+            t.id,
+            t.title.get(lang),
+            t.max_score()
+        ))
+    }));
+    let mut rows = vec![head];
     for (s, record) in students {
         let mut row = vec![
-            s.name.clone(),
-            String::new(),
-            s.id.clone(),
-            String::new(),
-            String::new(),
+            Cell::text(&s.name),
+            Cell::Empty,
+            Cell::text(&s.id),
+            Cell::Empty,
+            Cell::Empty,
         ];
         let graded = record.filter(|r| r.outcome == Outcome::Graded);
-        for t in tasks {
-            row.push(
-                graded
-                    .and_then(|r| r.scores.get(&t.id))
-                    .map(u32::to_string)
-                    .unwrap_or_default(),
-            );
-        }
+        row.extend(
+            tasks
+                .iter()
+                .map(|t| Cell::score(graded.and_then(|r| r.scores.get(&t.id)).copied())),
+        );
         rows.push(row);
     }
     csv(&rows)
@@ -112,4 +110,120 @@ pub fn junit(students: &[(&Student, Option<&Record>, Option<&Report>)]) -> Strin
         })
         .collect();
     crate::report::junit_class(&machines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Text;
+    use crate::machine::ssh::Target;
+
+    const HOSTILE: [&str; 6] = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+        "\tTab",
+        "\rCR",
+    ];
+
+    fn student(i: usize, name: &str) -> Student {
+        Student {
+            id: format!("s{i}"),
+            name: name.into(),
+            target: Target {
+                host: format!("10.0.0.{i}"),
+                port: Some(22),
+                user: None,
+                identity: None,
+            },
+            line: i as u64 + 1,
+        }
+    }
+
+    fn record(s: &Student, outcome: Outcome, detail: Option<&str>) -> Record {
+        let graded = outcome == Outcome::Graded;
+        Record {
+            schema: 1,
+            student_id: s.id.clone(),
+            name: s.name.clone(),
+            host: s.target.url(),
+            outcome,
+            detail: detail.map(String::from),
+            at: 0,
+            seconds: 1.0,
+            scores: if graded {
+                [("task1".to_string(), 3)].into()
+            } else {
+                Default::default()
+            },
+            total: graded.then_some(3),
+            max_total: 6,
+            journal: None,
+        }
+    }
+
+    fn task() -> Task {
+        Task {
+            schema: 1,
+            id: "task1".into(),
+            unit: "unit1".into(),
+            title: Text {
+                en: "=Set up".into(),
+                zh_cn: "=准备".into(),
+            },
+            lesson: "l.md".into(),
+            quiz: None,
+            steps: Vec::new(),
+        }
+    }
+
+    fn rows(doc: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(doc.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    /// Names as OWASP's CSV-injection examples: every one reaches both
+    /// spreadsheets as text (a leading `'`), scores stay digits.
+    #[test]
+    fn hostile_names_reach_the_spreadsheets_as_text() {
+        let students: Vec<Student> = HOSTILE
+            .iter()
+            .enumerate()
+            .map(|(i, n)| student(i + 1, n))
+            .collect();
+        let records = [
+            record(&students[0], Outcome::Graded, None),
+            record(&students[1], Outcome::Error, Some("-oops: =bad")),
+        ];
+        let pairs: Vec<(&Student, Option<&Record>)> = students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s, records.get(i)))
+            .collect();
+        let t = task();
+        let book = rows(&gradebook(&pairs, &[&t]));
+        let lms = rows(&lms(&pairs, &[&t], Lang::En));
+        for (i, name) in HOSTILE.iter().enumerate() {
+            assert_eq!(book[i + 1][1], format!("'{name}"), "gradebook row {i}");
+            assert_eq!(lms[i + 1][0], format!("'{name}"), "lms row {i}");
+        }
+        assert_eq!(book[1][3..7], ["graded", "3", "3", "0"]);
+        assert_eq!(book[2][3], "error");
+        assert_eq!(book[2][7], "'-oops: =bad");
+        assert_eq!(lms[1][5], "3");
+        assert_eq!(lms[0][5], "task1 =Set up (0)");
+        for row in book.iter().chain(&lms) {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} starts like a formula"
+                );
+            }
+        }
+    }
 }

@@ -11,11 +11,13 @@
 //! Invariants: one host's failure never stops the batch, and every host
 //! ends in one [`Outcome`]; nothing is written to a VM.
 
+mod cell;
 mod gradebook;
 mod host;
 mod outcome;
 mod progress;
 pub mod roster;
+mod roster_error;
 mod store;
 mod summary;
 
@@ -60,8 +62,9 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GradeError {
-    #[error("{0}")]
-    Roster(#[from] RosterError),
+    /// Told in the teacher's language.
+    #[error("{}", error.text(*lang))]
+    Roster { error: RosterError, lang: Lang },
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("cannot create a private folder for SSH control sockets in {dir}: {message}")]
@@ -125,7 +128,10 @@ pub async fn run(
     tasks: &[&Task],
     settings: &Settings,
 ) -> Result<Summary, GradeError> {
-    let students = roster::load(&settings.roster)?;
+    let students = roster::load(&settings.roster).map_err(|error| GradeError::Roster {
+        error,
+        lang: plan.lang,
+    })?;
     let manifest = store::Manifest {
         schema: 1,
         course: plan.course.file.title.get(Lang::En).to_string(),

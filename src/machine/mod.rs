@@ -8,6 +8,7 @@
 
 mod commands;
 mod daemon_id;
+mod destination;
 mod dial;
 mod docker;
 mod error;
@@ -19,6 +20,7 @@ mod tar;
 pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use tar::Member;
 
+pub use destination::{refused_host, refused_user, Refusal};
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
 pub use error::ObserveError;
 

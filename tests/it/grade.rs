@@ -337,6 +337,75 @@ fn roster_mistakes_are_reported_by_line_before_any_host_is_touched() {
 }
 
 #[test]
+fn roster_mistakes_are_told_in_the_teachers_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = tmp.path().join("class.csv");
+    let out = tmp.path().join("grades");
+    let grade = |lang: &str, text: &str| {
+        std::fs::write(&roster, text).unwrap();
+        Lab::new(tmp.path())
+            .args(["--lang", lang, "grade", "task3", "--roster"])
+            .args([roster.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .run()
+    };
+    grade("zh-CN", "student_id,name,host\nS1,Ada,vm1\ns1,Eve,vm2\n")
+        .code(2)
+        .stderr_has("class.csv:3: 第 3 行的 s1 与第 2 行的 S1 是同一名学生");
+    grade("en", "student_id,name,host,port\ns1,Ada,vm1,+22\n")
+        .code(2)
+        .stderr_has("class.csv:2: port `+22` is not a number from 1 to 65535");
+    grade("en", "student_id,name,host,user\ns1,Ada,$(reboot),root\n")
+        .code(2)
+        .stderr_has("class.csv:2: host `$(reboot)` is not a host name: it contains `$`");
+    assert!(!out.exists(), "nothing is written for a bad roster");
+}
+
+/// OWASP's CSV-injection examples as names: both spreadsheets get them as
+/// text (a leading `'`). Hosts that refuse connections are enough to write
+/// the class files, so no class is needed.
+#[test]
+fn roster_names_reach_the_spreadsheets_as_text_not_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = tmp.path().join("class.csv");
+    let names = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "-2+3",
+    ];
+    let mut text = String::from("student_id,name,host,port\n");
+    for (i, n) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "s{i},\"{}\",127.0.0.1,1\n",
+            n.replace('"', "\"\"")
+        ));
+    }
+    std::fs::write(&roster, text).unwrap();
+    let out = tmp.path().join("grades");
+    Lab::new(tmp.path())
+        .args(["--timeout", "3", "grade", "task3", "--roster"])
+        .args([roster.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .run()
+        .code(3)
+        .stdout_has("graded 0 of 4 hosts");
+    let cells = |file: &str| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .from_path(out.join(file))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    let (book, lms) = (cells("gradebook.csv"), cells("lms.csv"));
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(book[i][1], format!("'{n}"), "gradebook.csv");
+        assert_eq!(book[i][3], "unreachable");
+        assert_eq!(lms[i][0], format!("'{n}"), "lms.csv");
+        assert_eq!(lms[i][2], format!("s{i}"));
+    }
+}
+
+#[test]
 fn grading_writes_nothing_on_the_vm_and_hostile_vars_stay_words() {
     let tmp = tempfile::tempdir().unwrap();
     let _ = std::fs::remove_file("/tmp/lab-pwned-var");
