@@ -323,8 +323,11 @@ impl Machine {
     ) -> Result<Option<Member>, ObserveError> {
         if let Some(r) = &self.remote {
             // GNU tar and busybox tar both stop at the member; the archive
-            // (hundreds of MB) never crosses the network.
-            let script = r#"test -e "$1" || exit 3; exec tar -xOf "$1" "$2""#;
+            // (hundreds of MB) never crosses the network. Only a regular
+            // file: tar would wait on a FIFO until the timeout.
+            let script = r#"test -e "$1" || exit 3
+test -f "$1" || { stat -L -c %f -- "$1"; exit 5; }
+exec tar -xOf "$1" "$2""#;
             let what = format!("read {path}");
             let Some(out) = self
                 .remote_exec(r, &what, &["sh", "-c", script, "sh", path, member], MISSING)
@@ -332,7 +335,11 @@ impl Machine {
             else {
                 return Ok(None);
             };
-            return Ok(Some(if out.code == Some(0) {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let raw = u32::from_str_radix(stdout.trim(), 16).unwrap_or(0);
+            return Ok(Some(if out.code == Some(5) {
+                Member::NotFile(FileKind::from_mode(raw))
+            } else if out.code == Some(0) {
                 Member::Found(out.stdout)
             } else if out.stderr.contains("ot found in archive") {
                 Member::Missing
@@ -340,14 +347,12 @@ impl Machine {
                 Member::NotTar
             }));
         }
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_error("open", path, e)),
-        };
-        tar::find(std::io::BufReader::new(file), member)
-            .map(Some)
-            .map_err(|e| io_error("read", path, e))
+        let (owned, member) = (path.to_string(), member.to_string());
+        match tokio::task::spawn_blocking(move || tar::find_in(&owned, &member)).await {
+            Ok(Ok(found)) => Ok(found),
+            Ok(Err(e)) => Err(io_error("read", path, e)),
+            Err(e) => Err(io_error("read", path, std::io::Error::other(e.to_string()))),
+        }
     }
 
     /// A TCP connection to `host:port` from this machine: on a VM, opened

@@ -305,3 +305,32 @@ fn with_home_unset_and_no_passwd_entry_the_history_check_says_so() {
     assert!(stdout.contains("HOME is not set"), "{stdout}");
     assert!(!stdout.contains("/root"), "{stdout}");
 }
+
+#[test]
+fn a_fifo_where_docker_save_should_have_written_fails_the_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tar = dir.path().join("ubuntu.tar");
+    mkfifo(&tar);
+    let checks = format!(
+        "    - {{ id: saved, image_archive: {{ path: \"{}\", contains: \"ubuntu:18.04\" }} }}\n",
+        tar.display()
+    );
+    let course = course_with(dir.path(), &checks);
+    let started = Instant::now();
+    let done = offline(dir.path())
+        .course(&course)
+        .timeout(Duration::from_secs(60))
+        .args([
+            "--no-journal",
+            "--timeout",
+            "3",
+            "check",
+            "t1",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(13));
+    done.code(1);
+    assert!(message(&done, "saved").contains("FIFO"), "{}", done.stdout);
+}
