@@ -352,7 +352,7 @@ fn a_line_made_lossy_on_the_way_from_a_vm_is_damage_not_an_edit() {
     let mut bytes = std::fs::read(&path).unwrap();
     let at = lines(&path)[0].find("tomcat").unwrap();
     bytes[at] = 0xff;
-    // What `Machine::read_file` hands over: text, the bad byte replaced.
+    // What `Read::text` hands over: text, the bad byte replaced.
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let j = Journal::read_only("vm:journal", text.as_bytes(), None, here(), Lang::En);
     assert_eq!(j.entries().len(), 1, "{:?}", j.warnings);
