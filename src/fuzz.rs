@@ -51,7 +51,9 @@ pub fn journal(data: &[u8]) -> usize {
     let mut n = 0;
     for lang in LANGS {
         let binding = Binding::new(Some(MACHINE.into()), Some(DAEMON.into()));
-        let j = Journal::read_only("journal.jsonl", data, binding, lang);
+        // An odd first byte: read as the end of a longer file (the cut path).
+        let cut = (data.first().is_some_and(|b| b % 2 == 1)).then_some(data.len() as u64 + 1);
+        let j = Journal::read_only("journal.jsonl", data, cut, binding, lang);
         n += j.warnings.len() + usize::from(j.last_event().is_some());
         n += usize::from(j.passed_before("task3", "pull", "pulled"));
         n += j.seen_images().len() + j.events().count();

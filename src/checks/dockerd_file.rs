@@ -134,14 +134,16 @@ async fn oracle(ctx: &Ctx<'_>, engine: &Engine, path: &str) -> Option<Result<(),
     Some(Err(line.trim().to_string()))
 }
 
-/// The verdict on the file at `path`, or the outcome when it is missing.
+/// The verdict on the file at `path`, or the failed outcome when it cannot
+/// be read (missing, not a regular file, too large: `file_read.rs`).
 pub async fn verdict(
     ctx: &Ctx<'_>,
     path: &str,
 ) -> Result<Result<(Verdict, Engine, String), Outcome>, ObserveError> {
     let lang = ctx.lang;
-    let Some(bytes) = ctx.machine.read_bytes(path).await? else {
-        return Ok(Err(super::json_file::no_file(lang, path)));
+    let bytes = match super::file_read::config(ctx, path).await? {
+        Ok(b) => b,
+        Err(failed) => return Ok(Err(failed)),
     };
     let (engine, how) = engine(ctx).await;
     let mut v = dockerd::judge(path, &bytes, &engine, lang);

@@ -5,11 +5,12 @@
 //! file: { path: "${daemon_json}", mode: "0644", contains: registry-mirrors }
 //! ```
 
+use super::file_read;
 use super::matcher::{is_match, regex_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
-use crate::machine::ObserveError;
+use crate::machine::{Bound, ObserveError, Read};
 use crate::report::Outcome;
 use crate::tr;
 use serde::Deserialize;
@@ -34,6 +35,44 @@ pub struct File {
 
 fn yes() -> bool {
     true
+}
+
+impl File {
+    /// The failed outcome when `text` (the file's content) lacks what is
+    /// asked.
+    fn content_miss(&self, ctx: &Ctx<'_>, path: &str, text: &str) -> Option<Outcome> {
+        let lang = ctx.lang;
+        if let Some(needle) = &self.contains {
+            let needle = ctx.expand(needle);
+            if !text.contains(&needle) {
+                return Some(
+                    Outcome::fail(tr!(
+                        lang,
+                        "{} does not contain `{}`",
+                        "{} 中没有 `{}`",
+                        path,
+                        needle
+                    ))
+                    .expected(needle),
+                );
+            }
+        }
+        if let Some(re) = &self.matches {
+            if !is_match(re, text) {
+                return Some(
+                    Outcome::fail(tr!(
+                        lang,
+                        "{} does not match /{}/",
+                        "{} 不匹配 /{}/",
+                        path,
+                        re
+                    ))
+                    .expected(format!("/{re}/")),
+                );
+            }
+        }
+        None
+    }
 }
 
 impl Probe for File {
@@ -72,40 +111,24 @@ impl Probe for File {
                 .actual(format!("{:04o}", info.mode)));
             }
         }
+        let mut warnings = Vec::new();
         if self.contains.is_some() || self.matches.is_some() {
-            let text = ctx.machine.read_file(&path).await?.unwrap_or_default();
-            if let Some(needle) = &self.contains {
-                let needle = ctx.expand(needle);
-                if !text.contains(&needle) {
-                    return Ok(Outcome::fail(tr!(
-                        lang,
-                        "{} does not contain `{}`",
-                        "{} 中没有 `{}`",
-                        path,
-                        needle
-                    ))
-                    .expected(needle));
-                }
+            let (text, cut) = match ctx.machine.read(&path, Bound::CONFIG).await? {
+                Read::Missing => (String::new(), false),
+                Read::NotFile(kind) => return Ok(file_read::not_a_file(lang, &path, kind)),
+                Read::Bytes { bytes, cut } => (String::from_utf8_lossy(&bytes).into_owned(), cut),
+            };
+            if cut {
+                warnings.push(file_read::cut_warning(lang, &path, Bound::CONFIG));
             }
-            if let Some(re) = &self.matches {
-                if !is_match(re, &text) {
-                    return Ok(Outcome::fail(tr!(
-                        lang,
-                        "{} does not match /{}/",
-                        "{} 不匹配 /{}/",
-                        path,
-                        re
-                    ))
-                    .expected(format!("/{re}/")));
-                }
+            if let Some(mut failed) = self.content_miss(ctx, &path, &text) {
+                failed.warnings = warnings;
+                return Ok(failed);
             }
         }
-        Ok(Outcome::pass(tr!(
-            lang,
-            "{} is as expected",
-            "{} 符合要求",
-            path
-        )))
+        let mut o = Outcome::pass(tr!(lang, "{} is as expected", "{} 符合要求", path));
+        o.warnings = warnings;
+        Ok(o)
     }
 
     fn lint(&self) -> Vec<String> {

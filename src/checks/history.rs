@@ -14,11 +14,12 @@
 //! history: { matches: 'docker\s+rmi\s+ubuntu:18\.04', status: failed, before: 'docker\s+rm\b' }
 //! ```
 
+use super::file_read;
 use super::matcher::regex_problem;
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
-use crate::machine::ObserveError;
+use crate::machine::{Bound, ObserveError, Read};
 use crate::report::Outcome;
 use crate::tr;
 use regex::Regex;
@@ -182,6 +183,45 @@ fn history_commands(text: &str) -> Vec<Seen> {
 
 const HOOK: &str = "eval \"$(lab init bash)\"";
 
+/// A history file's text, at most its last [`Bound::HISTORY`] (a warning
+/// says so, and the cut first line is dropped); `None` when there is none
+/// or it cannot be read, with the reason in `unread` (not a regular file,
+/// no home folder known to put it in).
+async fn read_history(
+    ctx: &Ctx<'_>,
+    path: &str,
+    unread: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, ObserveError> {
+    let lang = ctx.lang;
+    if path.contains("${home}") {
+        unread.push(tr!(lang,
+            "lab does not know your home folder (HOME is not set, and /etc/passwd names none for your user), so it cannot read {}: set HOME (`export HOME=/home/you`) and run lab again",
+            "lab 不知道你的主目录（没有设置 HOME，/etc/passwd 中也没有当前用户的主目录），因此无法读取 {}：请设置 HOME（`export HOME=/home/你的用户名`）后重新运行 lab",
+            path));
+        return Ok(None);
+    }
+    match ctx.machine.read(path, Bound::HISTORY).await? {
+        Read::Missing => Ok(None),
+        Read::NotFile(kind) => {
+            unread.push(file_read::not_a_file_message(lang, path, kind));
+            Ok(None)
+        }
+        Read::Bytes { bytes, cut } => {
+            let text = String::from_utf8_lossy(&bytes);
+            if !cut {
+                return Ok(Some(text.into_owned()));
+            }
+            warnings.push(file_read::cut_warning(lang, path, Bound::HISTORY));
+            Ok(Some(
+                text.split_once('\n')
+                    .map_or("", |(_, rest)| rest)
+                    .to_string(),
+            ))
+        }
+    }
+}
+
 /// The ids of the containers created from `image`: those there are, and
 /// those the timeline of container events names.
 async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<String>, ObserveError> {
@@ -301,13 +341,11 @@ impl Probe for History {
                 ));
             }
             if log.cut {
-                warnings.push(tr!(
-                    lang,
-                    "{}: read only its last {} MiB",
-                    "{}：只读取了最后 {} MiB",
-                    log.path,
-                    crate::machine::MAX_COMMAND_LOG >> 20
-                ));
+                let bound = Bound::tail(crate::machine::MAX_COMMAND_LOG);
+                warnings.push(file_read::cut_warning(lang, &log.path, bound));
+            }
+            if let Some(kind) = log.not_file {
+                warnings.push(file_read::not_a_file_message(lang, &log.path, kind));
             }
             let seen: Vec<Seen> = log
                 .commands
@@ -340,8 +378,10 @@ impl Probe for History {
             self.files.iter().map(|f| ctx.expand(f)).collect()
         };
         let mut file_miss = None;
+        // Why a history file was not read, for the learner.
+        let mut unread = Vec::new();
         for f in &files {
-            let Some(text) = ctx.machine.read_file(f).await? else {
+            let Some(text) = read_history(ctx, f, &mut unread, &mut warnings).await? else {
                 continue;
             };
             match rules.judge(&history_commands(&text)) {
@@ -376,10 +416,16 @@ impl Probe for History {
                 o
             }
             (None, Some((m, f))) => self.missed(&m, &f, lang),
+            (None, None) if !unread.is_empty() => Outcome::fail(unread.join("; "))
+                .expected(self.wanted(lang))
+                .actual(tr!(lang, "no command log, no history file lab could read", "没有命令记录，也没有 lab 能读取的命令历史文件")),
             (None, None) => Outcome::fail(tr!(lang, "lab cannot see your commands: no ~/.bash_history yet ({}); run `history -a`, or add `{}` to ~/.bashrc", "lab 看不到你运行过的命令：还没有 ~/.bash_history（{}）；请运行 `history -a`，或在 ~/.bashrc 中加入 `{}`", files.join(", "), HOOK))
                 .expected(self.wanted(lang))
                 .actual(tr!(lang, "no command log, no history file", "没有命令记录，也没有命令历史文件")),
         };
+        if o.message != unread.join("; ") {
+            warnings.extend(unread);
+        }
         o.warnings = warnings;
         Ok(o)
     }

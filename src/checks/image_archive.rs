@@ -96,6 +96,9 @@ impl Probe for ImageArchive {
                     )),
                 )
             }
+            Some(Member::NotFile(kind)) => {
+                return Ok(super::file_read::not_a_file(lang, &path, kind))
+            }
             Some(Member::NotTar) => {
                 return Ok(not_archive(
                     lang.pick("not a tar file", "不是 tar 文件").into(),

@@ -26,13 +26,6 @@ use crate::report::Outcome;
 use crate::tr;
 use serde::Deserialize;
 
-/// The failed outcome for a JSON file that is not there.
-pub(super) fn no_file(lang: Lang, path: &str) -> Outcome {
-    Outcome::fail(tr!(lang, "{} does not exist", "{} 不存在", path))
-        .expected(tr!(lang, "a JSON file at {}", "{} 是一个 JSON 文件", path))
-        .actual(tr!(lang, "no such file", "文件不存在"))
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonFile {
@@ -52,9 +45,11 @@ pub async fn load(
     path: &str,
 ) -> Result<Result<json::Parsed, Outcome>, ObserveError> {
     let lang = ctx.lang;
-    let Some(text) = ctx.machine.read_file(path).await? else {
-        return Ok(Err(no_file(lang, path)));
+    let bytes = match super::file_read::config(ctx, path).await? {
+        Ok(b) => b,
+        Err(failed) => return Ok(Err(failed)),
     };
+    let text = String::from_utf8_lossy(&bytes);
     Ok(json::parse(path, &text, lang).map_err(|problems| {
         let mut o = Outcome::fail(tr!(
             lang,

@@ -15,6 +15,7 @@ mod docker_cli;
 mod dockerd_file;
 mod event;
 mod file;
+mod file_read;
 mod history;
 mod http;
 mod image;

@@ -6,7 +6,7 @@
 use super::reference::{self, normalize};
 use super::Ctx;
 use crate::lang::Lang;
-use crate::machine::{DaemonEvent, ObserveError};
+use crate::machine::{Bound, DaemonEvent, ObserveError};
 use crate::tr;
 
 /// What lab knows of the image a tag should have been made from.
@@ -50,7 +50,8 @@ pub async fn tag_source(ctx: &Ctx<'_>, reference: &str) -> Result<TagSource, Obs
     let mut typed = Vec::new();
     if id.is_none() {
         for f in ["${bash_history}", "${zsh_history}"] {
-            if let Some(text) = ctx.machine.read_file(&ctx.expand(f)).await? {
+            let read = ctx.machine.read(&ctx.expand(f), Bound::HISTORY).await?;
+            if let Some(text) = read.text() {
                 typed.extend(text.lines().filter_map(typed_tag));
             }
         }

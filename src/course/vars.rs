@@ -24,19 +24,25 @@ impl Vars {
         defaults: &BTreeMap<String, String>,
         overrides: &[(String, String)],
     ) -> Result<Vars, String> {
-        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        let home = std::env::var("HOME").ok().filter(|h| !h.is_empty());
+        let home = home.or_else(|| {
+            let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+            passwd_home(&passwd, own_uid()?)
+        });
         Vars::with_home(defaults, overrides, home)
     }
 
     /// As [`Vars::new`], for a machine whose user's home is `home` (a
-    /// student VM's, not ours).
+    /// student VM's, not ours). With no home known, `${home}` stays as
+    /// written, and the checks that need it say so (`history`): never
+    /// another user's home (lab once fell back on /root).
     pub fn with_home(
         defaults: &BTreeMap<String, String>,
         overrides: &[(String, String)],
-        home: String,
+        home: Option<String>,
     ) -> Result<Vars, String> {
         let mut map = defaults.clone();
-        map.insert("home".into(), home);
+        map.insert("home".into(), home.unwrap_or_else(|| "${home}".into()));
         for (k, v) in overrides {
             if !map.contains_key(k) {
                 let known: Vec<&str> = map.keys().map(String::as_str).collect();
@@ -83,6 +89,20 @@ impl Vars {
     }
 }
 
+/// This process's user id: the owner of /proc/self (no unsafe `getuid`).
+fn own_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// The home folder of `uid` in /etc/passwd's text.
+fn passwd_home(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        (f.len() >= 7 && f[2].parse() == Ok(uid) && !f[5].is_empty()).then(|| f[5].to_string())
+    })
+}
+
 /// Every `${name}` in a text, with its byte offset.
 pub fn references(text: &str) -> impl Iterator<Item = (usize, &str)> {
     VAR.captures_iter(text).map(|c| {
@@ -121,6 +141,18 @@ mod tests {
     fn unknown_override_is_an_error_naming_the_known_ones() {
         let e = Vars::new(&defaults(), &[("daemon_jsn".into(), "x".into())]).unwrap_err();
         assert!(e.contains("daemon_jsn") && e.contains("daemon_json"), "{e}");
+    }
+
+    #[test]
+    fn a_home_comes_from_passwd_else_stays_unknown() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\nlearner:x:1000:1000::/home/learner:/bin/bash\nnohome:x:1001:1001:::/bin/sh\n";
+        assert_eq!(passwd_home(passwd, 1000).as_deref(), Some("/home/learner"));
+        assert_eq!(passwd_home(passwd, 1001), None, "an empty home is none");
+        assert_eq!(passwd_home(passwd, 4242), None);
+        assert!(own_uid().is_some());
+        // No home known: `${home}` stays, never /root.
+        let v = Vars::with_home(&defaults(), &[], None).unwrap();
+        assert_eq!(v.get("bash_history"), Some("${home}/.bash_history"));
     }
 
     #[test]

@@ -86,10 +86,23 @@ struct Judge<'a> {
     engine: &'a Engine,
     lang: Lang,
     out: Verdict,
+    /// Diagnostics past the first [`super::SHOWN`] of their kind: counted
+    /// (refusals by stage, then notes), listed in one line each by `finish`.
+    unlisted: [usize; 3],
 }
 
 impl Judge<'_> {
     fn refuse(&mut self, stage: Stage, at: Option<Pos>, message: String) {
+        let same = self
+            .out
+            .refusals
+            .iter()
+            .filter(|r| r.stage == stage)
+            .count();
+        if same >= super::SHOWN {
+            self.unlisted[stage as usize] += 1;
+            return;
+        }
         let message = match at {
             Some(p) => format!("{}:{}:{}: {}", self.path, p.line, p.col, message),
             None => format!("{}: {}", self.path, message),
@@ -97,7 +110,28 @@ impl Judge<'_> {
         self.out.refusals.push(Refusal { stage, message });
     }
 
+    /// The verdict, with one line for each kind of diagnostic not listed.
+    fn finish(mut self) -> Verdict {
+        let lang = self.lang;
+        for stage in [Stage::Load, Stage::Start] {
+            let n = self.unlisted[stage as usize];
+            if n > 0 {
+                let message = format!("{}: {}", self.path, super::more(n, lang));
+                self.out.refusals.push(Refusal { stage, message });
+            }
+        }
+        if self.unlisted[2] > 0 {
+            let m = format!("{}: {}", self.path, super::more(self.unlisted[2], lang));
+            self.out.notes.push(m);
+        }
+        self.out
+    }
+
     fn note(&mut self, at: Pos, message: String) {
+        if self.out.notes.len() >= super::SHOWN {
+            self.unlisted[2] += 1;
+            return;
+        }
         let m = format!("{}:{}:{}: {}", self.path, at.line, at.col, message);
         self.out.notes.push(m);
     }
@@ -110,16 +144,17 @@ pub fn judge(path: &str, bytes: &[u8], engine: &Engine, lang: Lang) -> Verdict {
         engine,
         lang,
         out: Verdict::default(),
+        unlisted: [0; 3],
     };
     let v = engine.version;
     let Some(text) = decode(&mut j, bytes) else {
-        return j.out;
+        return j.finish();
     };
     let modern = v >= (23, 0);
     let body = if modern { text.trim() } else { text.as_str() };
     let offset = lead_offset(&text, body);
     if modern && body.is_empty() {
-        return j.out; // 23.0+: an empty file is an empty configuration
+        return j.finish(); // 23.0+: an empty file is an empty configuration
     }
     let node = match gojson::parse(body, modern) {
         Ok(n) => n,
@@ -127,7 +162,7 @@ pub fn judge(path: &str, bytes: &[u8], engine: &Engine, lang: Lang) -> Verdict {
             let at = shift(e.at, offset);
             let msg = syntax_message(&e.what, v, lang);
             j.refuse(Stage::Load, Some(at), msg);
-            return j.out;
+            return j.finish();
         }
     };
     let node = shift_node(node, offset);
@@ -143,7 +178,7 @@ pub fn judge(path: &str, bytes: &[u8], engine: &Engine, lang: Lang) -> Verdict {
         }
     }
     j.out.doc = Some(node);
-    j.out
+    j.finish()
 }
 
 /// The check context handed to `dockerd_check` (kept apart for size).

@@ -345,10 +345,14 @@ fn log_opts(c: &mut CheckCtx<'_, '_>, members: &[(Node, Node)]) {
 }
 
 /// The known key one or two edits away (a typo of registry-mirrors).
+/// Only keys of about the same length are compared: a key of a megabyte
+/// costs no more than a short one.
 fn closest(name: &str) -> Option<&'static str> {
+    let len = name.chars().count();
     keys::KEYS
         .iter()
         .filter(|k| k.ty != Ty::Ignored)
+        .filter(|k| k.name.chars().count().abs_diff(len) <= 2)
         .map(|k| (distance(name, k.name), k.name))
         .filter(|(d, _)| *d <= 2)
         .min()
@@ -380,6 +384,32 @@ mod tests {
 
     fn first(v: &Verdict) -> &str {
         v.refusals.first().map_or("", |r| r.message.as_str())
+    }
+
+    #[test]
+    fn a_megabyte_of_mistakes_lists_five_of_each_and_takes_linear_time() {
+        let started = std::time::Instant::now();
+        // 5,000 unknown keys, a long one among them (no typo search on it),
+        // and as many duplicates.
+        let mut doc = String::from("{");
+        for i in 0..5_000 {
+            doc += &format!("\"k{i}\": 1, \"debug\": true, ");
+        }
+        doc += &format!("\"{}\": 1}}", "x".repeat(100_000));
+        assert!(doc.len() < 1 << 20);
+        let v = on((20, 10), doc.as_bytes());
+        assert_eq!(v.refusals.len(), crate::diagnose::SHOWN + 1);
+        assert_eq!(
+            v.refusals.last().unwrap().message,
+            "d.json: … and 4,996 more"
+        );
+        assert_eq!(v.notes.len(), crate::diagnose::SHOWN + 1, "{:?}", v.notes);
+        assert!(v.notes.last().unwrap().contains("more"));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

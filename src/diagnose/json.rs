@@ -70,17 +70,28 @@ pub fn parse(path: &str, text: &str, lang: Lang) -> Result<Parsed, Vec<String>> 
     }
 }
 
+/// Each look-alike character: the first [`super::SHOWN`] explained, the
+/// rest counted.
 fn find_lookalikes(path: &str, text: &str, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
+    let mut rest = 0usize;
     for (i, line) in text.lines().enumerate() {
         for (col, ch) in line.chars().enumerate() {
-            if let Some((c, ascii, en, zh)) = LOOKALIKES.iter().find(|(c, ..)| *c == ch) {
-                out.push(tr!(lang,
-                    "{}:{}:{}: `{}` is {}; JSON needs the plain ASCII `{}` (switch your input method to English, or retype it)",
-                    "{}:{}:{}: `{}` 是{}；JSON 只认英文半角的 `{}`（把输入法切换到英文后重新输入）",
-                    path, i + 1, col + 1, c, lang.pick(en, zh), ascii));
+            let Some((c, ascii, en, zh)) = lookalike(ch) else {
+                continue;
+            };
+            if out.len() == super::SHOWN {
+                rest += 1;
+                continue;
             }
+            out.push(tr!(lang,
+                "{}:{}:{}: `{}` is {}; JSON needs the plain ASCII `{}` (switch your input method to English, or retype it)",
+                "{}:{}:{}: `{}` 是{}；JSON 只认英文半角的 `{}`（把输入法切换到英文后重新输入）",
+                path, i + 1, col + 1, c, lang.pick(en, zh), ascii));
         }
+    }
+    if rest > 0 {
+        out.push(super::more(rest, lang));
     }
     out
 }
@@ -172,6 +183,21 @@ mod tests {
             "{unclosed:?}"
         );
         assert!(problems("")[0].contains("empty"));
+    }
+
+    #[test]
+    fn a_file_of_full_width_commas_lists_five_and_counts_the_rest() {
+        // Inside a string it parses: warnings. Outside: problems.
+        let commas = "，".repeat(350_000);
+        let inside = format!("{{\"registry-mirrors\": [\"{commas}\"]}}");
+        let started = std::time::Instant::now();
+        let p = parse("daemon.json", &inside, Lang::En).unwrap();
+        assert_eq!(p.warnings.len(), super::super::SHOWN + 1);
+        assert_eq!(p.warnings.last().unwrap(), "… and 349,995 more");
+        let outside = format!("{{\"a\": 1{commas}}}");
+        let problems = problems(&outside);
+        assert_eq!(problems.len(), super::super::SHOWN + 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::lang::Lang;
 use crate::tr;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 /// The most of a journal lab reads: its last 8 MiB (tens of thousands of
@@ -45,21 +45,10 @@ fn open(path: &Path, write: bool) -> std::io::Result<File> {
     o.open(path)
 }
 
-/// What a non-regular file is, in words.
-fn kind(t: std::fs::FileType, lang: Lang) -> &'static str {
-    if t.is_dir() {
-        lang.pick("a folder", "一个目录")
-    } else if t.is_fifo() {
-        lang.pick("a FIFO (named pipe)", "一个命名管道（FIFO）")
-    } else if t.is_char_device() {
-        lang.pick("a character device", "一个字符设备")
-    } else if t.is_block_device() {
-        lang.pick("a block device", "一个块设备")
-    } else if t.is_socket() {
-        lang.pick("a socket", "一个套接字")
-    } else {
-        lang.pick("not a regular file", "不是普通文件")
-    }
+/// What a non-regular file is, in words (the same words as every read of
+/// the machine's files: `machine::FileKind`).
+fn kind(meta: &std::fs::Metadata, lang: Lang) -> &'static str {
+    crate::machine::FileKind::from_mode(meta.mode()).words(lang)
 }
 
 /// An I/O error in words: a full disk, a link, a permission.
@@ -113,7 +102,7 @@ pub fn load(path: &Path, lang: Lang) -> Loaded {
             lang,
             "it is {}, not a regular file",
             "它是{}，不是普通文件",
-            kind(meta.file_type(), lang)
+            kind(&meta, lang)
         ));
     }
     let cut_from = (meta.len() > READ_LIMIT).then_some(meta.len());
@@ -150,7 +139,7 @@ impl Appender {
                 lang,
                 "it is {}, not a regular file",
                 "它是{}，不是普通文件",
-                kind(meta.file_type(), lang)
+                kind(&meta, lang)
             ));
         }
         // Two runs at once must not chain to the same line: the lock holds

@@ -166,8 +166,16 @@ impl Journal {
 
     /// A journal read from bytes fetched elsewhere (a student VM's, while
     /// grading), checked against that VM's `binding`: it is consulted,
-    /// never appended to. `label` names it in warnings.
-    pub fn read_only(label: &str, bytes: &[u8], binding: Binding, lang: Lang) -> Journal {
+    /// never appended to. `label` names it in warnings; `cut_from`: the
+    /// file's size when `bytes` are only its end (the first line may be
+    /// partial).
+    pub fn read_only(
+        label: &str,
+        bytes: &[u8],
+        cut_from: Option<u64>,
+        binding: Binding,
+        lang: Lang,
+    ) -> Journal {
         let mut j = Journal {
             binding,
             lang,
@@ -177,7 +185,9 @@ impl Journal {
             return j;
         }
         let limit = file::READ_LIMIT as usize;
-        if bytes.len() > limit {
+        if cut_from.is_some() {
+            j.load(label, bytes, cut_from);
+        } else if bytes.len() > limit {
             j.load(
                 label,
                 &bytes[bytes.len() - limit..],

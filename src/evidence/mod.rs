@@ -10,6 +10,7 @@ mod seal;
 pub mod timeline;
 
 pub use file::describe as describe_io;
+pub use file::READ_LIMIT as JOURNAL_READ_LIMIT;
 pub use health::{Health, State as JournalState};
 pub use journal::{default_path, Entry, Journal};
 pub use seal::{Binding, MACHINE_ID_FILES};

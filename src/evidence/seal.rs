@@ -107,7 +107,8 @@ impl Binding {
     pub async fn of(machine: &Machine) -> Binding {
         let mut machine_id = None;
         for f in MACHINE_ID_FILES {
-            if let Ok(Some(text)) = machine.read_file(f).await {
+            let read = machine.read(f, crate::machine::Bound::head(4096)).await;
+            if let Some(text) = read.ok().and_then(|r| r.text()) {
                 if !text.trim().is_empty() {
                     machine_id = Some(text);
                     break;

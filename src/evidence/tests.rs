@@ -280,7 +280,7 @@ fn a_journal_over_the_limit_is_read_from_its_end() {
     let mut big = vec![b' '; 9 << 20];
     big.push(b'\n');
     big.extend_from_slice(&text);
-    let j = Journal::read_only("vm:journal", &big, here(), Lang::En);
+    let j = Journal::read_only("vm:journal", &big, None, here(), Lang::En);
     // The first whole line after the cut only starts the chain (the tag it
     // chains to was cut off): the two after it count.
     assert_eq!(j.entries().len(), 2, "{:?}", j.warnings);
@@ -352,9 +352,9 @@ fn a_line_made_lossy_on_the_way_from_a_vm_is_damage_not_an_edit() {
     let mut bytes = std::fs::read(&path).unwrap();
     let at = lines(&path)[0].find("tomcat").unwrap();
     bytes[at] = 0xff;
-    // What `Machine::read_file` hands over: text, the bad byte replaced.
+    // What `Read::text` hands over: text, the bad byte replaced.
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let j = Journal::read_only("vm:journal", text.as_bytes(), here(), Lang::En);
+    let j = Journal::read_only("vm:journal", text.as_bytes(), None, here(), Lang::En);
     assert_eq!(j.entries().len(), 1, "{:?}", j.warnings);
     assert_eq!(j.health.state, JournalState::Damaged);
     assert!(j.warnings[0].contains(":1: skipped an unreadable line (it is not UTF-8 text)"));
@@ -463,7 +463,7 @@ fn the_fuzz_seed_journal_is_every_entry_sealed_to_the_fuzz_binding() {
     ];
     let (_dir, path) = written(&entries);
     let bytes = std::fs::read(&path).unwrap();
-    let j = Journal::read_only("seed", &bytes, here(), Lang::En);
+    let j = Journal::read_only("seed", &bytes, None, here(), Lang::En);
     assert_eq!(j.entries().len(), entries.len(), "{:?}", j.warnings);
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/journal/sealed.jsonl");
     if std::env::var_os("LAB_BLESS").is_some() {

@@ -9,7 +9,7 @@ use crate::course::{Task, Vars};
 use crate::evidence::{Binding, Health, Journal, MACHINE_ID_FILES};
 use crate::machine::login::{self, LoginError, Wanted};
 use crate::machine::ssh::ConnectError;
-use crate::machine::Machine;
+use crate::machine::{Bound, Machine, Read};
 use crate::report::Report;
 use crate::run::Run;
 use std::path::Path;
@@ -126,7 +126,7 @@ const JOURNAL: &str = "lab/journal.jsonl";
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
-    let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, HOME.into())?;
+    let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, Some(HOME.into()))?;
     let mut wanted = vec![Wanted::InState(crate::machine::COMMAND_LOG.into())];
     if plan.journal {
         wanted.push(Wanted::InState(JOURNAL.into()));
@@ -168,7 +168,7 @@ async fn graded(
     journal_path: &str,
     started: Instant,
 ) -> HostResult {
-    let vars = match Vars::with_home(&plan.course.file.vars, plan.overrides, home) {
+    let vars = match Vars::with_home(&plan.course.file.vars, plan.overrides, Some(home)) {
         Ok(v) => v,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
@@ -219,7 +219,19 @@ async fn learner_journal(
         );
         return Ok((journal, None));
     }
-    let text = machine.read_file(journal_path).await?;
+    // Its end, as lab reads a local journal; a journal that is not a
+    // regular file is no journal.
+    let bound = Bound::tail(crate::evidence::JOURNAL_READ_LIMIT);
+    let (text, cut) = match machine.read(journal_path, bound).await? {
+        Read::Bytes { bytes, cut } => (Some(String::from_utf8_lossy(&bytes).into_owned()), cut),
+        _ => (None, false),
+    };
+    let cut_from = if cut {
+        let size = machine.stat(journal_path).await?.map(|i| i.len);
+        Some(size.unwrap_or(bound.max + 1))
+    } else {
+        None
+    };
     let label = format!("{}:{journal_path}", machine.docker.label());
     let bytes = text.as_deref().unwrap_or("").as_bytes();
     // No journal, nothing to verify: no `docker info` asked for it.
@@ -228,7 +240,8 @@ async fn learner_journal(
     } else {
         Binding::of(machine).await
     };
-    Ok((Journal::read_only(&label, bytes, binding, plan.lang), text))
+    let journal = Journal::read_only(&label, bytes, cut_from, binding, plan.lang);
+    Ok((journal, text))
 }
 
 /// What the verdicts were based on, to review later without the VM: the
@@ -263,9 +276,22 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, String)>
         ("events.json", json(events)),
     ];
     let daemon_json = vars.get("daemon_json").unwrap_or("/etc/docker/daemon.json");
-    match machine.read_file(daemon_json).await {
-        Ok(Some(text)) => files.push(("daemon.json", text)),
-        Ok(None) => files.push((
+    match machine.read(daemon_json, Bound::CONFIG).await {
+        Ok(Read::Bytes { bytes, cut: false }) => {
+            files.push(("daemon.json", String::from_utf8_lossy(&bytes).into_owned()))
+        }
+        Ok(Read::Bytes { cut: true, .. }) => files.push((
+            "daemon.json.error",
+            format!(
+                "{daemon_json} is over {} MiB: not kept\n",
+                Bound::CONFIG.mib()
+            ),
+        )),
+        Ok(Read::NotFile(kind)) => files.push((
+            "daemon.json.error",
+            format!("{daemon_json} is {}\n", kind.words(crate::lang::Lang::En)),
+        )),
+        Ok(Read::Missing) => files.push((
             "daemon.json.missing",
             format!("{daemon_json} did not exist on the VM\n"),
         )),

@@ -11,9 +11,8 @@
 //! [`MAX_READ`] bytes) and never fails on content: a line that is not a
 //! command (a torn write, a line from a newer lab) is skipped and counted.
 
-use super::{Machine, ObserveError};
+use super::{Bound, FileKind, Machine, ObserveError, Read};
 use serde::Deserialize;
-use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 /// Where the command log lives under the state folder
@@ -46,6 +45,8 @@ pub struct CommandLog {
     pub skipped: usize,
     /// Only the end of the log was read (it was over [`MAX_READ`]).
     pub cut: bool,
+    /// Not read: the path is not a regular file but this.
+    pub not_file: Option<FileKind>,
 }
 
 impl CommandLog {
@@ -85,23 +86,6 @@ pub fn default_path() -> Option<String> {
     Some(format!("{state}/{IN_STATE}"))
 }
 
-/// The end of a local file, at most `max` bytes, and whether it was cut.
-fn read_tail(path: &str, max: u64) -> std::io::Result<Option<(Vec<u8>, bool)>> {
-    let mut f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let len = f.metadata()?.len();
-    let cut = len > max;
-    if cut {
-        f.seek(SeekFrom::Start(len - max))?;
-    }
-    let mut bytes = Vec::new();
-    f.take(max).read_to_end(&mut bytes)?;
-    Ok(Some((bytes, cut)))
-}
-
 impl Machine {
     /// Where this machine's command log is: on a VM, under its user's state
     /// folder; here, [`default_path`].
@@ -130,37 +114,18 @@ impl Machine {
         let Some(path) = self.command_log_path() else {
             return Ok(None);
         };
-        let Some((bytes, cut)) = self.read_tail(&path, MAX_READ).await? else {
-            return Ok(None);
-        };
-        let text = String::from_utf8_lossy(&bytes);
-        Ok(Some(CommandLog::parse(&path, &text, cut)))
-    }
-
-    /// The last `max` bytes of a file and whether that is less than all of
-    /// it; `None` when it does not exist.
-    async fn read_tail(
-        &self,
-        path: &str,
-        max: u64,
-    ) -> Result<Option<(Vec<u8>, bool)>, ObserveError> {
-        let Some(r) = &self.remote else {
-            return read_tail(path, max).map_err(|e| super::io_error("read", path, e));
-        };
-        let Some(info) = self.stat(path).await? else {
-            return Ok(None);
-        };
-        if info.len <= super::login::MAX_PREFETCH {
-            // Read at login, or small enough to read whole.
-            return Ok(self.read_file(path).await?.map(|t| (t.into_bytes(), false)));
-        }
-        let script = r#"test -e "$1" || exit 3; exec tail -c "$2" -- "$1""#;
-        let what = format!("read {path}");
-        let max_s = max.to_string();
-        let bytes = self
-            .remote_ok(r, &what, &["sh", "-c", script, "sh", path, &max_s])
-            .await?;
-        Ok(bytes.map(|b| (b, info.len > max)))
+        Ok(match self.read(&path, Bound::tail(MAX_READ)).await? {
+            Read::Missing => None,
+            Read::NotFile(kind) => Some(CommandLog {
+                path,
+                not_file: Some(kind),
+                ..CommandLog::default()
+            }),
+            Read::Bytes { bytes, cut } => {
+                let text = String::from_utf8_lossy(&bytes);
+                Some(CommandLog::parse(&path, &text, cut))
+            }
+        })
     }
 }
 
@@ -204,20 +169,22 @@ mod tests {
 
     #[test]
     fn only_the_end_of_a_big_log_is_read() {
+        use crate::machine::tests::block_on;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.jsonl");
         let line = "{\"at\":1,\"status\":0,\"cmd\":\"echo 0123456789\"}\n";
-        std::fs::write(&p, line.repeat(100)).unwrap();
+        let n = MAX_READ as usize / line.len() + 10;
+        std::fs::write(&p, line.repeat(n)).unwrap();
         let p = p.display().to_string();
-        let (bytes, cut) = read_tail(&p, 200).unwrap().unwrap();
-        assert!(cut);
-        assert_eq!(bytes.len(), 200);
+        let m = Machine::local("unix:///nonexistent".into(), 1);
+        let Read::Bytes { bytes, cut } = block_on(m.read(&p, Bound::tail(MAX_READ))).unwrap()
+        else {
+            panic!("not read");
+        };
         let log = CommandLog::parse(&p, &String::from_utf8_lossy(&bytes), cut);
-        assert_eq!(log.commands.len(), 200 / line.len());
-        assert_eq!(log.skipped, 0);
-        let (_, cut) = read_tail(&p, 1 << 20).unwrap().unwrap();
-        assert!(!cut);
-        assert!(read_tail("/nonexistent/c.jsonl", 10).unwrap().is_none());
+        assert!(log.cut);
+        assert_eq!(log.skipped, 0, "the partial first line is dropped");
+        assert_eq!(log.commands.len(), MAX_READ as usize / line.len());
     }
 
     #[test]

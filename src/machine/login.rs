@@ -69,7 +69,10 @@ pub const MAX_PREFETCH: u64 = 1 << 20;
 /// file that exists, one `cat` for every small regular file (split by the
 /// sizes `stat` gave: a file that changed in between is read again on
 /// demand), one `cat` for each file that reports size 0 (empty, or a /proc
-/// file whose size is unknown until read), and the commands kinds declare.
+/// file whose size is unknown until read: at most `max` + 1 bytes of it,
+/// and a file with more is asked for again on demand, within the bound
+/// its check reads), and the commands kinds declare. Only regular files
+/// are read (`-f`): a FIFO or a device is listed with its kind, unread.
 /// The answer:
 ///
 /// ```text
@@ -125,7 +128,7 @@ printf '\n%s cat\n' "$end"
 if [ -n "$zeros" ]; then
   eval "set -- $zeros"
   for p; do
-    cat -- "$p" 2>/dev/null
+    head -c "$((max+1))" -- "$p" 2>/dev/null
     printf '\n%s z\n' "$end"
   done
 fi
@@ -156,14 +159,20 @@ pub async fn login(
     let (ssh, first) = Ssh::connect(target, options, dir, &argv, last.as_bytes())
         .await
         .map_err(LoginError::Connect)?;
-    let (facts, files, runs) =
-        parse(&first, &end, wanted, crate::clock::now_nanos()).ok_or_else(|| {
-            LoginError::Unexpected(format!(
-                "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
-                first.code,
-                first.stderr.trim()
-            ))
-        })?;
+    let (facts, files, runs) = parse(
+        &first,
+        &end,
+        wanted,
+        MAX_PREFETCH,
+        crate::clock::now_nanos(),
+    )
+    .ok_or_else(|| {
+        LoginError::Unexpected(format!(
+            "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
+            first.code,
+            first.stderr.trim()
+        ))
+    })?;
     Ok(Login {
         ssh,
         facts,
@@ -230,8 +239,9 @@ fn framed(rest: &mut &[u8], end: &str) -> Option<(Vec<u8>, String)> {
     Some((content, line(rest)?))
 }
 
-/// `received`: our clock when the answer had arrived.
-fn parse(out: &Output, end: &str, wanted: &[Wanted], received: i64) -> Option<Parsed> {
+/// `max`: the script's size limit; `received`: our clock when the answer
+/// had arrived.
+fn parse(out: &Output, end: &str, wanted: &[Wanted], max: u64, received: i64) -> Option<Parsed> {
     if out.code != Some(0) {
         return None;
     }
@@ -309,7 +319,7 @@ fn parse(out: &Output, end: &str, wanted: &[Wanted], received: i64) -> Option<Pa
             return None;
         }
         if let Some(Prefetched::Present { bytes, .. }) = files.get_mut(&path) {
-            *bytes = Some(content);
+            *bytes = (content.len() as u64 <= max).then_some(content);
         }
     }
     // The VM's clock, read last and compared with ours once the answer is
@@ -342,6 +352,7 @@ fn parse(out: &Output, end: &str, wanted: &[Wanted], received: i64) -> Option<Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::FileKind;
 
     /// The script's real output, from `sh` on this machine.
     fn run_script(home: &Path, wanted: &[Wanted]) -> (Output, String) {
@@ -381,6 +392,11 @@ mod tests {
         std::fs::write(&hostile, "safe").unwrap();
         std::fs::write(h.join("empty"), "").unwrap();
         std::os::unix::fs::symlink(h.join(".bash_history"), h.join("link")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(h.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(made.success());
         std::os::unix::fs::symlink(h.join("gone"), h.join("dangling")).unwrap();
         let wanted = [
             Wanted::InHome(".bash_history".into()),
@@ -391,6 +407,9 @@ mod tests {
             Wanted::Absolute(hostile.display().to_string()),
             // Size 0 but not empty, as /proc/net/tcp is.
             Wanted::Absolute("/proc/sys/kernel/ostype".into()),
+            // Size 0 and over the limit: asked for again, within a bound.
+            Wanted::Absolute("/proc/self/status".into()),
+            Wanted::InHome("fifo".into()),
             Wanted::InHome("empty".into()),
             Wanted::InHome("link".into()),
             Wanted::InHome("dangling".into()),
@@ -404,7 +423,7 @@ mod tests {
         ];
         let (out, end) = run_script(h, &wanted);
         let (facts, files, runs) =
-            parse(&out, &end, &wanted, crate::clock::now_nanos()).expect("parses");
+            parse(&out, &end, &wanted, 64, crate::clock::now_nanos()).expect("parses");
         let hs = h.display().to_string();
         assert_eq!(facts.home, hs);
         assert_eq!(facts.state, format!("{hs}/.local/state"));
@@ -439,6 +458,13 @@ mod tests {
             std::fs::read("/proc/sys/kernel/ostype").unwrap()
         );
         assert_eq!(bytes(format!("{hs}/empty")).unwrap(), b"");
+        assert_eq!(bytes("/proc/self/status".into()), None, "over the limit");
+        match files.get(&format!("{hs}/fifo")) {
+            Some(Prefetched::Present { info, bytes: None }) => {
+                assert_eq!(info.kind, FileKind::Fifo)
+            }
+            other => panic!("fifo: {other:?}"),
+        }
         assert_eq!(bytes(format!("{hs}/link")).unwrap(), b"docker images\n");
         assert_eq!(
             files.get(&format!("{hs}/dangling")),
@@ -446,12 +472,12 @@ mod tests {
         );
         match files.get(&format!("{hs}/big")) {
             Some(Prefetched::Present { info, .. }) => {
-                assert_eq!((info.is_dir, info.len), (false, 100));
+                assert_eq!((info.kind, info.len), (FileKind::File, 100));
             }
             other => panic!("big: {other:?}"),
         }
         match files.get(&hs) {
-            Some(Prefetched::Present { info, .. }) => assert!(info.is_dir),
+            Some(Prefetched::Present { info, .. }) => assert_eq!(info.kind, FileKind::Folder),
             other => panic!("home: {other:?}"),
         }
         assert!(!h.join("pwned").exists());
@@ -486,13 +512,13 @@ mod tests {
         let end = "--lab-end-test--";
         let wanted = [Wanted::Absolute("/a".into()), Wanted::Absolute("/b".into())];
         let info = |len| FileInfo {
-            is_dir: false,
+            kind: FileKind::File,
             mode: 0o644,
             len,
         };
         // Sizes 3 and 2, and the block holds exactly that: both are read.
         let out = answer(end, &["81a4 3 r", "81a4 2 r"], "abcde");
-        let (_, files, _) = parse(&out, end, &wanted, 0).unwrap();
+        let (_, files, _) = parse(&out, end, &wanted, 64, 0).unwrap();
         assert_eq!(
             files.get("/a"),
             Some(&Prefetched::Present {
@@ -509,17 +535,17 @@ mod tests {
         );
         // /b grew after stat: neither is trusted, both are asked for again.
         let out = answer(end, &["81a4 3 r", "81a4 2 r"], "abcdef");
-        let (_, files, _) = parse(&out, end, &wanted, 0).unwrap();
+        let (_, files, _) = parse(&out, end, &wanted, 64, 0).unwrap();
         assert!(files
             .values()
             .all(|f| matches!(f, Prefetched::Present { bytes: None, .. })));
         // A file vanished between the test and stat: no line is trusted.
         let out = answer(end, &["?", "?"], "");
-        let (_, files, _) = parse(&out, end, &wanted, 0).unwrap();
+        let (_, files, _) = parse(&out, end, &wanted, 64, 0).unwrap();
         assert!(files.is_empty());
         // A cut answer is no answer.
         let mut out = answer(end, &["missing", "missing"], "");
         out.stdout.truncate(out.stdout.len() - 5);
-        assert!(parse(&out, end, &wanted, 0).is_none());
+        assert!(parse(&out, end, &wanted, 64, 0).is_none());
     }
 }

@@ -14,6 +14,7 @@ mod docker;
 mod error;
 pub mod login;
 mod ping;
+mod read;
 pub mod ssh;
 mod tar;
 
@@ -23,16 +24,17 @@ pub use tar::Member;
 pub use destination::{refused_host, refused_user, Refusal};
 pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
 pub use error::ObserveError;
+pub use read::{Bound, End, FileKind, Read};
 
 use ssh::Ssh;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// What `stat` tells about a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileInfo {
-    pub is_dir: bool,
+    pub kind: FileKind,
     /// Permission bits, e.g. 0o644.
     pub mode: u32,
     pub len: u64,
@@ -183,36 +185,50 @@ impl Machine {
         Ok(Some(out.stdout))
     }
 
-    /// A file's text; `None` when it does not exist.
-    pub async fn read_file(&self, path: &str) -> Result<Option<String>, ObserveError> {
-        Ok(self
-            .read_bytes(path)
-            .await?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    /// Reads a file within `bound` (`read.rs`): a regular file only, its
+    /// head or its tail. Locally on tokio's blocking pool, so that a slow
+    /// read holds up no other check and the check's timeout still fires.
+    pub async fn read(&self, path: &str, bound: Bound) -> Result<Read, ObserveError> {
+        if let Some(r) = &self.remote {
+            return self.remote_read(r, path, bound).await;
+        }
+        let owned = path.to_string();
+        match tokio::task::spawn_blocking(move || read::local(&owned, bound)).await {
+            Ok(Ok(read)) => Ok(read),
+            Ok(Err(e)) => Err(io_error("read", path, e)),
+            Err(e) => Err(io_error("read", path, std::io::Error::other(e.to_string()))),
+        }
     }
 
-    /// A file's bytes, as they are (a BOM, another encoding); `None` when
-    /// it does not exist.
-    pub async fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>, ObserveError> {
-        if let Some(r) = &self.remote {
-            match r.files.get(path) {
-                Some(login::Prefetched::Missing) => return Ok(None),
-                Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
-                    return Ok(Some(b.clone()))
-                }
-                _ => {}
+    /// [`Self::read`] on a VM: what login read, else one `stat` and one
+    /// `head -c`/`tail -c` (never `cat`: a 400 MB history stays there).
+    async fn remote_read(
+        &self,
+        r: &Remote,
+        path: &str,
+        bound: Bound,
+    ) -> Result<Read, ObserveError> {
+        match r.files.get(path) {
+            Some(login::Prefetched::Missing) => return Ok(Read::Missing),
+            Some(login::Prefetched::Present { info, .. }) if info.kind != FileKind::File => {
+                return Ok(Read::NotFile(info.kind))
             }
-            let script = r#"test -e "$1" || exit 3; exec cat -- "$1""#;
-            let what = format!("read {path}");
-            return self
-                .remote_ok(r, &what, &["sh", "-c", script, "sh", path])
-                .await;
+            Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
+                return Ok(read::within(b.clone(), bound))
+            }
+            _ => {}
         }
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error("read", path, e)),
-        }
+        let (end, count) = read::remote_args(bound);
+        let what = format!("read {path}");
+        let argv = ["sh", "-c", read::REMOTE, "sh", path, end, &count];
+        let Some(out) = self.remote_ok(r, &what, &argv).await? else {
+            return Ok(Read::Missing);
+        };
+        read::parse_remote(out, bound).ok_or_else(|| ObserveError::Remote {
+            op: what,
+            host: r.ssh.target().url(),
+            message: "stat printed something unexpected".into(),
+        })
     }
 
     /// `stat PATH`; `None` when it does not exist.
@@ -241,7 +257,7 @@ impl Machine {
         }
         match std::fs::metadata(path) {
             Ok(m) => Ok(Some(FileInfo {
-                is_dir: m.is_dir(),
+                kind: FileKind::from_mode(m.mode()),
                 mode: m.permissions().mode() & 0o7777,
                 len: m.len(),
             })),
@@ -309,8 +325,11 @@ impl Machine {
     ) -> Result<Option<Member>, ObserveError> {
         if let Some(r) = &self.remote {
             // GNU tar and busybox tar both stop at the member; the archive
-            // (hundreds of MB) never crosses the network.
-            let script = r#"test -e "$1" || exit 3; exec tar -xOf "$1" "$2""#;
+            // (hundreds of MB) never crosses the network. Only a regular
+            // file: tar would wait on a FIFO until the timeout.
+            let script = r#"test -e "$1" || exit 3
+test -f "$1" || { stat -L -c %f -- "$1"; exit 5; }
+exec tar -xOf "$1" "$2""#;
             let what = format!("read {path}");
             let Some(out) = self
                 .remote_exec(r, &what, &["sh", "-c", script, "sh", path, member], MISSING)
@@ -318,7 +337,11 @@ impl Machine {
             else {
                 return Ok(None);
             };
-            return Ok(Some(if out.code == Some(0) {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let raw = u32::from_str_radix(stdout.trim(), 16).unwrap_or(0);
+            return Ok(Some(if out.code == Some(5) {
+                Member::NotFile(FileKind::from_mode(raw))
+            } else if out.code == Some(0) {
                 Member::Found(out.stdout)
             } else if out.stderr.contains("ot found in archive") {
                 Member::Missing
@@ -326,14 +349,12 @@ impl Machine {
                 Member::NotTar
             }));
         }
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_error("open", path, e)),
-        };
-        tar::find(std::io::BufReader::new(file), member)
-            .map(Some)
-            .map_err(|e| io_error("read", path, e))
+        let (owned, member) = (path.to_string(), member.to_string());
+        match tokio::task::spawn_blocking(move || tar::find_in(&owned, &member)).await {
+            Ok(Ok(found)) => Ok(found),
+            Ok(Err(e)) => Err(io_error("read", path, e)),
+            Err(e) => Err(io_error("read", path, std::io::Error::other(e.to_string()))),
+        }
     }
 
     /// A TCP connection to `host:port` from this machine: on a VM, opened
@@ -373,7 +394,7 @@ impl Machine {
         }
         let mut ports = Vec::new();
         for table in LISTEN_TABLES {
-            let Some(text) = self.read_file(table).await? else {
+            let Some(text) = self.read(table, Bound::TABLE).await?.text() else {
                 continue;
             };
             ports.extend(parse_listeners(&text));
@@ -451,7 +472,7 @@ pub(crate) fn parse_stat(line: &str) -> Option<FileInfo> {
     let raw = u32::from_str_radix(words.next()?, 16).ok()?;
     let len = words.next()?.parse().ok()?;
     Some(FileInfo {
-        is_dir: raw & 0o170000 == 0o040000,
+        kind: FileKind::from_mode(raw),
         mode: raw & 0o7777,
         len,
     })
@@ -514,7 +535,7 @@ mod tests {
             .into_iter()
             .map(|(path, text)| {
                 let info = FileInfo {
-                    is_dir: false,
+                    kind: FileKind::File,
                     mode: 0o444,
                     len: 0,
                 };
@@ -580,9 +601,13 @@ mod tests {
     #[test]
     fn remote_stat_is_read_from_raw_mode() {
         let file = parse_stat("81a4 42\n").unwrap();
-        assert_eq!((file.is_dir, file.mode, file.len), (false, 0o644, 42));
+        assert_eq!(
+            (file.kind, file.mode, file.len),
+            (FileKind::File, 0o644, 42)
+        );
         let dir = parse_stat("41ed 4096").unwrap();
-        assert_eq!((dir.is_dir, dir.mode), (true, 0o755));
+        assert_eq!((dir.kind, dir.mode), (FileKind::Folder, 0o755));
+        assert_eq!(parse_stat("11a4 0").unwrap().kind, FileKind::Fifo);
         assert_eq!(parse_stat("stat: cannot"), None);
     }
 }

@@ -9,8 +9,40 @@ use std::io::{Read, Seek, SeekFrom};
 pub enum Member {
     Found(Vec<u8>),
     Missing,
-    /// The file is not a tar archive (or is cut short).
+    /// The file is not a tar archive (or is cut short, or the member is
+    /// over [`MAX_MEMBER`]).
     NotTar,
+    /// The path is not a regular file (a folder, a FIFO): not read.
+    NotFile(super::FileKind),
+}
+
+/// The largest member (or GNU long name) read: a manifest.json is a few
+/// hundred bytes, and a header that says more must not make lab allocate it.
+pub const MAX_MEMBER: u64 = 16 << 20;
+
+/// `member` of the archive at local `path`; `None` when there is no such
+/// file. Only a regular file is read (opened O_NONBLOCK, checked with
+/// fstat): a FIFO would make `open` wait for a writer. Blocking.
+pub fn find_in(path: &str, member: &str) -> std::io::Result<Option<Member>> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let kind = |m: &std::fs::Metadata| super::FileKind::from_mode(m.mode());
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(Some(Member::NotFile(kind(&meta))));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Some(Member::NotFile(kind(&meta))));
+    }
+    find(std::io::BufReader::new(file), member).map(Some)
 }
 
 fn octal(field: &[u8]) -> Option<u64> {
@@ -38,6 +70,12 @@ fn name(header: &[u8; 512]) -> String {
     } else {
         base
     }
+}
+
+/// Whether the header (or the GNU long name before it) names `member`.
+fn entry_is(long_name: &Option<String>, header: &[u8; 512], member: &str) -> bool {
+    let entry = long_name.clone().unwrap_or_else(|| name(header));
+    entry.trim_start_matches("./") == member
 }
 
 /// Finds `member` (a path inside the archive, no leading `./`) in `r`.
@@ -70,6 +108,11 @@ pub fn find<R: Read + Seek>(mut r: R, member: &str) -> std::io::Result<Member> {
             return Ok(Member::NotTar);
         }
         let padded = size.div_ceil(512) * 512;
+        let wanted = header[156] == b'L'
+            || entry_is(&long_name, &header, member) && matches!(header[156], b'0' | 0);
+        if wanted && size > MAX_MEMBER {
+            return Ok(Member::NotTar);
+        }
         let entry = long_name.take().unwrap_or_else(|| name(&header));
         // GNU long names: the next header's name is in this entry's data.
         if header[156] == b'L' {
@@ -116,6 +159,33 @@ mod tests {
         }
         out.extend_from_slice(&[0u8; 1024]);
         out
+    }
+
+    #[test]
+    fn a_fifo_is_not_opened_and_a_huge_member_not_allocated() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("ubuntu.tar");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let fifo = fifo.display().to_string();
+        assert_eq!(
+            find_in(&fifo, "manifest.json").unwrap(),
+            Some(Member::NotFile(crate::machine::FileKind::Fifo))
+        );
+        assert_eq!(find_in("/nonexistent.tar", "manifest.json").unwrap(), None);
+        // A header claiming a 7 GiB manifest.json.
+        let mut t = tar(&[("manifest.json", b"[]")]);
+        t[124..135].copy_from_slice(format!("{:011o}", 7u64 << 30).as_bytes());
+        t[148..156].copy_from_slice(b"        ");
+        let sum: u32 = t[..512].iter().map(|b| u32::from(*b)).sum();
+        t[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        assert_eq!(
+            find(Cursor::new(&t), "manifest.json").unwrap(),
+            Member::NotTar
+        );
     }
 
     #[test]

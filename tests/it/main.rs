@@ -14,6 +14,7 @@ mod kinds;
 mod mirrors;
 mod quiz;
 mod readonly;
+mod reads;
 mod scenario;
 mod scenarios;
 mod shell;
