@@ -72,6 +72,23 @@ struct Seen {
     status: Option<i32>,
 }
 
+/// A command line borrowed from its source (a 4 MiB history is 300,000 of
+/// them: no copy each), until one is kept as a [`Seen`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Line<'a> {
+    cmd: &'a str,
+    status: Option<i32>,
+}
+
+impl Line<'_> {
+    fn seen(self) -> Seen {
+        Seen {
+            cmd: self.cmd.to_string(),
+            status: self.status,
+        }
+    }
+}
+
 /// Why no command qualified, from the closest miss.
 #[derive(Debug, PartialEq)]
 enum Miss {
@@ -112,41 +129,51 @@ impl Rules {
     }
 
     /// The command that qualifies (the last one), or the closest miss.
-    fn judge(&self, seen: &[Seen]) -> Result<Seen, Miss> {
+    /// Linear in the commands: the anchors are found once, first `after`
+    /// and last `before`.
+    fn judge(&self, seen: &[Line]) -> Result<Seen, Miss> {
         // An anchor counts unless the source knows it failed.
-        let anchor = |re: &Regex, s: &Seen| re.is_match(&s.cmd) && s.status.unwrap_or(0) == 0;
+        let anchor = |re: &Regex, s: &Line| re.is_match(s.cmd) && s.status.unwrap_or(0) == 0;
+        let first_after = self
+            .after
+            .as_ref()
+            .map(|re| seen.iter().position(|a| anchor(re, a)));
+        let last_before = self
+            .before
+            .as_ref()
+            .map(|re| seen.iter().rposition(|b| anchor(re, b)));
         let mut miss = Miss::NoMatch;
         for (i, s) in seen.iter().enumerate().rev() {
-            if !self.fits(&s.cmd) {
+            if !self.fits(s.cmd) {
                 continue;
             }
             match (self.status, s.status) {
                 (None, _) => {}
                 (Some(_), None) => {
-                    miss = Miss::Unknown(s.clone());
+                    miss = Miss::Unknown(s.seen());
                     continue;
                 }
                 (Some(want), Some(code)) if (code == 0) != (want == ExitStatus::Ok) => {
                     if miss == Miss::NoMatch {
-                        miss = Miss::Status(s.clone());
+                        miss = Miss::Status(s.seen());
                     }
                     continue;
                 }
                 _ => {}
             }
-            if let Some(re) = &self.after {
-                if !seen[..i].iter().any(|a| anchor(re, a)) {
-                    miss = Miss::NotAfter(s.clone());
+            if let Some(first) = first_after {
+                if first.is_none_or(|a| a >= i) {
+                    miss = Miss::NotAfter(s.seen());
                     continue;
                 }
             }
-            if let Some(re) = &self.before {
-                if !seen[i + 1..].iter().any(|b| anchor(re, b)) {
-                    miss = Miss::NotBefore(s.clone());
+            if let Some(last) = last_before {
+                if last.is_none_or(|b| b <= i) {
+                    miss = Miss::NotBefore(s.seen());
                     continue;
                 }
             }
-            return Ok(s.clone());
+            return Ok(s.seen());
         }
         Err(miss)
     }
@@ -155,8 +182,8 @@ impl Rules {
 /// The commands of a history file, oldest first: zsh's extended lines
 /// (`: 1700000000:0;cmd`) and bash's `#1700000000` lines give times, and
 /// lines are ordered by them (a line without one keeps the last time seen).
-fn history_commands(text: &str) -> Vec<Seen> {
-    let mut timed: Vec<(u64, Seen)> = Vec::new();
+fn history_commands(text: &str) -> Vec<Line<'_>> {
+    let mut timed: Vec<(u64, Line)> = Vec::new();
     let mut time = 0u64;
     for line in text.lines() {
         if let Some(t) = line.strip_prefix('#').and_then(|t| t.parse().ok()) {
@@ -173,8 +200,7 @@ fn history_commands(text: &str) -> Vec<Seen> {
             None => line,
         };
         if !cmd.trim().is_empty() {
-            let cmd = cmd.to_string();
-            timed.push((time, Seen { cmd, status: None }));
+            timed.push((time, Line { cmd, status: None }));
         }
     }
     timed.sort_by_key(|(t, _)| *t);
@@ -208,16 +234,16 @@ async fn read_history(
             Ok(None)
         }
         Read::Bytes { bytes, cut } => {
-            let text = String::from_utf8_lossy(&bytes);
-            if !cut {
-                return Ok(Some(text.into_owned()));
+            // Valid UTF-8 (the usual case) becomes the text without a copy.
+            let mut text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            if cut {
+                warnings.push(file_read::cut_warning(lang, path, Bound::HISTORY));
+                // The first line was cut in two: drop what is left of it.
+                let start = text.find('\n').map_or(text.len(), |i| i + 1);
+                text.drain(..start);
             }
-            warnings.push(file_read::cut_warning(lang, path, Bound::HISTORY));
-            Ok(Some(
-                text.split_once('\n')
-                    .map_or("", |(_, rest)| rest)
-                    .to_string(),
-            ))
+            Ok(Some(text))
         }
     }
 }
@@ -347,11 +373,11 @@ impl Probe for History {
             if let Some(kind) = log.not_file {
                 warnings.push(file_read::not_a_file_message(lang, &log.path, kind));
             }
-            let seen: Vec<Seen> = log
+            let seen: Vec<Line> = log
                 .commands
                 .iter()
-                .map(|c| Seen {
-                    cmd: c.cmd.clone(),
+                .map(|c| Line {
+                    cmd: &c.cmd,
                     status: Some(c.status),
                 })
                 .collect();
@@ -477,12 +503,9 @@ impl Probe for History {
 mod tests {
     use super::*;
 
-    fn seen(cmds: &[(&str, Option<i32>)]) -> Vec<Seen> {
+    fn seen<'a>(cmds: &[(&'a str, Option<i32>)]) -> Vec<Line<'a>> {
         cmds.iter()
-            .map(|(c, s)| Seen {
-                cmd: c.to_string(),
-                status: *s,
-            })
+            .map(|(c, s)| Line { cmd: c, status: *s })
             .collect()
     }
 
@@ -494,7 +517,7 @@ mod tests {
     #[test]
     fn zsh_and_bash_times_order_history_lines() {
         let zsh = ": 1700000005:0;docker history ubuntu:18.04\n: 1700000001:0;docker pull ubuntu:18.04\nls\n";
-        let got: Vec<String> = history_commands(zsh).into_iter().map(|s| s.cmd).collect();
+        let got: Vec<&str> = history_commands(zsh).into_iter().map(|s| s.cmd).collect();
         // `ls` has no time of its own: it keeps the one before it.
         assert_eq!(
             got,
@@ -505,7 +528,7 @@ mod tests {
             ]
         );
         let bash = "#1700000009\ndocker images\n#1700000002\necho hi\nplain\n";
-        let got: Vec<String> = history_commands(bash).into_iter().map(|s| s.cmd).collect();
+        let got: Vec<&str> = history_commands(bash).into_iter().map(|s| s.cmd).collect();
         assert_eq!(got, ["echo hi", "plain", "docker images"]);
         assert_eq!(history_commands("docker images\n")[0].status, None);
     }
@@ -572,5 +595,33 @@ mod tests {
         assert!(serde_yaml_ng::from_str::<History>("{ matches: x, exit: 1 }").is_err());
         let h: History = serde_yaml_ng::from_str("{ matches: x, after: '(' }").unwrap();
         assert_eq!(h.lint().len(), 1);
+    }
+
+    /// 300,000 matching commands and no anchor: one pass, not one per
+    /// match (a 4 MiB history of them took minutes).
+    #[test]
+    fn anchors_are_found_once_however_many_commands_match() {
+        let r = rules("{ matches: 'docker images', after: 'docker pull', before: 'docker rmi' }");
+        let many: Vec<(&str, Option<i32>)> = vec![("docker images", Some(0)); 300_000];
+        let t = std::time::Instant::now();
+        assert_eq!(
+            r.judge(&seen(&many)),
+            Err(Miss::NotAfter(seen(&many)[0].seen()))
+        );
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
+        let mut framed = vec![("docker pull x", Some(0))];
+        framed.extend_from_slice(&many[..3]);
+        framed.push(("docker rmi x", Some(0)));
+        assert_eq!(
+            r.judge(&seen(&framed)).map(|s| s.cmd),
+            Ok("docker images".into())
+        );
+        // The anchor must come strictly after the match for `before`.
+        framed.pop();
+        assert!(matches!(r.judge(&seen(&framed)), Err(Miss::NotBefore(_))));
     }
 }

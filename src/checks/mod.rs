@@ -208,7 +208,8 @@ pub fn evaluate<'a>(
                     };
                     Outcome::error(format!("{e}. {}", e.advice(ctx.lang)))
                 }
-            };
+            }
+            .bounded(ctx.lang);
         if outcome.status == crate::report::Status::Fail && check.remember {
             if let Some(o) = ctx
                 .journal

@@ -22,18 +22,7 @@ pub fn more(n: usize, lang: Lang) -> String {
     tr!(lang, "… and {} more", "……另有 {} 处", n)
 }
 
-/// 899998 → "899,998".
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::lang::grouped;
 
 #[cfg(test)]
 mod tests {

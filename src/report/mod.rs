@@ -2,6 +2,7 @@
 //! a function from a report to text. Reporters only print: the exit code is
 //! decided from the report by [`Report::exit_code`], never by a reporter.
 
+mod bounded;
 mod json;
 mod junit;
 mod outcome;

@@ -9,6 +9,20 @@ use crate::bed::Daemon;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// The caller's variables a hermetic run of lab never sees.
+pub const SCRUBBED_ENV: &[&str] = &[
+    "LANG",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "LAB_LANG",
+    "LAB_COURSE",
+    "LAB_JOURNAL",
+    "LAB_COMMAND_LOG",
+    "XDG_STATE_HOME",
+    "DOCKER_HOST",
+    "NO_COLOR",
+];
+
 pub struct Lab {
     cmd: assert_cmd::Command,
     args: Vec<String>,
@@ -75,18 +89,7 @@ impl Lab {
     /// `lab` with a clean environment and a throwaway HOME.
     pub fn new(home: &Path) -> Lab {
         let mut cmd = assert_cmd::Command::cargo_bin("lab").expect("lab binary");
-        for k in [
-            "LANG",
-            "LC_ALL",
-            "LC_MESSAGES",
-            "LAB_LANG",
-            "LAB_COURSE",
-            "LAB_JOURNAL",
-            "LAB_COMMAND_LOG",
-            "XDG_STATE_HOME",
-            "DOCKER_HOST",
-            "NO_COLOR",
-        ] {
+        for k in SCRUBBED_ENV {
             cmd.env_remove(k);
         }
         cmd.env("HOME", home).env("NO_COLOR", "1");
