@@ -81,6 +81,8 @@ struct Lint<'a> {
     file: String,
     text: &'a str,
     index: Index,
+    /// The variables the course declares, and the builtins.
+    known: &'a [&'a str],
     out: Vec<Problem>,
 }
 
@@ -133,6 +135,11 @@ impl Lint<'_> {
             }
             for problem in c.kind.lint() {
                 self.at_id(&c.id, 0, format!("check `{}`: {problem}", c.id));
+            }
+            for var in c.kind.implied_vars() {
+                if !self.known.contains(var) {
+                    self.at_id(&c.id, 0, format!("check `{}` ({}) reads `${{{var}}}`, which labs/course.yaml does not declare: declare it under `vars:`, or name the files the check reads", c.id, c.kind.name()));
+                }
             }
             // Only top-level ids are journaled: nested ones need only be
             // unique among their siblings.
@@ -242,6 +249,7 @@ pub(super) fn lint(
             file: source.display_path(rel),
             text,
             index: Index::new(text),
+            known: &known,
             out: Vec::new(),
         };
         if task.schema != SCHEMA {
