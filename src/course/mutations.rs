@@ -166,6 +166,11 @@ fn mutations() -> Vec<Mutation> {
             Some(true),
         ),
         (
+            "an id with a space",
+            |t| replace_first(t, "id: ", "id: \"a b\" #"),
+            None,
+        ),
+        (
             "an id made a list",
             |t| replace_first(t, "id: ", "id: [a, b] #"),
             Some(true),
@@ -265,9 +270,12 @@ fn random_mutations_never_panic_and_are_located() {
         .into_iter()
         .filter(|(p, _)| p.starts_with("labs/") && p.ends_with(".yaml") && p != "labs/task1.yaml")
         .collect();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // LAB_MUTATION_SEED and LAB_MUTATIONS explore further (15,000 with
+    // three seeds passed when this was written).
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let mut rng = Rng(env("LAB_MUTATION_SEED").unwrap_or(0x9e37_79b9_7f4a_7c15) | 1);
     let (mut loaded, mut refused) = (0, 0);
-    for i in 0..2000 {
+    for i in 0..env("LAB_MUTATIONS").unwrap_or(2000) {
         let (rel, text) = &files[rng.below(files.len())];
         let mut t = text.clone();
         mutate(&mut rng, &mut t);

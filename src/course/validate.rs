@@ -58,12 +58,20 @@ impl Index {
     /// Where the `n`th (0-based) `id: <id>` of a file stands (else the
     /// first), for problems that serde cannot locate (duplicates, missing
     /// hints).
+    /// An id the pattern does not find (`id: "a b"`, escapes) is looked
+    /// for as written, else the file's first `id:` stands for it.
     fn id(&self, text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
-        let Some(offsets) = self.ids.get(id) else {
-            return (None, None);
+        let offset = match self.ids.get(id) {
+            Some(offsets) => offsets.get(n).or(offsets.first()).copied(),
+            None if !id.is_empty() => text
+                .match_indices(id)
+                .nth(n)
+                .or_else(|| text.match_indices(id).next())
+                .map(|(o, _)| o),
+            None => None,
         };
-        match offsets.get(n).or(offsets.first()) {
-            Some(&o) => {
+        match offset.or_else(|| text.find("id:")) {
+            Some(o) => {
                 let (l, c) = self.line_col(text, o);
                 (Some(l), Some(c))
             }
@@ -398,5 +406,7 @@ mod tests {
         let t = "steps:\n  - id: pull\n  - id: tag\n  - id: pull\n";
         assert_eq!(locate_id(t, "pull", 1), (Some(4), Some(5)));
         assert_eq!(locate_id(t, "tag", 0), (Some(3), Some(5)));
+        let t = "steps:\n  - id: \"a b\"\n";
+        assert_eq!(locate_id(t, "a b", 0), (Some(2), Some(10)));
     }
 }
