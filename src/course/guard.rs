@@ -156,6 +156,20 @@ pub fn work_exceeded(text: &str) -> Option<usize> {
     None
 }
 
+/// Where to point, and what to say, for an error serde gives no place:
+/// a second document (its start), an alias bomb (the first anchor).
+pub fn unplaced(text: &str, serde_message: &str) -> Option<(usize, String)> {
+    if serde_message.contains("more than one document") {
+        let at = second_document(text).unwrap_or(0);
+        Some((at, "a second YAML document starts here: a course file holds one; remove this `---` and what follows, or move it to a file of its own".into()))
+    } else if serde_message.contains("repetition limit exceeded") {
+        let at = first_anchor(text).unwrap_or(0);
+        Some((at, "aliases (`*name`) repeat this anchor's value too many times for lab to read (an alias bomb?): write the values out, or use fewer aliases".into()))
+    } else {
+        None
+    }
+}
+
 /// Where the second YAML document of a file begins (the `---` or the text
 /// after a `...`), for serde's "more than one document".
 pub fn second_document(text: &str) -> Option<usize> {

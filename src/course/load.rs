@@ -109,18 +109,15 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
         };
         return Err(at(Some(loc.line()), Some(loc.column()), msg));
     }
-    let (line, col, msg) = if msg.contains("more than one document") {
-        let (l, c) = guard::second_document(text).map_or((Some(1), Some(1)), place);
-        (l, c, "a second YAML document starts here: a course file holds one; remove this `---` and what follows, or move it to a file of its own".to_string())
-    } else if msg.contains("repetition limit exceeded") {
-        let (l, c) = guard::first_anchor(text).map_or((Some(1), Some(1)), place);
-        (l, c, "aliases (`*name`) repeat this anchor's value too many times for lab to read (an alias bomb?): write the values out, or use fewer aliases".to_string())
-    } else {
+    match guard::unplaced(text, &msg) {
+        Some((offset, msg)) => {
+            let (l, c) = place(offset);
+            Err(at(l, c, msg))
+        }
         // serde placed nothing and we know no better: the file alone (the
         // mutation tests, course/mutations.rs, meet no such error).
-        (None, None, msg)
-    };
-    Err(at(line, col, msg))
+        None => Err(at(None, None, msg)),
+    }
 }
 
 impl Course {

@@ -57,9 +57,8 @@ impl Index {
 
     /// Where the `n`th (0-based) `id: <id>` of a file stands (else the
     /// first), for problems that serde cannot locate (duplicates, missing
-    /// hints).
-    /// An id the pattern does not find (`id: "a b"`, escapes) is looked
-    /// for as written, else the file's first `id:` stands for it.
+    /// hints). An id the pattern does not find (`id: "a b"`, escapes) is
+    /// looked for as written, else the file's first `id:` stands for it.
     fn id(&self, text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
         let offset = match self.ids.get(id) {
             Some(offsets) => offsets.get(n).or(offsets.first()).copied(),
@@ -184,6 +183,15 @@ pub(super) fn schema(source: &Source, rel: &str, text: &str, found: u32) -> Prob
 /// nor built in, located, with the closest known name.
 fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Problem> {
     let mut out = Vec::new();
+    let declared: Vec<&str> = known
+        .iter()
+        .filter(|k| !vars::BUILTIN.contains(k))
+        .copied()
+        .collect();
+    let declared = match declared.is_empty() {
+        true => "no variables".to_string(),
+        false => declared.join(", "),
+    };
     for (offset, name) in vars::references(text) {
         if known.contains(&name) {
             continue;
@@ -198,8 +206,7 @@ fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Pr
             line: Some(line),
             col: Some(col),
             message: format!(
-                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {} (and `home` is built in); declare it under `vars:` or fix its name",
-                known.iter().filter(|k| !vars::BUILTIN.contains(k)).copied().collect::<Vec<_>>().join(", ")
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and `home` is built in); declare it under `vars:` or fix its name"
             ),
         });
     }
