@@ -377,7 +377,7 @@ pub fn build(course: &Course, vars: &Vars, out: &Path) -> Result<Built, BookErro
         .as_ref()
         .map(|t| match &course.source {
             Source::Dir(root) => root.join(t),
-            Source::Embedded => PathBuf::from(t),
+            Source::Embedded | Source::Memory(_) => PathBuf::from(t),
         });
     let mut tera = tera::Tera::default();
     tera.set_escape_fn(escape_html);

@@ -344,7 +344,18 @@ impl History {
     }
 }
 
+/// The variables naming the history files read when a check names none.
+const DEFAULT_FILES: &[&str] = &["bash_history", "zsh_history"];
+
 impl Probe for History {
+    fn implied_vars(&self) -> &'static [&'static str] {
+        if self.files.is_empty() {
+            DEFAULT_FILES
+        } else {
+            &[]
+        }
+    }
+
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let mut rules = match self.rules() {
@@ -399,7 +410,10 @@ impl Probe for History {
         // The history files: the command may have been typed in a shell
         // without the integration (one opened before it was installed).
         let files: Vec<String> = if self.files.is_empty() {
-            vec![ctx.expand("${bash_history}"), ctx.expand("${zsh_history}")]
+            DEFAULT_FILES
+                .iter()
+                .map(|f| ctx.expand(&format!("${{{f}}}")))
+                .collect()
         } else {
             self.files.iter().map(|f| ctx.expand(f)).collect()
         };

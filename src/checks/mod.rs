@@ -87,6 +87,13 @@ pub trait Probe {
         &[]
     }
 
+    /// Variables this check reads that the course does not write in it
+    /// (`history` reads `${bash_history}` when it names no files): the
+    /// course must declare them, `lab validate` says so.
+    fn implied_vars(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Whether `command` (as a lesson types it) undoes what this check
     /// finds on the live state: `docker pull R` for "image R absent".
     /// `lab validate` reports such a check when a later task's command
@@ -153,6 +160,12 @@ macro_rules! check_kinds {
             pub fn undone_by(&self, vars: &Vars, command: &str) -> bool {
                 match self {
                     $(CheckKind::$variant(k) => k.undone_by(vars, command),)*
+                }
+            }
+
+            pub fn implied_vars(&self) -> &'static [&'static str] {
+                match self {
+                    $(CheckKind::$variant(k) => k.implied_vars(),)*
                 }
             }
 

@@ -1,7 +1,7 @@
 //! Reading a course: `labs/course.yaml`, every task file, and a full lint.
 //! A course that loads is a course that `lab validate` accepts.
 
-use super::{validate, CourseFile, Source, Task, SCHEMA};
+use super::{guard, validate, CourseFile, Source, Task, SCHEMA};
 use std::fmt;
 
 /// A loaded, validated course.
@@ -52,36 +52,71 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Parses YAML, turning serde errors into a located [`Problem`].
+/// Parses YAML, turning serde errors into a located [`Problem`]. What serde
+/// cannot place (bad UTF-8, a second document, an alias bomb, nesting that
+/// would take libyaml minutes) is found and placed here.
 pub(super) fn parse<T: serde::de::DeserializeOwned>(
     source: &Source,
     rel: &str,
 ) -> Result<(String, T), Problem> {
     let file = source.display_path(rel);
-    let text = source.read(rel).map_err(|e| Problem {
+    let at = |line, col, message| Problem {
         file: file.clone(),
-        line: None,
-        col: None,
-        message: format!("cannot read the file: {e}"),
+        line,
+        col,
+        message,
+    };
+    let bytes = source
+        .read_bytes(rel)
+        .map_err(|e| at(None, None, format!("cannot read the file: {e}")))?;
+    let text = guard::utf8(&bytes).map_err(|(l, c, byte)| {
+        at(
+            Some(l),
+            Some(c),
+            format!("byte 0x{byte:02x} is not UTF-8: save the file as UTF-8"),
+        )
     })?;
-    match serde_yaml_ng::from_str::<T>(&text) {
-        Ok(v) => Ok((text, v)),
-        Err(e) => {
-            let loc = e.location();
-            // serde_yaml appends " at line L column C" to the message; the
-            // location is ours to print, so drop it from the text.
-            let msg = e.to_string();
-            let msg = match msg.rfind(" at line ") {
-                Some(i) if loc.is_some() => msg[..i].to_string(),
-                _ => msg,
-            };
-            Err(Problem {
-                file,
-                line: loc.as_ref().map(|l| l.line()),
-                col: loc.as_ref().map(|l| l.column()),
-                message: msg,
-            })
+    // A byte-order mark is no part of the YAML (editors on Windows write
+    // one); libyaml would read it as the first key's first character.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let place = |offset| {
+        let (l, c) = validate::line_col(text, offset);
+        (Some(l), Some(c))
+    };
+    if let Some(offset) = guard::nesting(text) {
+        let (l, c) = place(offset);
+        return Err(at(l, c, format!("`[`/`{{` nested more than {} levels deep: no course needs that many; close the brackets sooner", guard::MAX_DEPTH)));
+    }
+    if let Some(offset) = guard::work_exceeded(text) {
+        let (l, c) = place(offset);
+        return Err(at(l, c, "lab stops reading here: with so many `[` and `{` before this point, reading the file would take too long; split it into smaller files, or write mappings and lists in block style".into()));
+    }
+    let e = match serde_yaml_ng::from_str::<T>(text) {
+        Ok(v) => return Ok((text.to_string(), v)),
+        Err(e) => e,
+    };
+    let msg = e.to_string();
+    if let Some(loc) = e.location() {
+        // serde_yaml appends " at line L column C" to the message; the
+        // location is ours to print, so drop it from the text.
+        let msg = match msg.rfind(" at line ") {
+            Some(i) => msg[..i].to_string(),
+            None => msg,
+        };
+        let msg = match msg.as_str() {
+            "recursion limit exceeded" => "nested too deeply for lab to read (serde's recursion limit): no course needs that many levels; flatten it".to_string(),
+            _ => msg,
+        };
+        return Err(at(Some(loc.line()), Some(loc.column()), msg));
+    }
+    match guard::unplaced(text, &msg) {
+        Some((offset, msg)) => {
+            let (l, c) = place(offset);
+            Err(at(l, c, msg))
         }
+        // serde placed nothing and we know no better: the file alone (the
+        // mutation tests, course/mutations.rs, meet no such error).
+        None => Err(at(None, None, msg)),
     }
 }
 
@@ -96,7 +131,7 @@ impl Course {
     ) -> Result<Course, CourseError> {
         let mut problems = Vec::new();
         let course_file = match parse::<CourseFile>(&source, "labs/course.yaml") {
-            Ok((_, f)) => Some(f),
+            Ok(f) => Some(f),
             Err(p) => {
                 problems.push(p);
                 None
@@ -111,11 +146,13 @@ impl Course {
             });
             Vec::new()
         });
-        // `lab check task3` needs only labs/task3.yaml: a task file is named
-        // after its task (the linter makes sure), and parsing YAML is most
-        // of a run's start-up. Units, --all and list read every file.
-        let only: Option<Vec<String>> =
-            needed.map(|ids| ids.iter().map(|id| format!("labs/{id}.yaml")).collect());
+        // `lab check task3` of the built-in course needs only
+        // labs/task3.yaml: a task file is named after its task (the test
+        // suite lints it), and parsing YAML is most of a run's start-up.
+        // Any other course is read whole: a half-valid course never runs.
+        let only: Option<Vec<String>> = needed
+            .filter(|_| matches!(source, Source::Embedded))
+            .map(|ids| ids.iter().map(|id| format!("labs/{id}.yaml")).collect());
         let files = match only {
             Some(only) if !only.is_empty() && only.iter().all(|f| files.contains(f)) => only,
             _ => files,
@@ -127,25 +164,21 @@ impl Course {
                 Err(p) => problems.push(p),
             }
         }
-        let Some(file) = course_file else {
+        let Some((course_text, file)) = course_file else {
             return Err(invalid(&source, problems));
         };
         // The built-in course cannot change after the build and the test
         // suite lints it (`the_built_in_course_validates`): linting it again
         // on every run would be most of a check's start-up time.
-        if matches!(source, Source::Dir(_)) || full_lint {
-            problems.extend(validate::lint(&source, &file, &tasks));
-        }
-        if file.schema != SCHEMA {
-            problems.push(Problem {
-                file: source.display_path("labs/course.yaml"),
-                line: None,
-                col: None,
-                message: format!(
-                    "schema {} is not supported: this lab reads schema {SCHEMA}",
-                    file.schema
-                ),
-            });
+        if !matches!(source, Source::Embedded) || full_lint {
+            problems.extend(validate::lint(&source, (&course_text, &file), &tasks));
+        } else if file.schema != SCHEMA {
+            problems.push(validate::schema(
+                &source,
+                "labs/course.yaml",
+                &course_text,
+                file.schema,
+            ));
         }
         if !problems.is_empty() {
             return Err(invalid(&source, problems));
@@ -158,6 +191,15 @@ impl Course {
             file,
             tasks,
         })
+    }
+
+    /// Loads and lints a course held in memory (`labs/course.yaml`,
+    /// `labs/<task>.yaml`, `content/<lang>/<lesson>.md`, as bytes): the
+    /// loader's entry point for fuzzing. Any bytes give a course or
+    /// located problems, never a panic.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn from_files(files: Vec<(String, Vec<u8>)>) -> Result<Course, CourseError> {
+        Course::load(Source::Memory(std::sync::Arc::new(files)), true, None)
     }
 
     pub fn task(&self, id: &str) -> Option<&Task> {

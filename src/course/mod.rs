@@ -8,7 +8,10 @@
 //! - `content/<lang>/<lesson>.md`: the lesson of a task, one per language.
 
 mod check;
+mod guard;
 mod load;
+#[cfg(test)]
+mod mutations;
 pub mod quiz;
 mod source;
 mod undone;

@@ -2,6 +2,7 @@
 //! folder given with `--course DIR`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_course.rs"));
@@ -13,18 +14,33 @@ pub enum Source {
     Embedded,
     /// A course folder holding `labs/` and `content/`.
     Dir(PathBuf),
+    /// Files held in memory, by path (`labs/task1.yaml`): what a fuzzer
+    /// or a test feeds the loader.
+    Memory(Arc<Vec<(String, Vec<u8>)>>),
 }
 
 impl Source {
     /// Reads a course file by its path relative to the course root.
     pub fn read(&self, rel: &str) -> std::io::Result<String> {
+        String::from_utf8(self.read_bytes(rel)?)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    /// Reads a course file as it is (the loader says where bad UTF-8 is).
+    pub fn read_bytes(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        let missing = || std::io::Error::from(std::io::ErrorKind::NotFound);
         match self {
             Source::Embedded => embedded::FILES
                 .iter()
                 .find(|(p, _)| *p == rel)
-                .map(|(_, text)| text.to_string())
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
-            Source::Dir(root) => std::fs::read_to_string(root.join(rel)),
+                .map(|(_, text)| text.as_bytes().to_vec())
+                .ok_or_else(missing),
+            Source::Dir(root) => std::fs::read(root.join(rel)),
+            Source::Memory(files) => files
+                .iter()
+                .find(|(p, _)| p == rel)
+                .map(|(_, bytes)| bytes.clone())
+                .ok_or_else(missing),
         }
     }
 
@@ -32,7 +48,18 @@ impl Source {
         match self {
             Source::Embedded => embedded::FILES.iter().any(|(p, _)| *p == rel),
             Source::Dir(root) => root.join(rel).is_file(),
+            Source::Memory(files) => files.iter().any(|(p, _)| p == rel),
         }
+    }
+
+    /// Every file of the built-in course, by path, as bytes: the seed of
+    /// the loader's mutation tests.
+    #[cfg(test)]
+    pub fn embedded_files() -> Vec<(String, Vec<u8>)> {
+        embedded::FILES
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect()
     }
 
     /// The task files: every `labs/*.yaml` but `labs/course.yaml` and
@@ -42,6 +69,11 @@ impl Source {
             Source::Embedded => embedded::FILES
                 .iter()
                 .map(|(p, _)| p.to_string())
+                .filter(|p| p.starts_with("labs/") && !p[5..].contains('/'))
+                .collect(),
+            Source::Memory(files) => files
+                .iter()
+                .map(|(p, _)| p.clone())
                 .filter(|p| p.starts_with("labs/") && !p[5..].contains('/'))
                 .collect(),
             Source::Dir(root) => std::fs::read_dir(root.join("labs"))?
@@ -63,13 +95,14 @@ impl Source {
         match self {
             Source::Embedded => "the built-in course".into(),
             Source::Dir(root) => root.display().to_string(),
+            Source::Memory(_) => "the course in memory".into(),
         }
     }
 
     /// The folder a file lives in, for messages (`DIR/labs/task3.yaml`).
     pub fn display_path(&self, rel: &str) -> String {
         match self {
-            Source::Embedded => rel.to_string(),
+            Source::Embedded | Source::Memory(_) => rel.to_string(),
             Source::Dir(root) => Path::new(root).join(rel).display().to_string(),
         }
     }

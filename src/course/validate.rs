@@ -16,39 +16,86 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Where the `n`th (0-based) `id: <id>` of a file stands, for problems that
-/// serde cannot locate (duplicates, missing hints).
-fn locate_id(text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
-    let pat = regex::Regex::new(&format!(r#"\bid:\s*["']?{}["']?\s*$"#, regex::escape(id)))
-        .expect("valid regex");
-    let offsets: Vec<usize> = text
-        .lines()
-        .scan(0, |off, l| {
-            let start = *off;
-            *off += l.len() + 1;
-            Some((start, l))
-        })
-        .filter(|(_, l)| pat.is_match(l))
-        .map(|(start, l)| start + l.find("id:").unwrap_or(0))
-        .collect();
-    match offsets.get(n).or(offsets.first()) {
-        Some(&o) => {
-            let (l, c) = line_col(text, o);
-            (Some(l), Some(c))
+static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"(?m)(?:^|[\s{,])(id:)[ \t]*["']?([^"'\s,}#]+)["']?[ \t]*(?:$|[,}#])"#)
+        .expect("valid regex")
+});
+
+/// A file's lines and `id: <id>` places, found once: a file with many
+/// problems is not searched again for each.
+struct Index {
+    /// Byte offset where each line starts.
+    lines: Vec<usize>,
+    /// Each id, and the offsets of its `id:`, in file order.
+    ids: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn new(text: &str) -> Index {
+        let lines = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut ids: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for c in ID.captures_iter(text) {
+            let (Some(at), Some(id)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            ids.entry(id.as_str().to_string())
+                .or_default()
+                .push(at.start());
         }
-        None => (None, None),
+        Index { lines, ids }
     }
+
+    /// Line and column (1-based, columns in characters) of a byte offset.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.lines.partition_point(|&s| s <= offset);
+        let start = self.lines[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+
+    /// Where the `n`th (0-based) `id: <id>` of a file stands (else the
+    /// first), for problems that serde cannot locate (duplicates, missing
+    /// hints). An id the pattern does not find (`id: "a b"`, escapes) is
+    /// looked for as written, else the file's first `id:` stands for it.
+    fn id(&self, text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
+        let offset = match self.ids.get(id) {
+            Some(offsets) => offsets.get(n).or(offsets.first()).copied(),
+            None if !id.is_empty() => text
+                .match_indices(id)
+                .nth(n)
+                .or_else(|| text.match_indices(id).next())
+                .map(|(o, _)| o),
+            None => None,
+        };
+        match offset.or_else(|| text.find("id:")) {
+            Some(o) => {
+                let (l, c) = self.line_col(text, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        }
+    }
+}
+
+#[cfg(test)]
+fn locate_id(text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
+    Index::new(text).id(text, id, n)
 }
 
 struct Lint<'a> {
     file: String,
     text: &'a str,
+    index: Index,
+    /// The variables the course declares, and the builtins.
+    known: &'a [&'a str],
     out: Vec<Problem>,
 }
 
 impl Lint<'_> {
     fn at_id(&mut self, id: &str, nth: usize, message: String) {
-        let (line, col) = locate_id(self.text, id, nth);
+        let (line, col) = self.index.id(self.text, id, nth);
         self.out.push(Problem {
             file: self.file.clone(),
             line,
@@ -96,6 +143,11 @@ impl Lint<'_> {
             for problem in c.kind.lint() {
                 self.at_id(&c.id, 0, format!("check `{}`: {problem}", c.id));
             }
+            for var in c.kind.implied_vars() {
+                if !self.known.contains(var) {
+                    self.at_id(&c.id, 0, format!("check `{}` ({}) reads `${{{var}}}`, which labs/course.yaml does not declare: declare it under `vars:`, or name the files the check reads", c.id, c.kind.name()));
+                }
+            }
             // Only top-level ids are journaled: nested ones need only be
             // unique among their siblings.
             self.checks(
@@ -108,40 +160,115 @@ impl Lint<'_> {
     }
 }
 
+/// `schema: N` of a file that is not [`SCHEMA`], located at its value.
+pub(super) fn schema(source: &Source, rel: &str, text: &str, found: u32) -> Problem {
+    static KEY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^schema[ \t]*:[ \t]*()").expect("valid regex")
+    });
+    let at = KEY
+        .captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| line_col(text, m.start()));
+    Problem {
+        file: source.display_path(rel),
+        line: Some(at.map_or(1, |a| a.0)),
+        col: Some(at.map_or(1, |a| a.1)),
+        message: format!(
+            "schema {found} is not supported: this lab reads schema {SCHEMA}; write `schema: {SCHEMA}` and the format it describes"
+        ),
+    }
+}
+
+/// Every `${name}` of `text` that is neither declared in labs/course.yaml
+/// nor built in, located, with the closest known name.
+fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let declared: Vec<&str> = known
+        .iter()
+        .filter(|k| !vars::BUILTIN.contains(k))
+        .copied()
+        .collect();
+    let declared = match declared.is_empty() {
+        true => "no variables".to_string(),
+        false => declared.join(", "),
+    };
+    for (offset, name) in vars::references(text) {
+        if known.contains(&name) {
+            continue;
+        }
+        let (line, col) = index.line_col(text, offset);
+        let hint = match vars::closest(name, known) {
+            Some(k) => format!("did you mean `${{{k}}}`? "),
+            None => String::new(),
+        };
+        out.push(Problem {
+            file: file.to_string(),
+            line: Some(line),
+            col: Some(col),
+            message: format!(
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and `home` is built in); declare it under `vars:` or fix its name"
+            ),
+        });
+    }
+    out
+}
+
 pub(super) fn lint(
     source: &Source,
-    course: &CourseFile,
+    (course_text, course): (&str, &CourseFile),
     tasks: &[(String, String, Task)],
 ) -> Vec<Problem> {
     let mut out = Vec::new();
     let course_file = source.display_path("labs/course.yaml");
+    let course_index = Index::new(course_text);
+    if course.schema != SCHEMA {
+        out.push(schema(
+            source,
+            "labs/course.yaml",
+            course_text,
+            course.schema,
+        ));
+    }
     let mut units = HashSet::new();
     for u in &course.units {
         if !units.insert(u.id.as_str()) {
+            let (line, col) = course_index.id(course_text, &u.id, 1);
             out.push(Problem {
                 file: course_file.clone(),
-                line: None,
-                col: None,
-                message: format!("unit id `{}` appears twice", u.id),
+                line,
+                col,
+                message: format!(
+                    "unit id `{}` appears twice: give each unit its own id",
+                    u.id
+                ),
             });
         }
     }
+    let known: Vec<&str> = course
+        .vars
+        .keys()
+        .map(String::as_str)
+        .chain(vars::BUILTIN.iter().copied())
+        .collect();
+    // A default may use another variable (`${home}/.bash_history`): a
+    // misspelt one would make every check that uses it look elsewhere.
+    out.extend(unknown_vars(
+        &course_file,
+        course_text,
+        &course_index,
+        &known,
+    ));
     let mut task_ids: HashSet<&str> = HashSet::new();
     for (rel, text, task) in tasks {
         let mut l = Lint {
             file: source.display_path(rel),
             text,
+            index: Index::new(text),
+            known: &known,
             out: Vec::new(),
         };
         if task.schema != SCHEMA {
-            l.at_id(
-                &task.id,
-                0,
-                format!(
-                    "schema {} is not supported: this lab reads schema {SCHEMA}",
-                    task.schema
-                ),
-            );
+            l.out.push(schema(source, rel, text, task.schema));
         }
         if *rel != format!("labs/{}.yaml", task.id) {
             l.at_id(
@@ -224,26 +351,7 @@ pub(super) fn lint(
                 &mut HashSet::new(),
             );
         }
-        for (offset, name) in vars::references(text) {
-            if !course.vars.contains_key(name) && !vars::BUILTIN.contains(&name) {
-                let (line, col) = line_col(text, offset);
-                let known: Vec<&str> = course
-                    .vars
-                    .keys()
-                    .map(String::as_str)
-                    .chain(vars::BUILTIN.iter().copied())
-                    .collect();
-                l.out.push(Problem {
-                    file: l.file.clone(),
-                    line: Some(line),
-                    col: Some(col),
-                    message: format!(
-                        "unknown variable `${{{name}}}`: labs/course.yaml declares {}",
-                        known.join(", ")
-                    ),
-                });
-            }
-        }
+        l.out.extend(unknown_vars(&l.file, text, &l.index, &known));
         out.extend(l.out);
     }
     match super::Vars::new(&course.vars, &[]) {
@@ -263,6 +371,7 @@ pub(super) fn lint(
 fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Problem> {
     use pulldown_cmark::{Event, Tag};
     let mut out = Vec::new();
+    let index = Index::new(md);
     for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
         let dest = match ev {
             Event::Start(Tag::Link { dest_url, .. })
@@ -275,7 +384,7 @@ fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Pr
         }
         let rel = format!("content/{lang}/{}", target.trim_start_matches("./"));
         if !source.exists(&rel) {
-            let (line, col) = line_col(md, range.start);
+            let (line, col) = index.line_col(md, range.start);
             out.push(Problem {
                 file: source.display_path(lesson),
                 line: Some(line),
@@ -304,5 +413,7 @@ mod tests {
         let t = "steps:\n  - id: pull\n  - id: tag\n  - id: pull\n";
         assert_eq!(locate_id(t, "pull", 1), (Some(4), Some(5)));
         assert_eq!(locate_id(t, "tag", 0), (Some(3), Some(5)));
+        let t = "steps:\n  - id: \"a b\"\n";
+        assert_eq!(locate_id(t, "a b", 0), (Some(2), Some(10)));
     }
 }
