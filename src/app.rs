@@ -228,6 +228,9 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
         }
         .check(&tasks),
     );
+    // A read still stuck on the blocking pool (its check already timed
+    // out: a stalled network mount) must not hold up the exit.
+    rt.shutdown_background();
     if machine.command_log_missing() {
         report.warnings.push(crate::shell::missing(lang));
     }

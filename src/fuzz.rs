@@ -6,6 +6,7 @@
 //!
 //! Not an API: the binary never calls these.
 
+use crate::course::{Course, Source};
 use crate::diagnose::dockerd::{judge, Engine};
 use crate::evidence::{Binding, Journal};
 use crate::lang::Lang;
@@ -35,6 +36,36 @@ pub fn daemon_json(data: &[u8]) -> usize {
         }
     }
     n
+}
+
+/// A course: the built-in one with one of its YAML files (chosen by the
+/// first byte) replaced by the rest of the bytes, loaded and linted in
+/// full (`Course::from_files`), so a mutation meets every later stage.
+pub fn course(data: &[u8]) -> usize {
+    let Some((&which, content)) = data.split_first() else {
+        return 0;
+    };
+    let mut files = Source::embedded_files();
+    let yaml: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].0.ends_with(".yaml"))
+        .collect();
+    let i = yaml[usize::from(which) % yaml.len()];
+    files[i].1 = content.to_vec();
+    match Course::from_files(files) {
+        Ok(c) => c.tasks.len(),
+        Err(e) => e.to_string().len(),
+    }
+}
+
+/// The built-in course's YAML files in the order [`course`]'s first byte
+/// picks them, as seeds: `(first byte, path, bytes)`.
+pub fn course_seeds() -> Vec<(u8, String, Vec<u8>)> {
+    Source::embedded_files()
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".yaml"))
+        .enumerate()
+        .map(|(i, (p, b))| (i as u8, p, b))
+        .collect()
 }
 
 /// A roster CSV, as `lab grade --roster` reads it.

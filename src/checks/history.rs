@@ -72,7 +72,7 @@ struct Seen {
     status: Option<i32>,
 }
 
-/// A command line borrowed from its source (a 4 MiB history is 300,000 of
+/// A command line borrowed from its source (a 1 MiB history is 75,000 of
 /// them: no copy each), until one is kept as a [`Seen`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Line<'a> {

@@ -197,7 +197,6 @@ impl Course {
     /// `labs/<task>.yaml`, `content/<lang>/<lesson>.md`, as bytes): the
     /// loader's entry point for fuzzing. Any bytes give a course or
     /// located problems, never a panic.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn from_files(files: Vec<(String, Vec<u8>)>) -> Result<Course, CourseError> {
         Course::load(Source::Memory(std::sync::Arc::new(files)), true, None)
     }

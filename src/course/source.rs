@@ -53,8 +53,7 @@ impl Source {
     }
 
     /// Every file of the built-in course, by path, as bytes: the seed of
-    /// the loader's mutation tests.
-    #[cfg(test)]
+    /// the loader's mutation tests and of its fuzz target.
     pub fn embedded_files() -> Vec<(String, Vec<u8>)> {
         embedded::FILES
             .iter()

@@ -14,9 +14,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
-/// The most of a journal lab reads: its last 8 MiB (tens of thousands of
+/// The most of a journal lab reads: its last 4 MiB (thousands of
 /// runs; a journal grows by well under 1 KiB a run).
-pub const READ_LIMIT: u64 = 8 << 20;
+pub const READ_LIMIT: u64 = 4 << 20;
 
 /// How much of the end of the file an append reads to find the tag to
 /// chain to.

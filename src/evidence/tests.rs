@@ -287,7 +287,7 @@ fn a_journal_over_the_limit_is_read_from_its_end() {
     assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
     assert!(j.remembered("task3", "pull", "b", Lang::En).is_some());
     assert!(
-        j.warnings[0].contains("lab read only its last 8 MiB"),
+        j.warnings[0].contains("lab read only its last 4 MiB"),
         "{:?}",
         j.warnings
     );

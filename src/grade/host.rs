@@ -22,8 +22,9 @@ pub struct HostResult {
     pub detail: Option<String>,
     pub seconds: f64,
     pub report: Option<Report>,
-    /// File name → content, for the student's evidence folder.
-    pub evidence: Vec<(&'static str, String)>,
+    /// File name → content (bytes as they were on the VM), for the
+    /// student's evidence folder.
+    pub evidence: Vec<(&'static str, Vec<u8>)>,
     /// What the learner's journal was worth (graded hosts only).
     pub journal: Option<Health>,
 }
@@ -206,7 +207,7 @@ async fn learner_journal(
     plan: &Plan<'_>,
     machine: &Machine,
     journal_path: &str,
-) -> Result<(Journal, Option<String>), crate::machine::ObserveError> {
+) -> Result<(Journal, Option<Vec<u8>>), crate::machine::ObserveError> {
     if !plan.journal {
         let mut journal = Journal::disabled();
         journal.warnings.push(
@@ -222,8 +223,10 @@ async fn learner_journal(
     // Its end, as lab reads a local journal; a journal that is not a
     // regular file is no journal.
     let bound = Bound::tail(crate::evidence::JOURNAL_READ_LIMIT);
-    let (text, cut) = match machine.read(journal_path, bound).await? {
-        Read::Bytes { bytes, cut } => (Some(String::from_utf8_lossy(&bytes).into_owned()), cut),
+    // Bytes as they are: a lossy copy of 4 MiB of junk would be three
+    // times its size, held for the whole grading of the VM.
+    let (bytes, cut) = match machine.read(journal_path, bound).await? {
+        Read::Bytes { bytes, cut } => (Some(bytes), cut),
         _ => (None, false),
     };
     let cut_from = if cut {
@@ -233,24 +236,27 @@ async fn learner_journal(
         None
     };
     let label = format!("{}:{journal_path}", machine.docker.label());
-    let bytes = text.as_deref().unwrap_or("").as_bytes();
+    let raw = bytes.as_deref().unwrap_or_default();
     // No journal, nothing to verify: no `docker info` asked for it.
-    let binding = if bytes.is_empty() {
+    let binding = if raw.is_empty() {
         Binding::default()
     } else {
         Binding::of(machine).await
     };
-    let journal = Journal::read_only(&label, bytes, cut_from, binding, plan.lang);
-    Ok((journal, text))
+    let journal = Journal::read_only(&label, raw, cut_from, binding, plan.lang);
+    Ok((journal, bytes))
 }
 
 /// What the verdicts were based on, to review later without the VM: the
 /// image and container lists, the daemon's events, daemon.json. What could
 /// not be read is recorded as such, not left out silently.
-async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, String)> {
-    let json = |r: Result<String, String>| match r {
-        Ok(s) => s,
-        Err(e) => serde_json::json!({ "error": e }).to_string(),
+async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, Vec<u8>)> {
+    let json = |r: Result<String, String>| {
+        match r {
+            Ok(s) => s,
+            Err(e) => serde_json::json!({ "error": e }).to_string(),
+        }
+        .into_bytes()
     };
     let d = &machine.docker;
     let images = d
@@ -277,25 +283,24 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, String)>
     ];
     let daemon_json = vars.get("daemon_json").unwrap_or("/etc/docker/daemon.json");
     match machine.read(daemon_json, Bound::CONFIG).await {
-        Ok(Read::Bytes { bytes, cut: false }) => {
-            files.push(("daemon.json", String::from_utf8_lossy(&bytes).into_owned()))
-        }
+        Ok(Read::Bytes { bytes, cut: false }) => files.push(("daemon.json", bytes)),
         Ok(Read::Bytes { cut: true, .. }) => files.push((
             "daemon.json.error",
             format!(
                 "{daemon_json} is over {} MiB: not kept\n",
                 Bound::CONFIG.mib()
-            ),
+            )
+            .into_bytes(),
         )),
         Ok(Read::NotFile(kind)) => files.push((
             "daemon.json.error",
-            format!("{daemon_json} is {}\n", kind.words(crate::lang::Lang::En)),
+            format!("{daemon_json} is {}\n", kind.words(crate::lang::Lang::En)).into_bytes(),
         )),
         Ok(Read::Missing) => files.push((
             "daemon.json.missing",
-            format!("{daemon_json} did not exist on the VM\n"),
+            format!("{daemon_json} did not exist on the VM\n").into_bytes(),
         )),
-        Err(e) => files.push(("daemon.json.error", format!("{e}\n"))),
+        Err(e) => files.push(("daemon.json.error", format!("{e}\n").into_bytes())),
     }
     files
 }

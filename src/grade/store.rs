@@ -148,7 +148,7 @@ impl Store {
     pub fn save(
         &self,
         done: &Finished,
-        evidence: &[(&'static str, String)],
+        evidence: &[(&'static str, Vec<u8>)],
     ) -> Result<(), StoreError> {
         let id = &done.record.student_id;
         let final_dir = self.student_dir(id);

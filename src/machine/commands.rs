@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub const IN_STATE: &str = "lab/commands.jsonl";
 
 /// At most this much of the log's end is read (about 20,000 commands).
-pub const MAX_READ: u64 = 4 << 20;
+pub const MAX_READ: u64 = 1 << 20;
 
 /// One command as the shell hook logged it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -82,9 +82,9 @@ impl Bound {
     /// content): its first MiB. A real daemon.json is a few hundred bytes;
     /// one over 1 MiB is refused as too large, never parsed in part.
     pub const CONFIG: Bound = Bound::head(1 << 20);
-    /// A shell history or the command log: its last 4 MiB (tens of
+    /// A shell history or the command log: its last 1 MiB (tens of
     /// thousands of commands, the newest ones).
-    pub const HISTORY: Bound = Bound::tail(4 << 20);
+    pub const HISTORY: Bound = Bound::tail(1 << 20);
     /// A kernel table (/proc/net/tcp, size 0 until read): 16 MiB, about
     /// 100,000 sockets.
     pub const TABLE: Bound = Bound::head(16 << 20);

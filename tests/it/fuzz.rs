@@ -56,3 +56,26 @@ fn the_roster_corpus_replays() {
 fn the_journal_corpus_replays() {
     replay("journal", lab::fuzz::journal);
 }
+
+/// The course target's seeds are the built-in course's YAML files, each
+/// behind the byte that picks it (`LAB_BLESS=1` rewrites them when the
+/// course changes); then the whole corpus replays.
+#[test]
+fn the_course_corpus_holds_the_built_in_files_and_replays() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/course");
+    for (which, path, bytes) in lab::fuzz::course_seeds() {
+        let name = format!("seed-{}", path.replace('/', "-"));
+        let mut want = vec![which];
+        want.extend_from_slice(&bytes);
+        if std::env::var_os("LAB_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).expect("corpus folder");
+            std::fs::write(dir.join(&name), &want).expect("write seed");
+        }
+        let have = std::fs::read(dir.join(&name)).unwrap_or_default();
+        assert!(
+            have == want,
+            "fuzz/corpus/course/{name} is stale: LAB_BLESS=1 cargo test --test it course_corpus"
+        );
+    }
+    replay("course", lab::fuzz::course);
+}

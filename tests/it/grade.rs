@@ -459,3 +459,78 @@ fn a_terminal_gets_a_progress_bar_with_counts() {
         "plain lines on a terminal: {text:?}"
     );
 }
+
+/// `lab grade -j 16` against the hostile VM (scripts/gradebed's h01: a
+/// 420 MB history, 100 MB of command log, 60 MB of random journal, a FIFO
+/// as daemon.json), sixteen rows at once: every row is graded, the FIFO is
+/// named in the report, and the grader stays under 256 MiB of peak RSS
+/// (measured by GNU time around the real binary).
+#[test]
+fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
+    let bed = bed();
+    let roster = bed.join("hostile.csv");
+    assert!(
+        roster.is_file(),
+        "{}: gradebed too old: scripts/gradebed up",
+        roster.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let timing = tmp.path().join("time");
+    let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "%e %M", "-o"])
+        .arg(&timing)
+        .arg(assert_cmd::cargo::cargo_bin("lab"));
+    for k in crate::harness::SCRUBBED_ENV {
+        cmd.env_remove(k);
+    }
+    let done = cmd
+        .env("HOME", tmp.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "--timeout",
+            "20",
+            "grade",
+            "task2",
+            "task3",
+            "-j",
+            "16",
+            "--roster",
+        ])
+        .arg(&roster)
+        .arg("--out")
+        .arg(&out)
+        .args(["--ssh-option", &known])
+        .output()
+        .expect("run lab grade under /usr/bin/time");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let measured = std::fs::read_to_string(&timing).unwrap_or_default();
+    let last = measured.lines().last().unwrap_or_default().to_string();
+    let mut words = last.split_whitespace();
+    let secs: f64 = words
+        .next()
+        .and_then(|w| w.parse().ok())
+        .expect("wall time");
+    let kib: f64 = words.next().and_then(|w| w.parse().ok()).expect("peak RSS");
+    eprintln!(
+        "lab grade -j 16, hostile VMs: {secs:.1} s, peak RSS {:.1} MiB",
+        kib / 1024.0
+    );
+    assert!(text.contains("graded 16 of 16 hosts"), "{text}");
+    for i in 1..=16 {
+        let id = format!("h{i:02}");
+        assert_eq!(record(&out, &id)["outcome"], "graded", "{id}\n{text}");
+    }
+    let report = read(out.join("students/h01/report.json"));
+    assert!(report.contains("a FIFO (named pipe)"), "{report}");
+    assert!(
+        kib / 1024.0 < 256.0,
+        "peak RSS {:.1} MiB\n{text}",
+        kib / 1024.0
+    );
+}

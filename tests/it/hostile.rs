@@ -11,7 +11,8 @@
 //!   FIFOs, links and files too big to commit); the case folder's other
 //!   files are copied there before.
 //! - `args`, `env`, `unset`: the command line and environment (`{dir}`,
-//!   `{daemon_json}` expanded; HOME is `{dir}` unless `env` says otherwise).
+//!   `{daemon_json}` and `{root}`, the repository, expanded; HOME is
+//!   `{dir}` unless `env` says otherwise).
 //! - `stdout_to`: a file to send stdout to (`/dev/full`).
 //! - `exit`; `has` / `lacks`: words in stdout + stderr or not;
 //!   `files`: `{ "path" = ["words"] }` that must hold them after the run;
@@ -89,7 +90,9 @@ fn cases() -> Vec<(String, Case)> {
 }
 
 fn expand(s: &str, dir: &Path, daemon: Option<&Daemon>) -> String {
-    let mut s = s.replace("{dir}", &dir.display().to_string());
+    let mut s = s
+        .replace("{dir}", &dir.display().to_string())
+        .replace("{root}", env!("CARGO_MANIFEST_DIR"));
     if let Some(d) = daemon {
         s = s.replace("{daemon_json}", &d.config_file().display().to_string());
     }

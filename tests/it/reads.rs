@@ -167,7 +167,7 @@ fn a_huge_random_history_does_not_time_the_daemon_checks_out() {
     assert_eq!(status(&done, "valid"), "pass", "{}", done.stdout);
     assert_eq!(status(&done, "typed"), "fail", "{}", done.stdout);
     let warnings = done.check("t1", "s", "typed")["warnings"].to_string();
-    assert!(warnings.contains("read only its last 4 MiB"), "{warnings}");
+    assert!(warnings.contains("read only its last 1 MiB"), "{warnings}");
     done.code(1);
 }
 
