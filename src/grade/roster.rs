@@ -184,6 +184,17 @@ fn student(
         return Err(Problem::BadId(id.to_string()));
     }
     let name = cell("name").unwrap_or(id);
+    // A line break (a quoted cell over two lines) and a tab are text; ESC,
+    // CR and the other controls could rewrite the teacher's terminal.
+    if let Some(ch) = name
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(Problem::ControlInName {
+            name: name.to_string(),
+            ch,
+        });
+    }
     let host = cell("host").ok_or_else(|| Problem::NoHost(id.to_string()))?;
     if let Some(why) = refused_host(host) {
         return Err(Problem::BadHost {
@@ -539,5 +550,15 @@ mod tests {
         }
         // Both kinds of answer were exercised.
         assert!(ok > 100 && errors > 100, "{ok} parsed, {errors} refused");
+    }
+
+    #[test]
+    fn a_name_with_a_terminal_escape_is_refused_by_line() {
+        let e = err("student_id,name,host\ns1,A,vm1\ns2,\"x\x1b[2Jy\",vm2\n");
+        assert_eq!(
+            e,
+            "roster.csv:3: the name `x\\u{1b}[2Jy` holds an invisible control character (U+001B), which would reach the terminal and the spreadsheets: retype the name"
+        );
+        assert!(parse_str("student_id,name,host\ns1,\"A\tB\",vm1\n").is_ok());
     }
 }

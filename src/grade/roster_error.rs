@@ -59,6 +59,12 @@ pub enum Problem {
     },
     NoIdentity(PathBuf),
     NoStudents,
+    /// A name holding a control character (an escape sequence would reach
+    /// the teacher's terminal through the progress lines).
+    ControlInName {
+        name: String,
+        ch: char,
+    },
 }
 
 impl RosterError {
@@ -203,6 +209,13 @@ impl Problem {
                 lang,
                 "the roster has no students",
                 "名单中没有学生"
+            ),
+            Problem::ControlInName { name, ch } => tr!(
+                lang,
+                "the name `{}` holds an invisible control character (U+{:04X}), which would reach the terminal and the spreadsheets: retype the name",
+                "姓名 `{}` 中有一个看不见的控制字符（U+{:04X}），它会被带到终端和电子表格里：请重新输入这个姓名",
+                shown(name),
+                u32::from(*ch)
             ),
         }
     }
