@@ -19,3 +19,4 @@ mod quiz;
 mod report;
 mod run;
 mod shell;
+mod spelling;

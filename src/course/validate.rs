@@ -197,7 +197,7 @@ fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Pr
             continue;
         }
         let (line, col) = index.line_col(text, offset);
-        let hint = match vars::closest(name, known) {
+        let hint = match crate::spelling::closest(name, known.iter().copied()) {
             Some(k) => format!("did you mean `${{{k}}}`? "),
             None => String::new(),
         };

@@ -111,32 +111,6 @@ pub fn references(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// The known name closest to a misspelt one (at most two edits, and
-/// fewer than the name's length), for "did you mean".
-pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (distance(name, k), *k))
-        .filter(|(d, _)| *d <= 2 && *d < name.chars().count().max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance, in characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,15 +153,6 @@ mod tests {
         // No home known: `${home}` stays, never /root.
         let v = Vars::with_home(&defaults(), &[], None).unwrap();
         assert_eq!(v.get("bash_history"), Some("${home}/.bash_history"));
-    }
-
-    #[test]
-    fn the_closest_name_is_suggested() {
-        let known = ["home", "bash_history", "daemon_json"];
-        assert_eq!(closest("hme", &known), Some("home"));
-        assert_eq!(closest("daemon_jsn", &known), Some("daemon_json"));
-        assert_eq!(closest("images_dir", &known), None);
-        assert_eq!(closest("x", &known), None);
     }
 
     #[test]

@@ -348,29 +348,11 @@ fn log_opts(c: &mut CheckCtx<'_, '_>, members: &[(Node, Node)]) {
 /// Only keys of about the same length are compared: a key of a megabyte
 /// costs no more than a short one.
 fn closest(name: &str) -> Option<&'static str> {
-    let len = name.chars().count();
-    keys::KEYS
+    let known = keys::KEYS
         .iter()
         .filter(|k| k.ty != Ty::Ignored)
-        .filter(|k| k.name.chars().count().abs_diff(len) <= 2)
-        .map(|k| (distance(name, k.name), k.name))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+        .map(|k| k.name);
+    crate::spelling::closest(name, known)
 }
 
 #[cfg(test)]
