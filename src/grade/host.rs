@@ -9,7 +9,7 @@ use crate::course::{Task, Vars};
 use crate::evidence::{Binding, Health, Journal, MACHINE_ID_FILES};
 use crate::machine::login::{self, LoginError, Wanted};
 use crate::machine::ssh::ConnectError;
-use crate::machine::{Bound, Machine, Read};
+use crate::machine::{Bound, End, Machine, Read};
 use crate::report::Report;
 use crate::run::Run;
 use std::path::Path;
@@ -247,9 +247,84 @@ async fn learner_journal(
     Ok((journal, bytes))
 }
 
+/// A file of the VM kept as evidence: under `name` as its bytes were (its
+/// bound of it: the head of a configuration file, the tail of a history),
+/// or a note under `name.cut`, `name.missing` or `name.error` saying what
+/// was not kept and why.
+struct Kept {
+    name: &'static str,
+    cut: &'static str,
+    missing: &'static str,
+    error: &'static str,
+    bound: Bound,
+}
+
+const DAEMON_JSON: Kept = Kept {
+    name: "daemon.json",
+    cut: "daemon.json.error",
+    missing: "daemon.json.missing",
+    error: "daemon.json.error",
+    bound: Bound::CONFIG,
+};
+const COMMAND_LOG: Kept = Kept {
+    name: "commands.jsonl",
+    cut: "commands.jsonl.cut",
+    missing: "commands.jsonl.missing",
+    error: "commands.jsonl.error",
+    bound: Bound::HISTORY,
+};
+const BASH_HISTORY: Kept = Kept {
+    name: "bash_history",
+    cut: "bash_history.cut",
+    missing: "bash_history.missing",
+    error: "bash_history.error",
+    bound: Bound::HISTORY,
+};
+const ZSH_HISTORY: Kept = Kept {
+    name: "zsh_history",
+    cut: "zsh_history.cut",
+    missing: "zsh_history.missing",
+    error: "zsh_history.error",
+    bound: Bound::HISTORY,
+};
+
+/// Adds `path`, read within `k.bound`, to the evidence as `k` says.
+async fn keep(files: &mut Vec<(&'static str, Vec<u8>)>, machine: &Machine, path: &str, k: &Kept) {
+    let note = |text: String| (text + "\n").into_bytes();
+    match machine.read(path, k.bound).await {
+        // A configuration file over its bound was never judged in part: not
+        // kept either.
+        Ok(Read::Bytes { cut: true, .. }) if k.bound.end == End::Head => files.push((
+            k.cut,
+            note(format!("{path} is over {} MiB: not kept", k.bound.mib())),
+        )),
+        Ok(Read::Bytes { bytes, cut }) => {
+            files.push((k.name, bytes));
+            if cut {
+                files.push((
+                    k.cut,
+                    note(format!(
+                        "{path}: only its last {} MiB were read and kept",
+                        k.bound.mib()
+                    )),
+                ));
+            }
+        }
+        Ok(Read::NotFile(kind)) => files.push((
+            k.error,
+            note(format!("{path} is {}", kind.words(crate::lang::Lang::En))),
+        )),
+        Ok(Read::Missing) => {
+            files.push((k.missing, note(format!("{path} did not exist on the VM"))))
+        }
+        Err(e) => files.push((k.error, note(e.to_string()))),
+    }
+}
+
 /// What the verdicts were based on, to review later without the VM: the
-/// image and container lists, the daemon's events, daemon.json. What could
-/// not be read is recorded as such, not left out silently.
+/// image and container lists, the daemon's events, daemon.json, the
+/// command log and the shell histories (their last 1 MiB). What could not
+/// be read is recorded as such, not left out silently.
 async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, Vec<u8>)> {
     let json = |r: Result<String, String>| {
         match r {
@@ -282,25 +357,17 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, Vec<u8>)
         ("events.json", json(events)),
     ];
     let daemon_json = vars.get("daemon_json").unwrap_or("/etc/docker/daemon.json");
-    match machine.read(daemon_json, Bound::CONFIG).await {
-        Ok(Read::Bytes { bytes, cut: false }) => files.push(("daemon.json", bytes)),
-        Ok(Read::Bytes { cut: true, .. }) => files.push((
-            "daemon.json.error",
-            format!(
-                "{daemon_json} is over {} MiB: not kept\n",
-                Bound::CONFIG.mib()
-            )
-            .into_bytes(),
-        )),
-        Ok(Read::NotFile(kind)) => files.push((
-            "daemon.json.error",
-            format!("{daemon_json} is {}\n", kind.words(crate::lang::Lang::En)).into_bytes(),
-        )),
-        Ok(Read::Missing) => files.push((
-            "daemon.json.missing",
-            format!("{daemon_json} did not exist on the VM\n").into_bytes(),
-        )),
-        Err(e) => files.push(("daemon.json.error", format!("{e}\n").into_bytes())),
+    keep(&mut files, machine, daemon_json, &DAEMON_JSON).await;
+    if let Some(log) = machine.command_log_path() {
+        keep(&mut files, machine, &log, &COMMAND_LOG).await;
+    }
+    for (var, kept) in [
+        ("bash_history", &BASH_HISTORY),
+        ("zsh_history", &ZSH_HISTORY),
+    ] {
+        if let Some(path) = vars.get(var).filter(|p| !p.contains("${")) {
+            keep(&mut files, machine, path, kept).await;
+        }
     }
     files
 }

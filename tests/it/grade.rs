@@ -127,6 +127,10 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     assert!(out
         .join("students/s04/evidence/daemon.json.missing")
         .is_file());
+    // The commands the verdicts rest on: the shell history as typed (s01
+    // has no shell integration, so no command log, and says so).
+    assert!(read(ev.join("bash_history")).contains("docker pull tomcat"));
+    assert!(read(ev.join("commands.jsonl.missing")).contains("did not exist on the VM"));
     // JUnit: a suite per student and task, an errored one per lost host.
     let junit = read(out.join("junit.xml"));
     assert!(junit.contains("<testsuite name=\"s01/task3\""));
@@ -528,6 +532,12 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
     }
     let report = read(out.join("students/h01/report.json"));
     assert!(report.contains("a FIFO (named pipe)"), "{report}");
+    // The evidence keeps the end of the history and command log, and says so.
+    let ev = out.join("students/h01/evidence");
+    assert!(read(ev.join("bash_history")).ends_with("docker pull tomcat\n"));
+    assert!(read(ev.join("bash_history.cut")).contains("last 1 MiB"));
+    assert!(read(ev.join("commands.jsonl.cut")).contains("last 1 MiB"));
+    assert!(read(ev.join("daemon.json.error")).contains("a FIFO"));
     assert!(
         kib / 1024.0 < 256.0,
         "peak RSS {:.1} MiB\n{text}",

@@ -16,7 +16,8 @@
 //! - `stdout_to`: a file to send stdout to (`/dev/full`).
 //! - `exit`; `has` / `lacks`: words in stdout + stderr or not;
 //!   `files`: `{ "path" = ["words"] }` that must hold them after the run;
-//!   `unchanged`: files under `{dir}` that must keep their bytes.
+//!   `unchanged`: files under `{dir}` that must keep their bytes;
+//!   `same_listing`: `{dir}` holds the same names after the run.
 //! - `max_secs`, `max_rss_mib`, `max_output_kib`: the bounds.
 
 use crate::bed::Daemon;
@@ -48,6 +49,10 @@ struct Case {
     files: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     unchanged: Vec<String>,
+    /// The scratch folder lists the same names after the run (nothing
+    /// left behind: no `.FILE.old-PID`, no `.book.tmp-PID`).
+    #[serde(default)]
+    same_listing: bool,
     max_secs: f64,
     max_rss_mib: f64,
     #[serde(default = "default_output_kib")]
@@ -113,6 +118,7 @@ fn copy_fixtures(from: &Path, to: &Path) {
 struct Play {
     ran: Ran,
     before: BTreeMap<String, Vec<u8>>,
+    listing: Vec<String>,
     dir: PathBuf,
     _tmp: tempfile::TempDir,
 }
@@ -143,6 +149,7 @@ fn run(name: &str, case: &Case, daemon: Option<&Daemon>) -> Play {
             (f.clone(), bytes)
         })
         .collect();
+    let listing = listing(&dir);
     let timing = tmp.path().join("time");
     let mut cmd = Command::new("/usr/bin/time");
     cmd.args(["-f", "%e %M", "-o"])
@@ -199,14 +206,36 @@ fn run(name: &str, case: &Case, daemon: Option<&Daemon>) -> Play {
     Play {
         ran,
         before,
+        listing,
         dir,
         _tmp: tmp,
     }
 }
 
+/// The names in a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// What is wrong with a run, if anything.
-fn judge(case: &Case, ran: &Ran, dir: &Path, before: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+fn judge(case: &Case, play: &Play) -> Vec<String> {
+    let (ran, dir, before) = (&play.ran, play.dir.as_path(), &play.before);
     let mut wrong = Vec::new();
+    if case.same_listing && listing(dir) != play.listing {
+        wrong.push(format!(
+            "the folder held {:?}, now {:?}",
+            play.listing,
+            listing(dir)
+        ));
+    }
     if ran.code != case.exit {
         wrong.push(format!("exit {} (want {})", ran.code, case.exit));
     }
@@ -273,7 +302,7 @@ fn every_hostile_input_is_refused_in_words_within_its_bounds() {
             "{name} | {} | {:.2} | {:.1}\n",
             ran.code, ran.secs, ran.rss_mib
         ));
-        let wrong = judge(case, ran, &play.dir, &play.before);
+        let wrong = judge(case, &play);
         if !wrong.is_empty() {
             failures.push(format!(
                 "{name} ({}): {}\n--- output (first 2 KiB) ---\n{}",
