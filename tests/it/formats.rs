@@ -49,7 +49,9 @@ fn write(d: &Daemon, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn xmllint_problems(doc: &Path) -> Option<String> {
+/// Why xmllint refuses the JUnit document `doc`, or `None` when every
+/// schema accepts it.
+pub fn xmllint_problems(doc: &Path) -> Option<String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut schemas = vec![repo.join("tests/schemas/jenkins-junit.xsd")];
     schemas.extend(std::env::var_os("LAB_JUNIT_XSD").map(PathBuf::from));
