@@ -1,12 +1,12 @@
-//! The class files made from the students' records: the gradebook, a CSV
-//! for the LMS, and the class JUnit document. Rows follow the roster.
+//! The class files made from the students' records: the gradebook and a
+//! CSV for the LMS (the class JUnit document is `junit.rs`). Rows follow
+//! the roster.
 
 use super::cell::{csv, Cell};
 use super::outcome::{Outcome, Record};
 use super::roster::Student;
 use crate::course::Task;
 use crate::lang::Lang;
-use crate::report::Report;
 
 fn header(names: &[&str]) -> Vec<Cell> {
     names.iter().map(|n| Cell::text(*n)).collect()
@@ -86,30 +86,6 @@ pub fn lms(students: &[(&Student, Option<&Record>)], tasks: &[&Task], lang: Lang
         rows.push(row);
     }
     csv(&rows)
-}
-
-/// `junit.xml`: every student's checks, suites named `<student id>/<task>`.
-pub fn junit(students: &[(&Student, Option<&Record>, Option<&Report>)]) -> String {
-    let machines: Vec<(String, Result<&Report, String>)> = students
-        .iter()
-        .map(|(s, record, report)| {
-            let result = match (report, record) {
-                (Some(rep), _) => Ok(*rep),
-                (None, Some(r)) if r.outcome == Outcome::Graded => Err(format!(
-                    "graded, but students/{}/report.json cannot be read",
-                    s.id
-                )),
-                (None, Some(r)) => Err(format!(
-                    "{}: {}",
-                    r.outcome.name(),
-                    r.detail.clone().unwrap_or_default()
-                )),
-                (None, None) => Err("not graded: the run stopped before this host".into()),
-            };
-            (s.id.clone(), result)
-        })
-        .collect();
-    crate::report::junit_class(&machines)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 mod cell;
 mod gradebook;
 mod host;
+mod junit;
 mod outcome;
 mod progress;
 pub mod roster;
@@ -294,7 +295,7 @@ fn write_class_files(
     let files = [
         ("gradebook.csv", gradebook::gradebook(&pairs, tasks)),
         ("lms.csv", gradebook::lms(&pairs, tasks, plan.lang)),
-        ("junit.xml", gradebook::junit(&rows)),
+        ("junit.xml", junit::class(&rows)),
         ("summary.html", html),
     ];
     files

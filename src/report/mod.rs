@@ -158,9 +158,11 @@ impl Report {
 
 #[cfg(test)]
 pub(crate) mod sample;
+#[cfg(test)]
+pub(crate) mod schema;
 
 #[cfg(test)]
-mod golden {
+pub(crate) mod golden {
     //! Each format's rendering of a fixed report, against
     //! `tests/golden/report/<case>.<exit code>.<format>`. To accept a change
     //! on purpose: `LAB_BLESS=1 cargo test golden`, then review the diff.
@@ -168,12 +170,18 @@ mod golden {
 
     fn golden(case: &str, report: &Report, format: Format, ext: &str) {
         let out = report.render(format, false);
+        let file = format!("report/{case}.{}.{ext}", report.exit_code());
+        compare(&file, &out);
+    }
+
+    /// `out` against `tests/golden/<file>`; `LAB_BLESS=1` writes it instead.
+    pub(crate) fn compare(file: &str, out: &str) {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden/report")
-            .join(format!("{case}.{}.{ext}", report.exit_code()));
+            .join("tests/golden")
+            .join(file);
         if std::env::var_os("LAB_BLESS").is_some() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &out).unwrap();
+            std::fs::write(&path, out).unwrap();
         }
         let want = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));

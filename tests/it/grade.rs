@@ -135,6 +135,10 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     let junit = read(out.join("junit.xml"));
     assert!(junit.contains("<testsuite name=\"s01/task3\""));
     assert!(junit.contains("<testsuite name=\"s07\" tests=\"1\" failures=\"0\" errors=\"1\""));
+    // ... valid against Jenkins' schema, as xmllint reads it.
+    if let Some(why) = crate::formats::xmllint_problems(&out.join("junit.xml")) {
+        panic!("junit.xml is not valid JUnit:\n{why}");
+    }
     // The class summary: what the class fails most comes first.
     let html = read(out.join("summary.html"));
     let first = html

@@ -1,0 +1,103 @@
+//! `junit.xml` of `lab grade`: every student's checks in one JUnit
+//! document, suites named `<student id>/<task>`; a student with no report
+//! is one errored test case saying why. The XML itself is written by
+//! `report::junit`, the same writer as `lab check --format junit`.
+
+use super::outcome::{Outcome, Record};
+use super::roster::Student;
+use crate::report::Report;
+
+/// The class document, rows in roster order.
+pub fn class(students: &[(&Student, Option<&Record>, Option<&Report>)]) -> String {
+    let machines: Vec<(String, Result<&Report, String>)> = students
+        .iter()
+        .map(|(s, record, report)| (s.id.clone(), result(s, *record, *report)))
+        .collect();
+    crate::report::junit_class(&machines)
+}
+
+/// A student's report, or why there is none.
+fn result<'a>(
+    s: &Student,
+    record: Option<&Record>,
+    report: Option<&'a Report>,
+) -> Result<&'a Report, String> {
+    match (report, record) {
+        (Some(rep), _) => Ok(rep),
+        (None, Some(r)) if r.outcome == Outcome::Graded => Err(format!(
+            "graded, but students/{}/report.json cannot be read",
+            s.id
+        )),
+        (None, Some(r)) => Err(format!(
+            "{}: {}",
+            r.outcome.name(),
+            r.detail.clone().unwrap_or_default()
+        )),
+        (None, None) => Err("not graded: the run stopped before this host".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+    use crate::machine::ssh::Target;
+    use crate::report::{golden, sample, schema};
+
+    fn student(id: &str) -> Student {
+        Student {
+            id: id.into(),
+            name: format!("Name of {id}"),
+            target: Target {
+                host: "10.0.0.1".into(),
+                port: Some(22),
+                user: None,
+                identity: None,
+            },
+            line: 2,
+        }
+    }
+
+    fn record(s: &Student, outcome: Outcome, detail: &str) -> Record {
+        Record {
+            schema: 1,
+            student_id: s.id.clone(),
+            name: s.name.clone(),
+            host: s.target.url(),
+            outcome,
+            detail: Some(detail.into()),
+            at: 0,
+            seconds: 1.0,
+            scores: Default::default(),
+            total: None,
+            max_total: 4,
+            journal: None,
+        }
+    }
+
+    /// A class of four: graded (the sample: a pass, a failure, a skip, an
+    /// error), unreachable, graded without a readable report, and not
+    /// reached before the run stopped. Against its golden file
+    /// (`LAB_BLESS=1 cargo test --lib golden` rewrites it) and Jenkins'
+    /// schema through xmllint.
+    #[test]
+    fn golden_class_junit_is_valid_against_jenkins_schema() {
+        let [a, b, c, d] = ["s01", "s02 <&>", "s03", "s04"].map(student);
+        let report = sample::report(Lang::En);
+        let unreachable = record(
+            &b,
+            Outcome::Unreachable,
+            "ssh: connect to host \"x\" <refused>",
+        );
+        let lost = record(&c, Outcome::Graded, "");
+        let rows = [
+            (&a, None, Some(&report)),
+            (&b, Some(&unreachable), None),
+            (&c, Some(&lost), None),
+            (&d, None, None),
+        ];
+        let xml = class(&rows);
+        golden::compare("grade/class.junit.xml", &xml);
+        schema::assert_valid_junit(&xml);
+    }
+}
