@@ -486,16 +486,8 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
     let out = tmp.path().join("grades");
     let timing = tmp.path().join("time");
     let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
-    let mut cmd = std::process::Command::new("/usr/bin/time");
-    cmd.args(["-f", "%e %M", "-o"])
-        .arg(&timing)
-        .arg(assert_cmd::cargo::cargo_bin("lab"));
-    for k in crate::harness::SCRUBBED_ENV {
-        cmd.env_remove(k);
-    }
+    let mut cmd = crate::harness::timed_lab(tmp.path(), &timing);
     let done = cmd
-        .env("HOME", tmp.path())
-        .env("NO_COLOR", "1")
         .args([
             "--timeout",
             "20",
@@ -517,18 +509,8 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
         String::from_utf8_lossy(&done.stdout),
         String::from_utf8_lossy(&done.stderr)
     );
-    let measured = std::fs::read_to_string(&timing).unwrap_or_default();
-    let last = measured.lines().last().unwrap_or_default().to_string();
-    let mut words = last.split_whitespace();
-    let secs: f64 = words
-        .next()
-        .and_then(|w| w.parse().ok())
-        .expect("wall time");
-    let kib: f64 = words.next().and_then(|w| w.parse().ok()).expect("peak RSS");
-    eprintln!(
-        "lab grade -j 16, hostile VMs: {secs:.1} s, peak RSS {:.1} MiB",
-        kib / 1024.0
-    );
+    let (secs, mib) = crate::harness::measured(&timing);
+    eprintln!("lab grade -j 16, hostile VMs: {secs:.1} s, peak RSS {mib:.1} MiB");
     assert!(text.contains("graded 16 of 16 hosts"), "{text}");
     for i in 1..=16 {
         let id = format!("h{i:02}");
@@ -542,9 +524,5 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
     assert!(read(ev.join("bash_history.cut")).contains("last 1 MiB"));
     assert!(read(ev.join("commands.jsonl.cut")).contains("last 1 MiB"));
     assert!(read(ev.join("daemon.json.error")).contains("a FIFO"));
-    assert!(
-        kib / 1024.0 < 256.0,
-        "peak RSS {:.1} MiB\n{text}",
-        kib / 1024.0
-    );
+    assert!(mib < 256.0, "peak RSS {mib:.1} MiB\n{text}");
 }

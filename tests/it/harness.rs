@@ -250,3 +250,31 @@ impl Done {
         self
     }
 }
+
+/// The real `lab` under GNU time (`/usr/bin/time -f '%e %M'`), in a clean
+/// environment (no [`SCRUBBED_ENV`], no colour, HOME = `home`): the
+/// command to add arguments to, and where the figures will be.
+pub fn timed_lab(home: &Path, timing: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "%e %M", "-o"])
+        .arg(timing)
+        .arg(assert_cmd::cargo::cargo_bin("lab"));
+    for k in SCRUBBED_ENV {
+        cmd.env_remove(k);
+    }
+    cmd.env("HOME", home).env("NO_COLOR", "1");
+    cmd
+}
+
+/// What GNU time measured for [`timed_lab`]: wall seconds and peak RSS in
+/// MiB (`f64::MAX` each when it measured nothing).
+pub fn measured(timing: &Path) -> (f64, f64) {
+    let text = std::fs::read_to_string(timing).unwrap_or_default();
+    // GNU time notes a non-zero exit on a line of its own first.
+    let last = text.lines().last().unwrap_or_default();
+    let mut words = last.split_whitespace();
+    let mut next = || words.next().and_then(|w| w.parse::<f64>().ok());
+    let secs = next().unwrap_or(f64::MAX);
+    let mib = next().map_or(f64::MAX, |kib| kib / 1024.0);
+    (secs, mib)
+}

@@ -151,14 +151,7 @@ fn run(name: &str, case: &Case, daemon: Option<&Daemon>) -> Play {
         .collect();
     let listing = listing(&dir);
     let timing = tmp.path().join("time");
-    let mut cmd = Command::new("/usr/bin/time");
-    cmd.args(["-f", "%e %M", "-o"])
-        .arg(&timing)
-        .arg(assert_cmd::cargo::cargo_bin("lab"));
-    for k in crate::harness::SCRUBBED_ENV {
-        cmd.env_remove(k);
-    }
-    cmd.env("HOME", &dir).env("NO_COLOR", "1");
+    let mut cmd = crate::harness::timed_lab(&dir, &timing);
     if let Some(d) = daemon {
         cmd.env("DOCKER_HOST", d.host());
     }
@@ -179,18 +172,7 @@ fn run(name: &str, case: &Case, daemon: Option<&Daemon>) -> Play {
         cmd.stdout(f);
     }
     let out = cmd.output().expect("run lab under /usr/bin/time");
-    let measured = std::fs::read_to_string(&timing).unwrap_or_default();
-    // GNU time notes a non-zero exit on a line of its own first.
-    let last = measured.lines().last().unwrap_or_default().to_string();
-    let mut words = last.split_whitespace();
-    let secs: f64 = words
-        .next()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(f64::MAX);
-    let kib: f64 = words
-        .next()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(f64::MAX);
+    let (secs, rss_mib) = crate::harness::measured(&timing);
     let output = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -201,7 +183,7 @@ fn run(name: &str, case: &Case, daemon: Option<&Daemon>) -> Play {
         output_len: out.stdout.len() + out.stderr.len(),
         output,
         secs,
-        rss_mib: kib / 1024.0,
+        rss_mib,
     };
     Play {
         ran,
