@@ -15,7 +15,7 @@ use std::path::PathBuf;
 look at your real Docker state (images, containers, daemon events, /etc/docker/daemon.json, \
 services, shell history) and tell you what is done, what is not, and how to fix it.\n\n\
 lab never changes your machine: it only reads.",
-    after_help = "Examples:\n  lab list\n  lab show task3\n  lab check task3\n  lab check unit1 --format json\n  lab --lang zh-CN check --all\n\nExit codes: 0 every step passed, 1 a check failed or a step could not be verified, 2 usage or course error, 3 a check could not be evaluated (daemon unreachable, permission, timeout)."
+    after_help = "Examples:\n  lab list\n  lab show task3\n  lab check task3\n  lab check unit1 --format json\n  lab --lang zh-CN check --all\n\nExit codes: 0 every step passed, 1 a check failed or a step could not be verified, 2 usage or course error, 3 a check could not be evaluated (daemon unreachable, permission, timeout) or the report could not be written."
 )]
 pub struct Cli {
     #[command(flatten)]
