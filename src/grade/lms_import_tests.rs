@@ -392,6 +392,37 @@ fn canvas_never_reads_a_task_column_as_an_assignment_id() {
     );
 }
 
+/// The built-in course's tasks, in both languages: no column title is read
+/// as "Title (id)", none is dropped as a Canvas total column ("Final
+/// Score", …), and no two are the same (Canvas finds a column by its title).
+#[test]
+fn every_built_in_task_title_is_a_canvas_assignment_column() {
+    let labs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs");
+    let mut tasks = Vec::new();
+    for entry in std::fs::read_dir(&labs).expect("labs/") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("task") && name.ends_with(".yaml") {
+            let text = std::fs::read_to_string(&path).expect("task file");
+            let t: Task = serde_yaml_ng::from_str(&text).expect("a task");
+            tasks.push(t);
+        }
+    }
+    assert!(tasks.len() > 5, "{} tasks", tasks.len());
+    let total = Regex::new(
+        "Current Score|Current Points|Current Grade|Final Score|Final Points|Final Grade|Override Score|Override Grade|Override Status",
+    )
+    .expect("regex");
+    for lang in [Lang::En, Lang::ZhCn] {
+        let titles: Vec<String> = tasks.iter().map(|t| item_title(t, lang)).collect();
+        for title in &titles {
+            assert_eq!(canvas_title_and_id(title), None, "{title}");
+            assert!(!total.is_match(title), "{title}");
+            assert_eq!(titles.iter().filter(|t| *t == title).count(), 1, "{title}");
+        }
+    }
+}
+
 /// The header is Canvas's (SIS User ID and SIS Login ID found, Section
 /// last), the Points Possible row sets each new assignment's points, the
 /// BOM Ruby leaves in the first cell does not hide "Student", and the
