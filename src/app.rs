@@ -332,6 +332,16 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
     for f in &s.files {
         out.push_str(&format!("  {}\n", f.display()));
     }
+    if !s.left_out.is_empty() {
+        let ids: Vec<&str> = s.left_out.iter().map(|l| l.student_id.as_str()).collect();
+        out.push_str(&tr!(
+            lang,
+            "canvas.csv and moodle.csv have no row for {} (not graded), so the LMS keeps their grades: {}\n",
+            "canvas.csv 和 moodle.csv 中没有 {} 名未评分学生的行，LMS 中他们的成绩保持不变：{}\n",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
     out.push_str(&tr!(
         lang,
         "  {}/students/<id>/  (report.json, evidence/)\n",

@@ -1,5 +1,5 @@
 //! The cells of the CSV files lab writes for spreadsheets (gradebook.csv,
-//! lms.csv). Text from a roster or a VM could be a formula to Excel,
+//! canvas.csv, moodle.csv). Text from a roster or a VM could be a formula to Excel,
 //! LibreOffice or Google Sheets (`=HYPERLINK(..)`, `+cmd|' /C calc'!A0`):
 //! OWASP's CSV-injection rule makes every text cell that starts like one
 //! start with `'` instead, so it is shown as text and never run. Numbers
@@ -52,8 +52,13 @@ pub fn spreadsheet_text(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// A CSV document with CRLF line ends (what spreadsheets and LMSs expect);
-/// every text cell goes through [`spreadsheet_text`].
+/// The UTF-8 byte order mark. Excel and WPS read a CSV without it in the
+/// system's code page (韩梅梅 becomes éŸ©æ¢…æ¢…); with it, as UTF-8.
+/// Canvas and Moodle import such a file as well.
+pub const BOM: char = '\u{feff}';
+
+/// A CSV document for a spreadsheet or an LMS: a UTF-8 byte order mark,
+/// CRLF line ends; every text cell goes through [`spreadsheet_text`].
 pub fn csv(rows: &[Vec<Cell>]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -62,12 +67,23 @@ pub fn csv(rows: &[Vec<Cell>]) -> String {
         // Writing to memory cannot fail.
         let _ = w.write_record(row.iter().map(|c| c.written().into_owned()));
     }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+    let body = String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned();
+    format!("{BOM}{body}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Excel and WPS show UTF-8 only with a BOM: every document starts with
+    /// one (once), and the CSV reader still sees the first cell whole.
+    #[test]
+    fn every_document_starts_with_a_utf8_bom() {
+        let doc = csv(&[vec![Cell::text("韩梅梅"), Cell::Number(3)]]);
+        assert!(doc.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]), "{doc:?}");
+        assert_eq!(doc.matches(BOM).count(), 1);
+        assert_eq!(&doc[BOM.len_utf8()..], "韩梅梅,3\r\n");
+    }
 
     #[test]
     fn cells_that_start_like_a_formula_get_a_quote() {
@@ -108,7 +124,10 @@ mod tests {
             Cell::text("-1, \"x\""),
             Cell::text("\r\n=cmd"),
         ]]);
-        assert_eq!(doc, "'=1+1,12,,\"'-1, \"\"x\"\"\",\"'\r\n=cmd\"\r\n");
+        assert_eq!(
+            doc,
+            "\u{feff}'=1+1,12,,\"'-1, \"\"x\"\"\",\"'\r\n=cmd\"\r\n"
+        );
         let back = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(doc.as_bytes())

@@ -1,12 +1,11 @@
-//! The class files made from the students' records: the gradebook and a
-//! CSV for the LMS (the class JUnit document is `junit.rs`). Rows follow
-//! the roster.
+//! The class file made from the students' records: the gradebook (the
+//! LMS files are `lms.rs`, the class JUnit document `junit.rs`). Rows
+//! follow the roster.
 
 use super::cell::{csv, Cell};
-use super::outcome::{Outcome, Record};
+use super::outcome::Record;
 use super::roster::Student;
 use crate::course::Task;
-use crate::lang::Lang;
 
 fn header(names: &[&str]) -> Vec<Cell> {
     names.iter().map(|n| Cell::text(*n)).collect()
@@ -54,43 +53,10 @@ pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> S
     csv(&rows)
 }
 
-/// `lms.csv`: Canvas's gradebook import layout (Student, ID, SIS User ID,
-/// SIS Login ID, Section, then one column per assignment). Moodle imports it
-/// too, mapping "SIS User ID" to the users' ID number. A host that could not
-/// be graded has an empty cell, which both leave unchanged.
-pub fn lms(students: &[(&Student, Option<&Record>)], tasks: &[&Task], lang: Lang) -> String {
-    let mut head = header(&["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]);
-    head.extend(tasks.iter().map(|t| {
-        Cell::text(format!(
-            "{} {} ({})",
-            t.id,
-            t.title.get(lang),
-            t.max_score()
-        ))
-    }));
-    let mut rows = vec![head];
-    for (s, record) in students {
-        let mut row = vec![
-            Cell::text(&s.name),
-            Cell::Empty,
-            Cell::text(&s.id),
-            Cell::Empty,
-            Cell::Empty,
-        ];
-        let graded = record.filter(|r| r.outcome == Outcome::Graded);
-        row.extend(
-            tasks
-                .iter()
-                .map(|t| Cell::score(graded.and_then(|r| r.scores.get(&t.id)).copied())),
-        );
-        rows.push(row);
-    }
-    csv(&rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::outcome::Outcome;
     use crate::lang::Text;
     use crate::machine::ssh::Target;
 
@@ -114,6 +80,7 @@ mod tests {
                 identity: None,
             },
             line: i as u64 + 1,
+            lms: Default::default(),
         }
     }
 
@@ -163,8 +130,8 @@ mod tests {
             .collect()
     }
 
-    /// Names as OWASP's CSV-injection examples: every one reaches both
-    /// spreadsheets as text (a leading `'`), scores stay digits.
+    /// Names as OWASP's CSV-injection examples: every one reaches the
+    /// spreadsheet as text (a leading `'`), scores stay digits.
     #[test]
     fn hostile_names_reach_the_spreadsheets_as_text() {
         let students: Vec<Student> = HOSTILE
@@ -183,17 +150,13 @@ mod tests {
             .collect();
         let t = task();
         let book = rows(&gradebook(&pairs, &[&t]));
-        let lms = rows(&lms(&pairs, &[&t], Lang::En));
         for (i, name) in HOSTILE.iter().enumerate() {
             assert_eq!(book[i + 1][1], format!("'{name}"), "gradebook row {i}");
-            assert_eq!(lms[i + 1][0], format!("'{name}"), "lms row {i}");
         }
         assert_eq!(book[1][3..7], ["graded", "3", "3", "0"]);
         assert_eq!(book[2][3], "error");
         assert_eq!(book[2][7], "'-oops: =bad");
-        assert_eq!(lms[1][5], "3");
-        assert_eq!(lms[0][5], "task1 =Set up (0)");
-        for row in book.iter().chain(&lms) {
+        for row in &book {
             for cell in row {
                 assert!(
                     !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),

@@ -55,6 +55,7 @@ mod tests {
                 identity: None,
             },
             line: 2,
+            lms: Default::default(),
         }
     }
 

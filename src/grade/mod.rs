@@ -15,13 +15,16 @@ mod cell;
 mod gradebook;
 mod host;
 mod junit;
+mod lms;
 mod outcome;
 mod progress;
 pub mod roster;
 mod roster_error;
+mod roster_lms;
 mod store;
 mod summary;
 
+pub use lms::{left_out, LeftOut};
 pub use outcome::Outcome;
 pub use roster::RosterError;
 pub use store::StoreError;
@@ -84,6 +87,9 @@ pub struct Summary {
     pub resumed: usize,
     /// Students whose host is not graded (now or before), with the outcome.
     pub not_graded: Vec<(String, Outcome, String)>,
+    /// Students canvas.csv and moodle.csv have no row for (not graded, or
+    /// not reached): their grades in the LMS stay as they were.
+    pub left_out: Vec<LeftOut>,
     pub interrupted: bool,
     /// Hosts whose results could not be saved.
     pub unsaved: Vec<String>,
@@ -250,6 +256,7 @@ pub async fn run(
         graded_now,
         resumed,
         not_graded,
+        left_out: Vec::new(),
         interrupted,
         unsaved,
         files: Vec::new(),
@@ -259,6 +266,9 @@ pub async fn run(
         return Ok(summary);
     }
     summary.files = write_class_files(&store, &students, &records, plan, tasks)?;
+    let pairs: Vec<(&roster::Student, Option<&Record>)> =
+        students.iter().map(|s| (s, records.get(&s.id))).collect();
+    summary.left_out = left_out(&pairs);
     Ok(summary)
 }
 
@@ -294,7 +304,8 @@ fn write_class_files(
         .map_err(|e| GradeError::Template(format!("{e:?}")))?;
     let files = [
         ("gradebook.csv", gradebook::gradebook(&pairs, tasks)),
-        ("lms.csv", gradebook::lms(&pairs, tasks, plan.lang)),
+        ("canvas.csv", lms::canvas(&pairs, tasks, plan.lang)),
+        ("moodle.csv", lms::moodle(&pairs, tasks, plan.lang)),
         ("junit.xml", junit::class(&rows)),
         ("summary.html", html),
     ];

@@ -1,9 +1,12 @@
 //! The class roster: a CSV file with a header, a row per student.
 //!
 //! ```csv
-//! student_id,name,host,port,user,identity_file
-//! s01,Ada Lovelace,10.0.0.11,22,student,~/.ssh/class_ed25519
+//! student_id,name,host,port,user,identity_file,username,email
+//! s01,Ada Lovelace,10.0.0.11,22,student,~/.ssh/class_ed25519,ada,ada@example.edu
 //! ```
+//!
+//! `username`, `email` and `idnumber` say who the student is to the LMS
+//! (`roster_lms.rs`): optional columns, filled on every row when present.
 //!
 //! `student_id`, `name` and `host` are required; `port`, `user` and
 //! `identity_file` may be left out (column or cell), and ssh then takes them
@@ -14,6 +17,7 @@
 
 use super::roster_error::Problem;
 pub use super::roster_error::RosterError;
+pub use super::roster_lms::LmsIds;
 use crate::machine::ssh::Target;
 use crate::machine::{refused_host, refused_user};
 use std::collections::HashMap;
@@ -26,6 +30,8 @@ pub struct Student {
     pub target: Target,
     /// Where in the roster, for messages.
     pub line: u64,
+    /// Who the student is to the LMS (canvas.csv, moodle.csv).
+    pub lms: LmsIds,
 }
 
 pub(super) const COLUMNS: &[&str] = &[
@@ -35,6 +41,9 @@ pub(super) const COLUMNS: &[&str] = &[
     "port",
     "user",
     "identity_file",
+    "username",
+    "email",
+    "idnumber",
 ];
 pub(super) const REQUIRED: &[&str] = &["student_id", "name", "host"];
 
@@ -222,6 +231,8 @@ fn student(
             Some(path)
         }
     };
+    let lms =
+        super::roster_lms::lms_ids(|c| cell(c).map(str::to_string), |c| column.contains_key(c))?;
     Ok(Student {
         id: id.to_string(),
         name: name.to_string(),
@@ -232,6 +243,7 @@ fn student(
             identity,
         },
         line,
+        lms,
     })
 }
 
@@ -336,7 +348,7 @@ mod tests {
             .contains("it contains `;`, which ssh does not accept there"));
         assert_eq!(
             err("id,name,host\n"),
-            "roster.csv:1: unknown column `id`; the columns are student_id, name, host, port, user, identity_file"
+            "roster.csv:1: unknown column `id`; the columns are student_id, name, host, port, user, identity_file, username, email, idnumber"
         );
         assert!(err("student_id,name\n").contains("no `host` column"));
         assert_eq!(err(head), "roster.csv:2: the roster has no students");
@@ -489,7 +501,7 @@ mod tests {
             zh(&row("vm2", "22", "\"a b\"")),
             "roster.csv:3: 用户 `a b` 不是有效的用户名：其中含有空格，ssh 不接受；这里只填写用户名（例如 student）"
         );
-        assert_eq!(zh("id\n"), "roster.csv:1: 未知的列 `id`；可用的列为 student_id, name, host, port, user, identity_file");
+        assert_eq!(zh("id\n"), "roster.csv:1: 未知的列 `id`；可用的列为 student_id, name, host, port, user, identity_file, username, email, idnumber");
     }
 
     /// Stands in for cargo-fuzz: thousands of mutations of a valid roster
@@ -560,5 +572,39 @@ mod tests {
             "roster.csv:3: the name `x\\u{1b}[2Jy` holds an invisible control character (U+001B), which would reach the terminal and the spreadsheets: retype the name"
         );
         assert!(parse_str("student_id,name,host\ns1,\"A\tB\",vm1\n").is_ok());
+    }
+
+    /// The LMS identifiers come through, and a wrong one is refused with
+    /// its line, in both languages.
+    #[test]
+    fn lms_identifiers_are_read_and_checked_by_line() {
+        let head = "student_id,name,host,username,email,idnumber\n";
+        let r = parse_str(&format!("{head}s1,A,vm1,ada,ada@example.edu,2026001\n")).unwrap();
+        assert_eq!(r[0].lms.username.as_deref(), Some("ada"));
+        assert_eq!(r[0].lms.email.as_deref(), Some("ada@example.edu"));
+        assert_eq!(r[0].lms.idnumber.as_deref(), Some("2026001"));
+        let bad = format!("{head}s1,A,vm1,ada,ada@example.edu,1\ns2,B,vm2,bob,bob.example.edu,2\n");
+        assert_eq!(
+            err(&bad),
+            "roster.csv:3: email `bob.example.edu` cannot be matched by the LMS: it is not an email address (name@example.edu); write it exactly as the LMS has it"
+        );
+        assert_eq!(
+            parse_str(&bad).unwrap_err().text(Lang::ZhCn),
+            "roster.csv:3: email `bob.example.edu` 无法被 LMS 匹配：它不是电子邮件地址（例如 name@example.edu）；请按 LMS 中的写法原样填写"
+        );
+        let empty =
+            format!("{head}s1,A,vm1,ada,ada@example.edu,1\n\ns2,B,vm2,,bob@example.edu,2\n");
+        assert_eq!(
+            err(&empty),
+            "roster.csv:4: the `username` cell is empty; the roster has a username column, so fill it for every student (Moodle's import stops at the first row it cannot match), or remove the column"
+        );
+        assert!(parse_str(&empty)
+            .unwrap_err()
+            .text(Lang::ZhCn)
+            .starts_with("roster.csv:4: `username` 单元格为空；"));
+        assert_eq!(
+            parse_str("student_id,name,host\ns1,A,vm1\n").unwrap()[0].lms,
+            LmsIds::default()
+        );
     }
 }

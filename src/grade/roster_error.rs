@@ -1,6 +1,7 @@
 //! What can be wrong with a roster, said to the teacher in their language:
 //! where (`roster.csv:LINE:`), what, and what to write instead.
 
+use super::roster_lms::IdFault;
 use crate::lang::Lang;
 use crate::machine::Refusal;
 use crate::tr;
@@ -64,6 +65,14 @@ pub enum Problem {
     ControlInName {
         name: String,
         ch: char,
+    },
+    /// The roster has this identifier column but this row leaves it empty.
+    EmptyLmsId(&'static str),
+    /// An identifier the LMS could not match as written.
+    BadLmsId {
+        column: &'static str,
+        value: String,
+        why: IdFault,
     },
 }
 
@@ -217,7 +226,46 @@ impl Problem {
                 shown(name),
                 u32::from(*ch)
             ),
+            Problem::EmptyLmsId(column) => tr!(
+                lang,
+                "the `{}` cell is empty; the roster has a {} column, so fill it for every student (Moodle's import stops at the first row it cannot match), or remove the column",
+                "`{}` 单元格为空；名单中有 {} 列，就要为每名学生都填写（Moodle 导入时遇到无法匹配的行会整体中止），或者删去这一列",
+                column,
+                column
+            ),
+            Problem::BadLmsId { column, value, why } => tr!(
+                lang,
+                "{} `{}` cannot be matched by the LMS: {}; write it exactly as the LMS has it",
+                "{} `{}` 无法被 LMS 匹配：{}；请按 LMS 中的写法原样填写",
+                column,
+                shown(value),
+                id_fault(*why, lang)
+            ),
         }
+    }
+}
+
+/// Why an LMS identifier cannot be used.
+fn id_fault(why: IdFault, lang: Lang) -> String {
+    match why {
+        IdFault::Control(c) => tr!(
+            lang,
+            "it holds the invisible control character U+{:04X}",
+            "其中有看不见的控制字符 U+{:04X}",
+            u32::from(c)
+        ),
+        IdFault::Blank => tr!(lang, "it holds a space", "其中含有空格"),
+        IdFault::NotEmail => tr!(
+            lang,
+            "it is not an email address (name@example.edu)",
+            "它不是电子邮件地址（例如 name@example.edu）"
+        ),
+        IdFault::FormulaStart(c) => tr!(
+            lang,
+            "it starts with `{}`, which spreadsheets take for a formula, so the CSV would carry it changed",
+            "它以 `{}` 开头，电子表格会把它当作公式，CSV 中写出的值就会与原文不同",
+            c
+        ),
     }
 }
 

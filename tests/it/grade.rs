@@ -23,8 +23,13 @@ fn bed() -> PathBuf {
 /// `lab grade` on the class roster, verifying host keys against the bed's
 /// known_hosts, short timeouts (the blackholed host waits for them).
 fn grade(out: &Path, extra: &[&str]) -> Done {
+    grade_roster(&bed().join("roster.csv"), out, extra)
+}
+
+/// `grade` with another roster (the class's VMs, other columns).
+fn grade_roster(roster: &Path, out: &Path, extra: &[&str]) -> Done {
     let bed = bed();
-    let roster = bed.join("roster.csv").display().to_string();
+    let roster = roster.display().to_string();
     let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
     let out = out.display().to_string();
     let home = tempfile::tempdir().expect("temp home");
@@ -63,6 +68,27 @@ fn read(p: PathBuf) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The class roster with the LMS identifier columns added (username,
+/// email, idnumber made from each student id), written in `dir`.
+fn with_lms_ids(roster: &Path, dir: &Path) -> PathBuf {
+    let mut reader = csv::Reader::from_path(roster).expect("the bed's roster");
+    let path = dir.join("roster-lms.csv");
+    let mut w = csv::Writer::from_path(&path).expect("write the roster");
+    let mut head = reader.headers().expect("a header").clone();
+    head.extend(["username", "email", "idnumber"]);
+    w.write_record(&head).expect("write");
+    for row in reader.records() {
+        let mut row = row.expect("a row");
+        let id = row[0].to_string();
+        let email = format!("{id}@class.example.edu");
+        let idnumber = format!("2026{}", id.trim_start_matches('s'));
+        row.extend([format!("u{id}"), email, idnumber]);
+        w.write_record(&row).expect("write");
+    }
+    w.flush().expect("flush");
+    path
+}
+
 fn record(out: &Path, id: &str) -> serde_json::Value {
     serde_json::from_str(&read(out.join("students").join(id).join("result.json")))
         .expect("result.json is JSON")
@@ -73,16 +99,21 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
     let _ = std::fs::remove_file("/tmp/lab-pwned");
-    let run = grade(&out, &["task2", "task3"]);
+    let roster = with_lms_ids(&bed().join("roster.csv"), tmp.path());
+    let run = grade_roster(&roster, &out, &["task2", "task3"]);
     // Some hosts could not be graded: 3, and the summary names them.
     run.code(3)
         .stdout_has("graded 5 of 8 hosts")
         .stdout_has("s05          unreachable")
         .stdout_has("s06          timed_out")
         .stdout_has("s07          auth_failed")
-        .stdout_has("--retry-failed");
+        .stdout_has("--retry-failed")
+        .stdout_has(
+            "canvas.csv and moodle.csv have no row for 3 (not graded), so the LMS keeps their grades: s05, s06, s07",
+        );
     golden("gradebook.csv", &read(out.join("gradebook.csv")));
-    golden("lms.csv", &read(out.join("lms.csv")));
+    golden("canvas.csv", &read(out.join("canvas.csv")));
+    golden("moodle.csv", &read(out.join("moodle.csv")));
     for (id, outcome) in [
         ("s01", "graded"),
         ("s02", "graded"),
@@ -368,9 +399,10 @@ fn roster_mistakes_are_told_in_the_teachers_language() {
     assert!(!out.exists(), "nothing is written for a bad roster");
 }
 
-/// OWASP's CSV-injection examples as names: both spreadsheets get them as
-/// text (a leading `'`). Hosts that refuse connections are enough to write
-/// the class files, so no class is needed.
+/// OWASP's CSV-injection examples as names: the gradebook gets them as
+/// text (a leading `'`), and the LMS files leave out every student whose
+/// host could not be graded. Hosts that refuse connections are enough to
+/// write the class files, so no class is needed.
 #[test]
 fn roster_names_reach_the_spreadsheets_as_text_not_formulas() {
     let tmp = tempfile::tempdir().unwrap();
@@ -395,7 +427,8 @@ fn roster_names_reach_the_spreadsheets_as_text_not_formulas() {
         .args([roster.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .run()
         .code(3)
-        .stdout_has("graded 0 of 4 hosts");
+        .stdout_has("graded 0 of 4 hosts")
+        .stdout_has("canvas.csv and moodle.csv have no row for 4 (not graded)");
     let cells = |file: &str| -> Vec<Vec<String>> {
         csv::ReaderBuilder::new()
             .from_path(out.join(file))
@@ -404,13 +437,14 @@ fn roster_names_reach_the_spreadsheets_as_text_not_formulas() {
             .map(|r| r.unwrap().iter().map(String::from).collect())
             .collect()
     };
-    let (book, lms) = (cells("gradebook.csv"), cells("lms.csv"));
+    let book = cells("gradebook.csv");
     for (i, n) in names.iter().enumerate() {
         assert_eq!(book[i][1], format!("'{n}"), "gradebook.csv");
         assert_eq!(book[i][3], "unreachable");
-        assert_eq!(lms[i][0], format!("'{n}"), "lms.csv");
-        assert_eq!(lms[i][2], format!("s{i}"));
     }
+    // The Points Possible row only; no student row.
+    assert_eq!(cells("canvas.csv").len(), 1);
+    assert_eq!(cells("moodle.csv").len(), 0);
 }
 
 #[test]
