@@ -37,8 +37,95 @@ pub fn date(secs: i64) -> String {
     )
 }
 
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Nanoseconds since the Unix epoch of an RFC 3339 time as Go writes it
+/// (`2026-12-02T12:14:32.123456789Z`, `…+08:00`): `docker info`'s
+/// SystemTime. `None` for anything else.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let num = |a: usize, b: usize| -> Option<i64> {
+        let part = s.get(a..b)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if s.get(4..5)? != "-" || s.get(7..8)? != "-" || !matches!(s.get(10..11)?, "T" | "t" | " ") {
+        return None;
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = s.get(19..)?;
+    let mut nanos = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        nanos = frac[..digits].parse::<i64>().ok()? * 10i64.pow(9 - digits as u32);
+        rest = &frac[digits..];
+    }
+    let zone = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(0..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            if rest.len() != 6 || rest.get(3..4)? != ":" {
+                return None;
+            }
+            let zh: i64 = rest.get(1..3)?.parse().ok()?;
+            let zm: i64 = rest.get(4..6)?.parse().ok()?;
+            sign * (zh * 3600 + zm * 60)
+        }
+    };
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - zone;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn docker_info_times_are_read_in_any_zone() {
+        use super::parse_rfc3339 as p;
+        assert_eq!(p("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            p("2026-11-22T05:52:48Z"),
+            Some(1_795_326_768 * 1_000_000_000)
+        );
+        assert_eq!(
+            p("2026-11-22T13:52:48.5+08:00"),
+            Some(1_795_326_768 * 1_000_000_000 + 500_000_000)
+        );
+        assert_eq!(
+            p("2000-02-29T00:00:00.000000001-01:30"),
+            Some((951_782_400 + 5400) * 1_000_000_000 + 1)
+        );
+        for bad in [
+            "",
+            "2026-11-22",
+            "2026-13-01T00:00:00Z",
+            "2026-11-22T05:52:48",
+            "2026-11-22T05:52:48.Z",
+            "２０２６-11-22T05:52:48Z",
+        ] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn dates_are_civil_utc() {
         assert_eq!(super::date(0), "1970-01-01 00:00 UTC");

@@ -177,7 +177,7 @@ async fn graded(
         Ok(j) => j,
         Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
     };
-    let report = Run {
+    let mut report = Run {
         machine,
         vars: &vars,
         journal: &journal,
@@ -186,6 +186,7 @@ async fn graded(
     }
     .check(tasks)
     .await;
+    report.warnings.extend(skew_warning(machine, plan.lang));
     let mut evidence = snapshot(machine, &vars).await;
     if let Some(j) = journal_text {
         evidence.push(("journal.jsonl", j));
@@ -198,6 +199,23 @@ async fn graded(
         evidence,
         journal: Some(journal.health.clone()),
     }
+}
+
+/// A VM's daemon whose clock is more than a minute off ours: said, since
+/// the event times in its report are the VM's (lab read its events by the
+/// daemon's own clock, so none was missed or waited for).
+fn skew_warning(machine: &Machine, lang: crate::lang::Lang) -> Option<String> {
+    let skew = machine.docker.measured_skew()?;
+    let secs = skew / 1_000_000_000;
+    if secs.abs() <= 60 {
+        return None;
+    }
+    let (h, m) = (secs.abs() / 3600, secs.abs() % 3600 / 60);
+    Some(if secs > 0 {
+        crate::tr!(lang, "the VM's Docker daemon clock is {} h {:02} min ahead of this machine's: its events were read by its own clock, and the times in this report are the VM's", "该虚拟机上 Docker 守护进程的时钟比本机快 {} 小时 {:02} 分：lab 按它自己的时钟读取事件，本报告中的时间均为虚拟机的时间", h, m)
+    } else {
+        crate::tr!(lang, "the VM's Docker daemon clock is {} h {:02} min behind this machine's: its events were read by its own clock, and the times in this report are the VM's", "该虚拟机上 Docker 守护进程的时钟比本机慢 {} 小时 {:02} 分：lab 按它自己的时钟读取事件，本报告中的时间均为虚拟机的时间", h, m)
+    })
 }
 
 /// The learner's journal and its text, verified against the VM's own

@@ -49,8 +49,17 @@ pub struct DockerView {
     /// How messages name the daemon: `host`, or `ssh://user@vm` for a tunnel.
     label: String,
     /// Nanoseconds to add to this machine's clock to get the daemon's (its
-    /// event buffer is read up to the daemon's own "now").
+    /// event buffer is read up to the daemon's own "now"), as the VM's
+    /// `date` said at login.
     clock_offset: i64,
+    /// Whether to measure the daemon's own clock (`docker info`'s
+    /// SystemTime) rather than trust `clock_offset`: a VM's daemon, whose
+    /// clock may not be what its shell says. Not the local daemon: it
+    /// shares this machine's clock.
+    measure_clock: bool,
+    /// The daemon's clock minus ours, in nanoseconds, measured when its
+    /// `docker info` answer arrived (so it errs towards the past).
+    daemon_clock: std::sync::OnceLock<i64>,
     /// The daemon's API version, when the caller already pinged it.
     known_version: Option<(usize, usize)>,
     timeout: u64,
@@ -67,7 +76,9 @@ pub struct DockerView {
 impl DockerView {
     /// No connection is made until a check asks for something.
     pub fn new(host: String, timeout: u64) -> DockerView {
-        DockerView::labelled(host.clone(), host, 0, timeout)
+        let mut view = DockerView::labelled(host.clone(), host, 0, timeout);
+        view.measure_clock = false;
+        view
     }
 
     /// A daemon reached through `host` but named `label` in messages, whose
@@ -77,6 +88,8 @@ impl DockerView {
             host,
             label,
             clock_offset,
+            measure_clock: true,
+            daemon_clock: std::sync::OnceLock::new(),
             known_version: None,
             timeout,
             conn: OnceCell::new(),
@@ -254,10 +267,44 @@ impl DockerView {
         .await
     }
 
-    /// `docker info`.
+    /// `docker info`. Its SystemTime, read as the answer arrives, gives a
+    /// VM daemon's clock ([`Self::clock_offset`]).
     pub async fn info(&self) -> Result<&SystemInfo, ObserveError> {
-        self.cached(&self.info, |d| self.call("report `docker info`", d.info()))
-            .await
+        self.cached(&self.info, |d| async move {
+            let info = self.call("report `docker info`", d.info()).await?;
+            if self.measure_clock {
+                let theirs = info
+                    .system_time
+                    .as_deref()
+                    .and_then(crate::clock::parse_rfc3339);
+                if let Some(t) = theirs {
+                    let _ = self.daemon_clock.set(t - crate::clock::now_nanos());
+                }
+            }
+            Ok(info)
+        })
+        .await
+    }
+
+    /// Nanoseconds to add to this machine's clock to get the daemon's: on a
+    /// VM measured from the daemon itself (one `docker info`, shared with
+    /// the checks), else what the VM's shell said at login.
+    pub async fn clock_offset(&self) -> i64 {
+        if !self.measure_clock {
+            return self.clock_offset;
+        }
+        if self.daemon_clock.get().is_none() {
+            let _ = self.info().await;
+        }
+        self.daemon_clock
+            .get()
+            .copied()
+            .unwrap_or(self.clock_offset)
+    }
+
+    /// The daemon's clock minus ours, when it was measured (a VM's).
+    pub fn measured_skew(&self) -> Option<i64> {
+        self.daemon_clock.get().copied()
     }
 
     /// `docker images -a`.
@@ -385,7 +432,10 @@ impl DockerView {
     /// 256 or so, in memory, and forgets them when it restarts), oldest first.
     pub async fn events(&self) -> Result<&[DaemonEvent], ObserveError> {
         self.cached(&self.events, |d| async move {
-            let now = crate::clock::now_nanos() + self.clock_offset;
+            // The daemon's "now": an `until` in its future would make it
+            // wait for that moment, one in its past would drop what came
+            // since (a VM whose clock is not ours).
+            let now = crate::clock::now_nanos() + self.clock_offset().await;
             let opts = EventsOptions {
                 since: Some("0".into()),
                 until: Some(format!(

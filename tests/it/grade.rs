@@ -560,3 +560,38 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
     assert!(read(ev.join("daemon.json.error")).contains("a FIFO"));
     assert!(mib < 256.0, "peak RSS {mib:.1} MiB\n{text}");
 }
+
+/// VMs whose shell's `date` lies (k01 an hour ahead, k02 a year behind)
+/// while their dockerd keeps the real clock: lab reads their events by the
+/// daemon's own clock (`docker info`), so the events call neither waits for
+/// an hour that has not come (it timed out) nor stops a year ago (the pulls
+/// were missed). Both grade like s02, whose task3 has its two pulls.
+#[test]
+fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
+    let bed = bed();
+    let roster = bed.join("skewed.csv");
+    assert!(
+        roster.is_file(),
+        "{}: gradebed too old: scripts/gradebed up",
+        roster.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
+    let started = std::time::Instant::now();
+    Lab::new(tmp.path())
+        .args(["--timeout", "10", "grade", "task2", "task3", "--roster"])
+        .args([roster.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["--ssh-option", &known])
+        .run()
+        .code(0)
+        .stdout_has("graded 2 of 2 hosts");
+    for id in ["k01", "k02"] {
+        let r = record(&out, id);
+        assert_eq!(r["outcome"], "graded", "{id}: {r}");
+        assert_eq!(r["scores"]["task2"], 6, "{id}: {r}");
+        assert_eq!(r["scores"]["task3"], 2, "{id}: {r}");
+    }
+    // No events call waited for its timeout.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
