@@ -141,6 +141,24 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
         .expect("client check listed");
     assert!(first < last, "lowest pass rate first");
     assert!(html.contains("O&#39;Brien &quot;Bobby&quot;; $(touch /tmp/lab-pwned)"));
+    // Links only to reports that exist; the hosts not graded are listed
+    // first, as left out of the LMS files.
+    for id in ["s01", "s02", "s03", "s04", "s08"] {
+        assert!(out.join(format!("students/{id}/report.json")).is_file());
+        assert!(
+            html.contains(&format!("href=\"students/{id}/report.json\"")),
+            "{id}"
+        );
+    }
+    for id in ["s05", "s06", "s07"] {
+        assert!(!out.join(format!("students/{id}/report.json")).exists());
+        assert!(
+            !html.contains(&format!("students/{id}/report.json")),
+            "{id}"
+        );
+    }
+    assert!(html.contains("Left out of the LMS files (3)"));
+    assert!(html.contains(r#"id="distribution""#));
 }
 
 #[test]
