@@ -338,6 +338,30 @@ fn ctrl_c_never_saves_a_host_in_flight_and_the_same_command_finishes() {
     assert_eq!(record(&out, "s06")["outcome"], "timed_out");
 }
 
+#[test]
+fn sigterm_stops_the_run_like_ctrl_c_with_exit_143() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let child = spawn_grade(&out, tmp.path(), &[]);
+    wait_for_fast_hosts(&out.join("students"));
+    // `kill PID`, as a service manager stops lab: lab alone gets it.
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill")
+        .success());
+    let done = child.wait_with_output().expect("wait for lab");
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert_eq!(done.status.code(), Some(143), "{stdout}");
+    assert!(
+        stdout.contains("interrupted: 1 hosts not graded"),
+        "{stdout}"
+    );
+    assert!(!out.join("students/s06").exists());
+    assert_eq!(folders(&out.join("students")).len(), 7);
+}
+
 /// Every file under `dir`, path → bytes.
 fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
