@@ -12,6 +12,7 @@
 //! ends in one [`Outcome`]; nothing is written to a VM.
 
 mod cell;
+mod class_stats;
 mod gradebook;
 mod host;
 mod interrupt;
