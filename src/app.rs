@@ -241,11 +241,8 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     Ok(report.exit_code())
 }
 
-/// Exit code of a grading run stopped with Ctrl-C (128 + SIGINT).
-const INTERRUPTED: u8 = 130;
-
 fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8, AppError> {
-    use crate::grade::{Outcome, Plan, Settings};
+    use crate::grade::{Plan, Settings};
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
@@ -289,32 +286,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         .map_err(AppError::Runtime)?;
     let started = std::time::Instant::now();
     let s = rt.block_on(crate::grade::run(&plan, &tasks, &settings))?;
-    let mut out = String::new();
-    if s.interrupted {
-        out.push_str(&tr!(
-            lang,
-            "interrupted: {} host(s) graded in this run are saved in {}; run the same command again to grade the rest\n",
-            "已中断：本次已评分的 {} 台主机结果保存在 {}；再次运行同一命令即可继续评其余主机\n",
-            s.graded_now,
-            s.out.display()
-        ));
-        emit(&out, lang)?;
-        return Ok(INTERRUPTED);
-    }
-    let graded = s.students - s.not_graded.len();
-    out.push_str(&tr!(
-        lang,
-        "graded {} of {} hosts in {:.1} s ({} in this run, {} from before)\n",
-        "已评分 {} / {} 台主机，用时 {:.1} 秒（本次 {} 台，之前 {} 台）\n",
-        graded,
-        s.students,
-        started.elapsed().as_secs_f64(),
-        s.graded_now,
-        s.resumed
-    ));
-    for (id, outcome, detail) in &s.not_graded {
-        out.push_str(&format!("  {id:<12} {:<11} {detail}\n", outcome.name()));
-    }
+    let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
     if !s.not_graded.is_empty() {
         out.push_str(&tr!(
             lang,
@@ -348,11 +320,67 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         "  {}/students/<学号>/  （report.json、evidence/）\n",
         s.out.display()
     ));
+    if let Some(stop) = s.interrupted {
+        out.push_str(&interrupted_line(&s, lang));
+        emit(&out, lang)?;
+        return Ok(stop.exit_code());
+    }
     emit(&out, lang)?;
-    if !s.unsaved.is_empty() || s.not_graded.iter().any(|(_, o, _)| *o != Outcome::Graded) {
+    if !s.unsaved.is_empty() || !s.not_graded.is_empty() {
         return Ok(exit::ERROR);
     }
     Ok(exit::PASS)
+}
+
+/// `graded 5 of 8 hosts …; 3 could not be graded:` and a line for each of
+/// those. Only outcome `graded` counts as graded.
+fn graded_line(s: &crate::grade::Summary, secs: f64, lang: Lang) -> String {
+    let graded = s.graded_now + s.graded_before;
+    let mut out = tr!(
+        lang,
+        "graded {} of {} hosts in {:.1} s ({} in this run, {} from before)",
+        "已评分 {} / {} 台主机，用时 {:.1} 秒（本次 {} 台，之前 {} 台）",
+        graded,
+        s.students,
+        secs,
+        s.graded_now,
+        s.graded_before
+    );
+    if s.not_graded.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(&tr!(
+            lang,
+            "; {} could not be graded:\n",
+            "；{} 台无法评分：\n",
+            s.not_graded.len()
+        ));
+    }
+    for (id, outcome, detail) in &s.not_graded {
+        out.push_str(&format!("  {id:<12} {:<11} {detail}\n", outcome.name()));
+    }
+    out
+}
+
+/// What a run stopped by a signal tells: what is left, and that the same
+/// command finishes it.
+fn interrupted_line(s: &crate::grade::Summary, lang: Lang) -> String {
+    let left = s.unfinished.len();
+    if s.regrade_pending {
+        return tr!(
+            lang,
+            "interrupted: {} hosts not regraded; the previous results in {} are unchanged; run the same command again to finish\n",
+            "已中断：还有 {} 台主机未重评；{} 中原有的结果保持不变；再次运行同一命令即可完成\n",
+            left,
+            s.out.display()
+        );
+    }
+    tr!(
+        lang,
+        "interrupted: {} hosts not graded, run the same command again to finish (the class files above cover the hosts done so far)\n",
+        "已中断：还有 {} 台主机未评分，再次运行同一命令即可完成（上面的班级文件只包含已完成的主机）\n",
+        left
+    )
 }
 
 /// Where `program` is: a path that exists, or a name found on PATH.

@@ -12,8 +12,10 @@
 //! ends in one [`Outcome`]; nothing is written to a VM.
 
 mod cell;
+mod class_stats;
 mod gradebook;
 mod host;
+mod interrupt;
 mod junit;
 mod lms;
 mod outcome;
@@ -24,6 +26,7 @@ mod roster_lms;
 mod store;
 mod summary;
 
+pub use interrupt::Stop;
 pub use lms::{left_out, LeftOut};
 pub use outcome::Outcome;
 pub use roster::RosterError;
@@ -75,22 +78,31 @@ pub enum GradeError {
     Scratch { dir: String, message: String },
     #[error("cannot write the class summary: {0}")]
     Template(String),
+    #[error("cannot listen for Ctrl-C: {0}")]
+    Signal(std::io::Error),
 }
 
 /// How the run ended.
 pub struct Summary {
     pub out: PathBuf,
     pub students: usize,
-    /// Graded in this run.
+    /// Hosts graded (outcome `graded`) in this run.
     pub graded_now: usize,
-    /// Already done in `out` and left alone.
-    pub resumed: usize,
-    /// Students whose host is not graded (now or before), with the outcome.
+    /// Hosts graded by an earlier run and left alone.
+    pub graded_before: usize,
+    /// Students whose host could not be graded (now or before), with the
+    /// outcome and why.
     pub not_graded: Vec<(String, Outcome, String)>,
     /// Students canvas.csv and moodle.csv have no row for (not graded, or
     /// not reached): their grades in the LMS stay as they were.
     pub left_out: Vec<LeftOut>,
-    pub interrupted: bool,
+    /// Students with no result: the run stopped before their host finished.
+    pub unfinished: Vec<String>,
+    /// The signal that stopped the run, if one did.
+    pub interrupted: Option<Stop>,
+    /// A `--regrade` that stopped before the end: the previous results
+    /// are untouched.
+    pub regrade_pending: bool,
     /// Hosts whose results could not be saved.
     pub unsaved: Vec<String>,
     pub files: Vec<PathBuf>,
@@ -144,7 +156,7 @@ pub async fn run(
         course: plan.course.file.title.get(Lang::En).to_string(),
         tasks: tasks.iter().map(|t| t.id.clone()).collect(),
     };
-    let store = store::Store::open(&settings.out, &manifest, settings.regrade)?;
+    let mut store = store::Store::open(&settings.out, &manifest, settings.regrade)?;
     let before = store.records();
     let todo: Vec<&roster::Student> = students
         .iter()
@@ -153,21 +165,24 @@ pub async fn run(
             Some(r) => settings.retry_failed && r.outcome != Outcome::Graded,
         })
         .collect();
+    let graded_before = students
+        .iter()
+        .filter(|s| !todo.iter().any(|t| t.id == s.id))
+        .filter(|s| {
+            before
+                .get(&s.id)
+                .is_some_and(|r| r.outcome == Outcome::Graded)
+        })
+        .count();
     let resumed = students.len() - todo.len();
     if resumed > 0 {
         eprintln!(
             "{}",
-            crate::tr!(
-                plan.lang,
-                "lab grade: {} of {} hosts are already done in {}; grading the other {} (--regrade starts over)",
-                "lab grade：{} 中已有 {} 台主机（共 {} 台）评分完毕；现在评其余 {} 台（--regrade 可全部重评）",
-                resumed,
-                students.len(),
-                store.dir().display(),
-                todo.len()
-            )
+            resuming(&store, resumed, students.len(), todo.len(), plan.lang)
         );
     }
+    // Before any ssh starts: from here a signal stops the run, not lab.
+    let mut interrupt = interrupt::Interrupt::listen().map_err(GradeError::Signal)?;
     let scratch = Scratch::new()?;
     let mut progress = progress::Progress::new(todo.len(), settings.bar, settings.color, plan.lang);
     let max_total: u32 = tasks.iter().map(|t| t.max_score()).sum();
@@ -191,51 +206,37 @@ pub async fn run(
             }
         })
         .buffer_unordered(jobs);
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
-    let mut interrupted = false;
+    let mut interrupted = None;
     loop {
         let next = tokio::select! {
+            biased;
+            stop = interrupt.recv() => { interrupted = Some(stop); None }
             n = pending.next() => n,
-            _ = &mut interrupt => { interrupted = true; None }
         };
         let Some((student, result)) = next else { break };
-        let scores = result
-            .report
-            .as_ref()
-            .map(|r| r.tasks.iter().map(|t| (t.id.clone(), t.score)).collect())
-            .unwrap_or_default();
-        let done = Finished {
-            record: Record {
-                schema: 1,
-                student_id: student.id.clone(),
-                name: student.name.clone(),
-                host: student.target.url(),
-                outcome: result.outcome,
-                detail: result.detail,
-                at: crate::clock::now(),
-                seconds: (result.seconds * 1000.0).round() / 1000.0,
-                total: result
-                    .report
-                    .as_ref()
-                    .map(|r| r.tasks.iter().map(|t| t.score).sum()),
-                scores,
-                max_total,
-                journal: result.journal,
-            },
-            report: result.report,
-        };
-        if done.record.outcome == Outcome::Graded {
+        // A host that ended as the signal came (its ssh got the signal
+        // too) proves nothing: it is graded again by the next run.
+        if let Some(stop) = interrupt.arrived().await {
+            interrupted = Some(stop);
+            break;
+        }
+        let done = finished(student, result, max_total);
+        if done.0.record.outcome == Outcome::Graded {
             graded_now += 1;
         }
-        if let Err(e) = store.save(&done, &result.evidence) {
+        if let Err(e) = store.save(&done.0, &done.1) {
             eprintln!("lab grade: {e}");
             unsaved.push(student.id.clone());
         }
-        progress.host(&done.record);
+        progress.host(&done.0.record);
     }
+    // Drops the hosts in flight: their ssh children are killed.
     drop(pending);
     progress.finish();
+    let regrade_pending = interrupted.is_some() && store.staging();
+    if interrupted.is_none() {
+        store.commit()?;
+    }
     let records = store.records();
     let not_graded = students
         .iter()
@@ -250,19 +251,26 @@ pub async fn run(
             })
         })
         .collect();
+    let unfinished = students
+        .iter()
+        .filter(|s| !records.contains_key(&s.id))
+        .map(|s| s.id.clone())
+        .collect();
     let mut summary = Summary {
         out: store.dir().to_path_buf(),
         students: students.len(),
         graded_now,
-        resumed,
+        graded_before,
         not_graded,
         left_out: Vec::new(),
+        unfinished,
         interrupted,
+        regrade_pending,
         unsaved,
         files: Vec::new(),
     };
-    if interrupted {
-        // The class files stay as the last complete run left them.
+    if regrade_pending {
+        // The previous results, class files included, stay as they were.
         return Ok(summary);
     }
     summary.files = write_class_files(&store, &students, &records, plan, tasks)?;
@@ -270,6 +278,64 @@ pub async fn run(
         students.iter().map(|s| (s, records.get(&s.id))).collect();
     summary.left_out = left_out(&pairs);
     Ok(summary)
+}
+
+/// What a resumed run says before it starts.
+fn resuming(store: &store::Store, done: usize, all: usize, todo: usize, lang: Lang) -> String {
+    if store.staging() {
+        return crate::tr!(
+            lang,
+            "lab grade: the interrupted --regrade in {} already regraded {} of {} hosts; grading the other {} (the previous results stay until it finishes)",
+            "lab grade：{} 中被中断的 --regrade 已重评 {} 台主机（共 {} 台）；现在评其余 {} 台（全部评完之前，原有结果保持不变）",
+            store.dir().display(),
+            done,
+            all,
+            todo
+        );
+    }
+    crate::tr!(
+        lang,
+        "lab grade: {} of {} hosts are already done in {}; grading the other {} (--regrade starts over)",
+        "lab grade：{} 中已有 {} 台主机（共 {} 台）评分完毕；现在评其余 {} 台（--regrade 可全部重评）",
+        done,
+        all,
+        store.dir().display(),
+        todo
+    )
+}
+
+/// The record (and report, evidence) of a host that finished.
+fn finished(
+    student: &roster::Student,
+    result: host::HostResult,
+    max_total: u32,
+) -> (Finished, Vec<(&'static str, Vec<u8>)>) {
+    let scores = result
+        .report
+        .as_ref()
+        .map(|r| r.tasks.iter().map(|t| (t.id.clone(), t.score)).collect())
+        .unwrap_or_default();
+    let done = Finished {
+        record: Record {
+            schema: 1,
+            student_id: student.id.clone(),
+            name: student.name.clone(),
+            host: student.target.url(),
+            outcome: result.outcome,
+            detail: result.detail,
+            at: crate::clock::now(),
+            seconds: (result.seconds * 1000.0).round() / 1000.0,
+            total: result
+                .report
+                .as_ref()
+                .map(|r| r.tasks.iter().map(|t| t.score).sum()),
+            scores,
+            max_total,
+            journal: result.journal,
+        },
+        report: result.report,
+    };
+    (done, result.evidence)
 }
 
 fn write_class_files(

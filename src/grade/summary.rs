@@ -1,74 +1,20 @@
-//! `summary.html`: the class at a glance. Outcome counts, each check's pass
-//! rate across the graded hosts (what the class fails most comes first),
-//! and the gradebook. One tera template, HTML-escaped.
+//! `summary.html`: the class at a glance (its numbers: `class_stats`).
+//! Who was left out of the LMS files (every student not `graded`), outcome
+//! counts, the distribution of total scores, each task's pass rate, each
+//! check's pass / fail / skip / error counts across the graded hosts (what
+//! the class fails most comes first), and the gradebook. One tera
+//! template, HTML-escaped, no script.
 
+use super::class_stats::{graded_record, histogram, rates, task_rates};
 use super::outcome::{Outcome, Record};
 use super::roster::Student;
 use crate::course::Task;
 use crate::evidence::{Health, JournalState};
 use crate::lang::Lang;
-use crate::report::{Report, Status};
+use crate::report::Report;
 use crate::tr;
-use serde::Serialize;
-use std::collections::HashMap;
 
 const TEMPLATE: &str = include_str!("summary.html");
-
-#[derive(Serialize)]
-struct CheckRate {
-    path: String,
-    step_title: String,
-    passed: usize,
-    graded: usize,
-    percent: usize,
-    hint: String,
-}
-
-/// Each check of the course's selected tasks, by pass rate (lowest first,
-/// then course order). A skipped check proves nothing: it is not a pass.
-fn rates(tasks: &[&Task], reports: &[&Report], lang: Lang) -> Vec<CheckRate> {
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-    for r in reports {
-        for t in &r.tasks {
-            for s in &t.steps {
-                for c in &s.checks {
-                    let e = seen
-                        .entry(format!("{}/{}/{}", t.id, s.id, c.id))
-                        .or_default();
-                    e.1 += 1;
-                    if c.status == Status::Pass {
-                        e.0 += 1;
-                    }
-                }
-            }
-        }
-    }
-    let mut out: Vec<CheckRate> = tasks
-        .iter()
-        .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
-        .flat_map(|(t, s)| s.checks.iter().map(move |c| (t, s, c)))
-        .filter_map(|(t, s, c)| {
-            let path = format!("{}/{}/{}", t.id, s.id, c.id);
-            let (passed, graded) = *seen.get(&path)?;
-            Some(CheckRate {
-                percent: (passed * 100).checked_div(graded).unwrap_or(0),
-                passed,
-                graded,
-                step_title: s.title.get(lang).to_string(),
-                hint: c
-                    .hint
-                    .as_ref()
-                    .or(s.hint.as_ref())
-                    .map(|h| h.get(lang).to_string())
-                    .unwrap_or_default(),
-                path,
-            })
-        })
-        .collect();
-    // A stable sort keeps course order among equal rates.
-    out.sort_by_key(|c| c.percent);
-    out
-}
 
 pub fn render(
     course_title: &str,
@@ -79,22 +25,29 @@ pub fn render(
     let reports: Vec<&Report> = students.iter().filter_map(|(_, _, r)| *r).collect();
     let max: u32 = tasks.iter().map(|t| t.max_score()).sum();
     let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
-    let mut counts: Vec<(Outcome, usize)> = Vec::new();
+    let not_yet = l("not graded yet", "尚未评分");
+    let no_result = l(
+        "no result: the run stopped before this host; run the same command again",
+        "没有结果：评分在这台主机之前停止了；请再次运行同一命令",
+    );
+    let mut counts: Vec<(Option<Outcome>, usize)> = Vec::new();
     for (_, r, _) in students {
-        let o = r.map(|r| r.outcome).unwrap_or(Outcome::Error);
+        let o = r.map(|r| r.outcome);
         match counts.iter_mut().find(|(k, _)| *k == o) {
             Some((_, n)) => *n += 1,
             None => counts.push((o, 1)),
         }
     }
-    counts.sort_by_key(|(o, _)| *o as u8);
+    counts.sort_by_key(|(o, _)| o.map_or(u8::MAX, |o| o as u8));
+    let label =
+        |o: Option<Outcome>| o.map_or_else(|| not_yet.to_string(), |o| outcome_label(o, lang));
     let outcomes: Vec<_> = counts
         .iter()
-        .map(|(o, n)| serde_json::json!({ "label": outcome_label(*o, lang), "count": n }))
+        .map(|(o, n)| serde_json::json!({ "label": label(*o), "count": n }))
         .collect();
     let totals: Vec<u32> = students
         .iter()
-        .filter_map(|(_, r, _)| r.and_then(|r| r.total))
+        .filter_map(|(_, r, _)| graded_record(*r).and_then(|r| r.total))
         .collect();
     let average = (!totals.is_empty()).then(|| {
         format!(
@@ -102,16 +55,34 @@ pub fn render(
             totals.iter().sum::<u32>() as f64 / totals.len() as f64
         )
     });
+    let why = |r: Option<&Record>| match r {
+        Some(r) => r.detail.clone().unwrap_or_default(),
+        None => no_result.to_string(),
+    };
+    let left_out: Vec<_> = students
+        .iter()
+        .filter(|(_, r, _)| graded_record(*r).is_none())
+        .map(|(s, r, _)| {
+            serde_json::json!({
+                "id": s.id,
+                "name": s.name,
+                "outcome": label(r.map(|r| r.outcome)),
+                "detail": why(*r),
+            })
+        })
+        .collect();
     let rows: Vec<_> = students
         .iter()
-        .map(|(s, r, _)| {
-            let graded = r.is_some_and(|r| r.outcome == Outcome::Graded);
+        .map(|(s, r, report)| {
+            let graded = graded_record(*r).is_some();
             serde_json::json!({
                 "id": s.id,
                 "name": s.name,
                 "graded": graded,
-                "outcome": r.map(|r| outcome_label(r.outcome, lang)).unwrap_or_else(|| l("not graded yet", "尚未评分").into()),
-                "detail": r.and_then(|r| r.detail.clone()),
+                // A link only to a report that was written.
+                "report": graded && report.is_some(),
+                "outcome": label(r.map(|r| r.outcome)),
+                "detail": if graded { r.and_then(|r| r.detail.clone()) } else { Some(why(*r)) },
                 "scores": tasks.iter().map(|t| r.and_then(|r| r.scores.get(&t.id)).map(u32::to_string).unwrap_or_else(|| "—".into())).collect::<Vec<_>>(),
                 "total": r.and_then(|r| r.total).map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
                 "journal": r.and_then(|r| r.journal.as_ref()).map(|h| journal_label(h, lang)).unwrap_or_else(|| "—".into()),
@@ -133,6 +104,19 @@ pub fn render(
     ctx.insert("when", &crate::clock::date(crate::clock::now()));
     ctx.insert("outcomes", &outcomes);
     ctx.insert("average", &average);
+    ctx.insert(
+        "left_out_title",
+        &tr!(
+            lang,
+            "Left out of the LMS files ({})",
+            "未写入 LMS 成绩文件的学生（{}）",
+            left_out.len()
+        ),
+    );
+    ctx.insert("left_out", &left_out);
+    ctx.insert("histogram", &histogram(&totals, max));
+    ctx.insert("graded_count", &totals.len());
+    ctx.insert("task_rates", &task_rates(tasks, &reports, lang));
     ctx.insert("checks", &rates(tasks, &reports, lang));
     ctx.insert(
         "tasks",
@@ -143,32 +127,45 @@ pub fn render(
     );
     ctx.insert("max", &max);
     ctx.insert("students", &rows);
-    ctx.insert(
-        "t",
-        &serde_json::json!({
-            "title": l("Class summary", "班级成绩概览"),
-            "students": l("students", "名学生"),
-            "average": l("average of graded", "已评分者平均分"),
-            "fails_most": l("What the class fails most", "全班最常出错的检查"),
-            "fails_most_note": l("Each check's pass rate among the graded hosts, lowest first.", "每项检查在已评分主机中的通过率，由低到高排列。"),
-            "check": l("Check", "检查"),
-            "step": l("Step", "步骤"),
-            "pass_rate": l("Pass rate", "通过率"),
-            "passed": l("Passed", "通过"),
-            "hint": l("Hint learners get", "给学员的提示"),
-            "gradebook": l("Gradebook", "成绩册"),
-            "student": l("Student", "学号"),
-            "name": l("Name", "姓名"),
-            "outcome": l("Outcome", "结果"),
-            "total": l("Total", "总分"),
-            "journal": l("Journal", "操作记录"),
-        }),
-    );
+    ctx.insert("t", &words(lang));
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(crate::book::escape_html);
     tera.add_raw_template("summary.html", TEMPLATE)?;
     tera.render("summary.html", &ctx)
+}
+
+/// The page's words, in the teacher's language.
+fn words(lang: Lang) -> serde_json::Value {
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    serde_json::json!({
+        "title": l("Class summary", "班级成绩概览"),
+        "students": l("students", "名学生"),
+        "average": l("average of graded", "已评分者平均分"),
+        "left_out_note": l("These students were not graded: canvas.csv and moodle.csv have no row for them, so the LMS keeps their grades. Fix what is said, then run the same command with --retry-failed.", "以下学生未能评分：canvas.csv 和 moodle.csv 中没有他们的行，LMS 中的原有成绩保持不变。按说明排除问题后，在同一命令后加上 --retry-failed 重新评分。"),
+        "distribution": l("Distribution of total scores", "总分分布"),
+        "distribution_note": l("Graded hosts only; the number above each bar is how many students.", "仅统计已评分的主机；柱上的数字为学生人数。"),
+        "tasks_title": l("Each task", "各任务情况"),
+        "task": l("Task", "任务"),
+        "task_passed": l("Passed the whole task", "整项任务通过"),
+        "average_score": l("Average score", "平均分"),
+        "fails_most": l("What the class fails most", "全班最常出错的检查"),
+        "fails_most_note": l("Each check among the graded hosts, lowest pass rate first. A skipped check (it could not be verified on that VM) is not a pass.", "每项检查在已评分主机中的结果，按通过率由低到高排列。跳过的检查（在该虚拟机上无法验证）不算通过。"),
+        "check": l("Check", "检查"),
+        "step": l("Step", "步骤"),
+        "pass_rate": l("Pass rate", "通过率"),
+        "pass": l("pass", "通过"),
+        "fail": l("fail", "未通过"),
+        "skip": l("skip", "跳过"),
+        "error": l("error", "出错"),
+        "hint": l("Hint learners get", "给学员的提示"),
+        "gradebook": l("Gradebook", "成绩册"),
+        "student": l("Student", "学号"),
+        "name": l("Name", "姓名"),
+        "outcome": l("Outcome", "结果"),
+        "total": l("Total", "总分"),
+        "journal": l("Journal", "操作记录"),
+    })
 }
 
 /// A journal's state for the teacher: `edited: 3 of 40 lines ignored, from line 12`.
@@ -221,6 +218,199 @@ fn outcome_label(o: Outcome, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{CheckResult, Status, StepResult, TaskResult};
+
+    /// task3's report with every check passed but those named in `other`.
+    fn report(task: &Task, other: &[(&str, Status)]) -> Report {
+        let steps: Vec<StepResult> = task
+            .steps
+            .iter()
+            .map(|s| {
+                let checks: Vec<CheckResult> = s
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let status = other
+                            .iter()
+                            .find(|(id, _)| *id == c.id)
+                            .map_or(Status::Pass, |(_, st)| *st);
+                        CheckResult {
+                            id: c.id.clone(),
+                            kind: "file".into(),
+                            status,
+                            message: String::new(),
+                            hint: None,
+                            expected: None,
+                            actual: None,
+                            evidence: None,
+                            warnings: Vec::new(),
+                        }
+                    })
+                    .collect();
+                let status = StepResult::status_of(&checks);
+                StepResult {
+                    id: s.id.clone(),
+                    title: String::new(),
+                    status,
+                    points: if status == Status::Pass { s.points } else { 0 },
+                    commands: Vec::new(),
+                    checks,
+                }
+            })
+            .collect();
+        Report {
+            schema: 1,
+            lang: Lang::En,
+            tasks: vec![TaskResult {
+                id: task.id.clone(),
+                title: String::new(),
+                status: TaskResult::status_of(&steps),
+                score: steps.iter().map(|s| s.points).sum(),
+                max_score: task.max_score(),
+                steps,
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    fn student(id: &str) -> Student {
+        Student {
+            id: id.into(),
+            name: format!("Name of {id}"),
+            target: crate::machine::ssh::Target {
+                host: "vm".into(),
+                port: None,
+                user: None,
+                identity: None,
+            },
+            line: 2,
+            lms: Default::default(),
+        }
+    }
+
+    fn record(id: &str, outcome: Outcome, report: Option<&Report>) -> Record {
+        let scores: std::collections::BTreeMap<String, u32> = report
+            .map(|r| r.tasks.iter().map(|t| (t.id.clone(), t.score)).collect())
+            .unwrap_or_default();
+        Record {
+            schema: 1,
+            student_id: id.into(),
+            name: id.into(),
+            host: "ssh://vm".into(),
+            outcome,
+            detail: (outcome != Outcome::Graded).then(|| "Connection refused".into()),
+            at: 1,
+            seconds: 1.0,
+            total: report.map(|_| scores.values().sum()),
+            scores,
+            max_total: 6,
+            journal: None,
+        }
+    }
+
+    /// The class: s1 and s2 graded, with one check skipped on both and
+    /// another failed on s2; s3 unreachable; s4 never reached.
+    fn class(lang: Lang) -> String {
+        let course =
+            crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
+        let task = course.task("task3").unwrap();
+        let skipped = task.steps[0].checks[0].id.clone();
+        let failed = task.steps.last().unwrap().checks[0].id.clone();
+        let r1 = report(task, &[(&skipped, Status::Skip)]);
+        let r2 = report(task, &[(&skipped, Status::Skip), (&failed, Status::Fail)]);
+        let (s1, s2, s3, s4) = (student("s1"), student("s2"), student("s3"), student("s4"));
+        let (c1, c2) = (
+            record("s1", Outcome::Graded, Some(&r1)),
+            record("s2", Outcome::Graded, Some(&r2)),
+        );
+        let c3 = record("s3", Outcome::Unreachable, None);
+        let rows = [
+            (&s1, Some(&c1), Some(&r1)),
+            (&s2, Some(&c2), Some(&r2)),
+            (&s3, Some(&c3), None),
+            (&s4, None, None),
+        ];
+        let html = render("Docker", &rows, &[task], lang).unwrap();
+        let path = format!("task3/{}/{skipped}", task.steps[0].id);
+        format!("{path}\n{html}")
+    }
+
+    #[test]
+    fn a_skipped_check_is_counted_as_a_skip_never_as_a_pass() {
+        let out = class(Lang::En);
+        let (path, html) = out.split_once('\n').unwrap();
+        let row = html
+            .lines()
+            .find(|l| l.contains(&format!("<code>{path}</code>")))
+            .expect("the skipped check has a row");
+        // 0 of 2 passed, 0 failed, 2 skipped, 0 errors; a grey bar.
+        assert!(row.contains("</span> 0%</td>"), "{row}");
+        assert!(
+            row.contains(r#"<td class="num">0/2</td><td class="num">0</td><td class="num">2</td><td class="num">0</td>"#),
+            "{row}"
+        );
+        assert!(
+            row.contains(r#"class="s-skip" style="width: 100%""#),
+            "{row}"
+        );
+    }
+
+    #[test]
+    fn students_without_a_report_get_no_link_and_are_listed_as_left_out() {
+        let out = class(Lang::En);
+        let html = out.split_once('\n').unwrap().1;
+        assert!(html.contains(r#"<a href="students/s1/report.json">s1</a>"#));
+        assert!(
+            !html.contains("students/s3/report.json"),
+            "unreachable: no report"
+        );
+        assert!(!html.contains("students/s4/report.json"), "never reached");
+        let left = &html[html.find(r#"id="left-out""#).expect("left-out section")..];
+        let left = &left[..left.find("</section>").unwrap()];
+        assert!(left.contains("Left out of the LMS files (2)"), "{left}");
+        assert!(
+            left.contains("<td>s3</td>") && left.contains("unreachable"),
+            "{left}"
+        );
+        assert!(left.contains("Connection refused"), "{left}");
+        assert!(
+            left.contains("<td>s4</td>") && left.contains("not graded yet"),
+            "{left}"
+        );
+        assert!(!left.contains("<td>s1</td>"), "{left}");
+        // At the top, before the counts.
+        assert!(html.find(r#"id="left-out""#) < html.find(r#"class="counts""#));
+        // The gradebook row says why instead of linking.
+        let s4 = html
+            .lines()
+            .find(|l| l.starts_with("<tr><td>s4</td>"))
+            .unwrap();
+        assert!(s4.contains("the run stopped before this host"), "{s4}");
+        // s4 is not counted as an error.
+        assert!(html.contains("<b>1</b>not graded yet"), "{html}");
+    }
+
+    #[test]
+    fn the_page_has_a_score_distribution_and_task_pass_rates() {
+        let out = class(Lang::En);
+        let html = out.split_once('\n').unwrap().1;
+        assert!(html.contains(r#"id="distribution""#));
+        assert!(!html.contains("<script"), "no script");
+        assert!(!html.contains("http"), "nothing fetched");
+        // A skipped step keeps the task from passing: 0 of 2.
+        let tasks = &html[html.find(r#"id="tasks""#).unwrap()..];
+        let row = tasks
+            .lines()
+            .find(|l| l.contains("<code>task3</code>"))
+            .unwrap();
+        assert!(
+            row.contains(r#"0% <span class="hint">(0/2)</span>"#),
+            "{row}"
+        );
+        let zh = class(Lang::ZhCn);
+        assert!(zh.contains("未写入 LMS 成绩文件的学生（2）"), "{zh}");
+        assert!(zh.contains("总分分布") && zh.contains("跳过") && zh.contains("尚未评分"));
+    }
 
     #[test]
     fn a_journal_is_labelled_with_what_was_ignored() {

@@ -283,6 +283,10 @@ impl Ssh {
     fn command_with(&self, master: bool, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(&self.options.program);
         cmd.args(self.args(master, args));
+        // Its own process group: a Ctrl-C typed at lab's terminal reaches
+        // lab alone, which drops (kills) its children itself, rather than
+        // killing them first and seeing a VM whose shell "did not answer".
+        cmd.process_group(0);
         cmd
     }
 

@@ -180,6 +180,24 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
         .expect("client check listed");
     assert!(first < last, "lowest pass rate first");
     assert!(html.contains("O&#39;Brien &quot;Bobby&quot;; $(touch /tmp/lab-pwned)"));
+    // Links only to reports that exist; the hosts not graded are listed
+    // first, as left out of the LMS files.
+    for id in ["s01", "s02", "s03", "s04", "s08"] {
+        assert!(out.join(format!("students/{id}/report.json")).is_file());
+        assert!(
+            html.contains(&format!("href=\"students/{id}/report.json\"")),
+            "{id}"
+        );
+    }
+    for id in ["s05", "s06", "s07"] {
+        assert!(!out.join(format!("students/{id}/report.json")).exists());
+        assert!(
+            !html.contains(&format!("students/{id}/report.json")),
+            "{id}"
+        );
+    }
+    assert!(html.contains("Left out of the LMS files (3)"));
+    assert!(html.contains(r#"id="distribution""#));
 }
 
 #[test]
@@ -194,7 +212,8 @@ fn a_second_run_resumes_and_retry_failed_grades_only_the_lost_hosts() {
     grade(&out, &["task3"])
         .code(3)
         .stderr_has("8 of 8 hosts are already done")
-        .stdout_has("(0 in this run, 8 from before)");
+        .stdout_has("graded 5 of 8 hosts")
+        .stdout_has("(0 in this run, 5 from before); 3 could not be graded:");
     let retried = grade(&out, &["task3", "--retry-failed"]);
     retried.code(3).stdout_has("(0 in this run, 5 from before)");
     let attempted: Vec<&str> = retried
@@ -215,71 +234,235 @@ fn a_second_run_resumes_and_retry_failed_grades_only_the_lost_hosts() {
         .stderr_has("--regrade");
 }
 
-#[test]
-fn an_interrupted_run_leaves_no_half_gradebook_and_resumes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("grades");
+/// `lab grade task3` on the class, in a process group of its own (as a
+/// shell runs a command), with a timeout long enough to keep the
+/// blackholed s06 in flight while the other hosts finish.
+fn spawn_grade(out: &Path, home: &Path, extra: &[&str]) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
     let bed = bed();
-    let home = tempfile::tempdir().unwrap();
-    // One job at a time, the blackholed host (3 s) early enough to be
-    // interrupted while it is graded.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
-        .env("HOME", home.path())
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lab"));
+    for k in crate::harness::SCRUBBED_ENV {
+        cmd.env_remove(k);
+    }
+    cmd.env("HOME", home)
         .env("NO_COLOR", "1")
-        .args(["--timeout", "3", "grade", "-j", "1", "task3", "--roster"])
+        .args(["--timeout", "30", "grade", "task3", "--roster"])
         .arg(bed.join("roster.csv"))
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--ssh-option")
         .arg(format!(
             "UserKnownHostsFile={}",
             bed.join("known_hosts").display()
         ))
+        .args(extra)
+        .process_group(0)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
-    // Wait until some hosts are done, then Ctrl-C.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::fs::read_dir(out.join("students"))
+        .expect("start lab grade")
+}
+
+/// The students' folders in `dir` (hidden work folders left out).
+fn folders(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .count()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
         })
-        .unwrap_or(0)
-        < 2
-    {
-        assert!(std::time::Instant::now() < deadline, "no host finished");
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Waits until every host but the blackholed s06 is saved in `dir`.
+fn wait_for_fast_hosts(dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(25);
+    while folders(dir).len() < 7 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fast hosts did not finish: {:?}",
+            folders(dir)
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let pid = child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    let done = child.wait_with_output().unwrap();
-    assert_eq!(
-        done.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
-    assert!(String::from_utf8_lossy(&done.stdout).contains("run the same command again"));
     assert!(
-        !out.join("gradebook.csv").exists(),
-        "no gradebook from a partial run"
+        !folders(dir).contains(&"s06".to_string()),
+        "s06 is blackholed"
     );
-    let saved = std::fs::read_dir(out.join("students"))
-        .unwrap()
+}
+
+/// Ctrl-C as a terminal sends it: to the whole foreground process group.
+fn ctrl_c(child: std::process::Child) -> (std::process::Output, u32) {
+    let pid = child.id();
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{pid}")])
+        .status()
+        .expect("run kill");
+    assert!(ok.success());
+    (child.wait_with_output().expect("wait for lab"), pid)
+}
+
+/// Processes still running for lab's run `pid` (its ssh children name the
+/// run's control-socket folder, `lab-grade-PID-…`).
+fn leftover_ssh(pid: u32) -> Vec<String> {
+    let mark = format!("lab-grade-{pid}-");
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
         .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .count();
-    assert!((2..8).contains(&saved), "{saved} hosts saved");
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&mark))
+        .collect()
+}
+
+#[test]
+fn ctrl_c_never_saves_a_host_in_flight_and_the_same_command_finishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let child = spawn_grade(&out, tmp.path(), &[]);
+    wait_for_fast_hosts(&out.join("students"));
+    let (done, pid) = ctrl_c(child);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("interrupted: 1 hosts not graded, run the same command again to finish"),
+        "{stdout}"
+    );
+    // s06 was in flight: no folder, so not done; its ssh is gone with lab.
+    assert!(!out.join("students/s06").exists(), "{stdout}{stderr}");
+    assert_eq!(folders(&out.join("students")).len(), 7);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !leftover_ssh(pid).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ssh outlived lab: {:?}",
+            leftover_ssh(pid)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The finished hosts count: 5 graded, 2 could not be graded.
+    assert!(
+        stdout.contains("graded 5 of 8 hosts") && stdout.contains("2 could not be graded"),
+        "{stdout}"
+    );
+    assert_eq!(record(&out, "s01")["outcome"], "graded");
+    assert_eq!(record(&out, "s05")["outcome"], "unreachable");
+    // The class files cover what is done; s06 has no result yet.
+    let book = read(out.join("gradebook.csv"));
+    let s06 = book
+        .lines()
+        .find(|l| l.starts_with("s06,"))
+        .expect("s06 row");
+    assert!(s06.contains(",not_graded,"), "{s06}");
+    assert!(book
+        .lines()
+        .any(|l| l.starts_with("s01,") && l.contains(",graded,")));
+    // The same command grades only s06.
     let resumed = grade(&out, &["task3"]);
     resumed
         .code(3)
-        .stderr_has(&format!("{saved} of 8 hosts are already done"));
+        .stderr_has("7 of 8 hosts are already done")
+        .stdout_has("graded 5 of 8 hosts");
+    let attempted: Vec<&str> = resumed
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .collect();
+    assert_eq!(attempted.len(), 1, "{attempted:?}");
+    assert!(attempted[0].contains("s06"), "{attempted:?}");
+    assert_eq!(record(&out, "s06")["outcome"], "timed_out");
+}
+
+#[test]
+fn sigterm_stops_the_run_like_ctrl_c_with_exit_143() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    let child = spawn_grade(&out, tmp.path(), &[]);
+    wait_for_fast_hosts(&out.join("students"));
+    // `kill PID`, as a service manager stops lab: lab alone gets it.
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill")
+        .success());
+    let done = child.wait_with_output().expect("wait for lab");
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert_eq!(done.status.code(), Some(143), "{stdout}");
+    assert!(
+        stdout.contains("interrupted: 1 hosts not graded"),
+        "{stdout}"
+    );
+    assert!(!out.join("students/s06").exists());
+    assert_eq!(folders(&out.join("students")).len(), 7);
+}
+
+/// Every file under `dir`, path → bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("read a folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).expect("under dir").to_path_buf(),
+                    std::fs::read(&p).expect("read a file"),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_interrupted_regrade_leaves_the_previous_results_as_they_were() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grades");
+    grade(&out, &["task3"]).code(3);
+    let students = tree(&out.join("students"));
+    let book = read(out.join("gradebook.csv"));
+    let run = read(out.join("run.json"));
+    assert!(students.contains_key(Path::new("s01/result.json")));
+    let child = spawn_grade(&out, tmp.path(), &["--regrade"]);
+    wait_for_fast_hosts(&out.join(".regrade/students"));
+    let (done, _) = ctrl_c(child);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert_eq!(
+        done.status.code(),
+        Some(130),
+        "{stdout}{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(stdout.contains("the previous results in"), "{stdout}");
+    assert!(
+        stdout.contains("run the same command again to finish"),
+        "{stdout}"
+    );
+    assert!(tree(&out.join("students")) == students, "students/ changed");
+    assert_eq!(read(out.join("gradebook.csv")), book);
+    assert_eq!(read(out.join("run.json")), run);
+    // The same command finishes the regrade: only s06 is left, then the
+    // new results replace the old ones.
+    let finished = grade(&out, &["task3", "--regrade"]);
+    finished
+        .code(3)
+        .stderr_has("already regraded 7 of 8 hosts")
+        .stdout_has("graded 5 of 8 hosts");
+    assert!(!out.join(".regrade").exists(), "the staging folder is gone");
+    let now = tree(&out.join("students"));
+    assert_ne!(
+        now.get(Path::new("s01/result.json")),
+        students.get(Path::new("s01/result.json")),
+        "s01 was regraded"
+    );
+    assert_eq!(record(&out, "s06")["outcome"], "timed_out");
     assert_eq!(read(out.join("gradebook.csv")).lines().count(), 9);
 }
 
