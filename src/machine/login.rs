@@ -78,7 +78,8 @@ pub const MAX_PREFETCH: u64 = 1 << 20;
 /// ```text
 /// HOME \n STATE \n systemd|none \n
 /// per command:  <stdout> \n <end> x<code> \n
-/// per file:     missing | ? | <mode hex> <size> r|z|n \n     (r: in the cat block, z: after it, n: not read)
+/// per file:     missing | ? | <mode hex> <size> r|z|n \n     (r: in the cat block, z: after it, n: not read;
+///               ?: changed while looked at, or behind a folder this user cannot enter)
 /// <end> stat \n  <the r files, back to back> \n <end> cat \n
 /// per z file:   <bytes> \n <end> z \n
 /// CLOCK \n <end> done \n
@@ -113,7 +114,14 @@ fi
 cats=; zeros=; i=0
 while [ "$i" -lt "$n" ]; do
   i=$((i+1)); eval "p=\$p$i; e=\$e$i"
-  if [ -z "$e" ]; then echo missing; continue; fi
+  if [ -z "$e" ]; then
+    # Behind a folder this user cannot enter: not known to be missing,
+    # asked again on demand (which says why).
+    d=$p
+    while d=${d%/*}; [ -n "$d" ] && ! [ -e "$d" ]; do :; done
+    if [ -n "$d" ] && [ -d "$d" ] && ! [ -x "$d" ]; then echo '?'; else echo missing; fi
+    continue
+  fi
   if [ "$c" -ne "$k" ]; then echo '?'; continue; fi
   l=${st%%"$nl"*}; st=${st#*"$nl"}; s=${l#* }; f=n
   if [ -f "$p" ] && [ -r "$p" ]; then

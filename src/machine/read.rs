@@ -202,7 +202,15 @@ pub fn local(path: &str, bound: Bound) -> std::io::Result<Read> {
 /// The read on a VM: `sh -c REMOTE sh PATH head|tail COUNT` (see
 /// [`remote_args`]). Exit 3: missing. Prints `stat`'s `%f %s` line, then,
 /// for a regular file only, at most COUNT bytes of the asked end.
-pub const REMOTE: &str = r#"test -e "$1" || exit 3
+pub const REMOTE: &str = r#"if ! [ -e "$1" ]; then
+  d=$1
+  while d=${d%/*}; [ -n "$d" ] && ! [ -e "$d" ]; do :; done
+  if [ -n "$d" ] && [ -d "$d" ] && ! [ -x "$d" ]; then
+    echo "$d cannot be entered by $(id -un 2>/dev/null || id -u), so whether $1 exists cannot be seen: grade as a user who can (the student's own account, or root)" >&2
+    exit 5
+  fi
+  exit 3
+fi
 stat -L -c '%f %s' -- "$1" || exit 4
 test -f "$1" || exit 0
 if [ "$2" = tail ]; then exec tail -c "$3" -- "$1"; else exec head -c "$3" -- "$1"; fi"#;
@@ -351,6 +359,58 @@ mod tests {
             Some(0) => parse_remote(out.stdout, bound),
             other => panic!("exit {other:?}"),
         }
+    }
+
+    /// A file behind a folder the grading user cannot enter is not
+    /// "missing" (it was graded as if daemon.json did not exist): exit 5
+    /// with what to do. Run as a user other than root (root enters any
+    /// folder), with setpriv.
+    #[test]
+    fn behind_a_folder_that_cannot_be_entered_a_file_is_not_missing() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::fs::metadata("/proc/self")
+            .is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+        if !root || !std::path::Path::new("/usr/bin/setpriv").exists() {
+            eprintln!("skipped: needs root and setpriv to read as another user");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(home.join(".local/state")).unwrap();
+        std::fs::write(home.join(".bash_history"), "docker images\n").unwrap();
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let as_other = |path: &std::path::Path| {
+            let (end, count) = remote_args(Bound::HISTORY);
+            std::process::Command::new("/usr/bin/setpriv")
+                .args([
+                    "--reuid=4242",
+                    "--regid=4242",
+                    "--clear-groups",
+                    "sh",
+                    "-c",
+                    REMOTE,
+                    "sh",
+                ])
+                .arg(path)
+                .args([end, &count])
+                .output()
+                .unwrap()
+        };
+        for p in [
+            home.join(".bash_history"),
+            home.join(".local/state/lab/commands.jsonl"),
+        ] {
+            let out = as_other(&p);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(5), "{}: {err}", p.display());
+            assert!(
+                err.contains(&format!("{} cannot be entered", home.display())),
+                "{err}"
+            );
+        }
+        // What truly is not there is still missing.
+        assert_eq!(as_other(&dir.path().join("nope")).status.code(), Some(3));
     }
 
     #[test]
