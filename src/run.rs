@@ -120,19 +120,12 @@ pub fn assemble(
             }
             steps.push(result);
         }
-        let score = steps
-            .iter()
-            .filter(|r| r.status == Status::Pass)
-            .map(|r| r.points)
-            .sum();
-        results.push(TaskResult {
-            id: task.id.clone(),
-            title: task.title.get(lang).to_string(),
-            status: TaskResult::status_of(&steps),
-            score,
-            max_score: task.max_score(),
+        results.push(TaskResult::new(
+            task.id.clone(),
+            task.title.get(lang).to_string(),
+            task.max_score(),
             steps,
-        });
+        ));
     }
     results
 }

@@ -12,12 +12,13 @@ fn header(names: &[&str]) -> Vec<Cell> {
 }
 
 /// `gradebook.csv`: a row per student, a column per task with its score,
-/// the total and the maximum; hosts that could not be graded say why and
-/// have empty scores (never a silent zero).
+/// the total and the maximum, what deserves a second look (`flags`:
+/// `task3:journal_only`, `task2:skipped`, `journal:edited`); hosts that
+/// could not be graded say why and have empty scores (never a silent zero).
 pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> String {
     let mut head = header(&["student_id", "name", "host", "outcome"]);
     head.extend(tasks.iter().map(|t| Cell::text(&t.id)));
-    head.extend(header(&["total", "max", "detail"]));
+    head.extend(header(&["total", "max", "flags", "detail"]));
     let max: u32 = tasks.iter().map(|t| t.max_score()).sum();
     let mut rows = vec![head];
     for (s, record) in students {
@@ -36,6 +37,7 @@ pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> S
                 );
                 row.push(Cell::score(r.total));
                 row.push(Cell::Number(max));
+                row.push(Cell::text(r.flags.join(" ")));
                 row.push(Cell::text(r.detail.clone().unwrap_or_default()));
             }
             None => {
@@ -43,6 +45,7 @@ pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> S
                 row.extend(tasks.iter().map(|_| Cell::Empty));
                 row.push(Cell::Empty);
                 row.push(Cell::Number(max));
+                row.push(Cell::Empty);
                 row.push(Cell::text(
                     "no result in this folder (the run stopped before this host)",
                 ));
@@ -103,6 +106,7 @@ mod tests {
             total: graded.then_some(3),
             max_total: 6,
             journal: None,
+            flags: Vec::new(),
         }
     }
 
@@ -155,7 +159,8 @@ mod tests {
         }
         assert_eq!(book[1][3..7], ["graded", "3", "3", "0"]);
         assert_eq!(book[2][3], "error");
-        assert_eq!(book[2][7], "'-oops: =bad");
+        assert_eq!(book[2][7], "", "no flags");
+        assert_eq!(book[2][8], "'-oops: =bad");
         for row in &book {
             for cell in row {
                 assert!(

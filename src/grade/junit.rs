@@ -73,6 +73,7 @@ mod tests {
             total: None,
             max_total: 4,
             journal: None,
+            flags: Vec::new(),
         }
     }
 

@@ -94,6 +94,7 @@ fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
         total: graded.then(|| scores.iter().map(|(_, n)| n).sum()),
         max_total: 12,
         journal: None,
+        flags: Vec::new(),
     }
 }
 

@@ -331,6 +331,7 @@ fn finished(
                 .map(|r| r.tasks.iter().map(|t| t.score).sum()),
             scores,
             max_total,
+            flags: outcome::flags(result.report.as_ref(), result.journal.as_ref()),
             journal: result.journal,
         },
         report: result.report,

@@ -55,6 +55,35 @@ pub struct Record {
     /// counts (graded hosts only; absent in records of earlier versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal: Option<crate::evidence::Health>,
+    /// What deserves a second look before the grade is defended:
+    /// `task3:journal_only` (its points rest on the journal alone),
+    /// `task2:skipped` (a check could not be verified), `journal:edited`
+    /// (the journal was rejected in part: copied, edited, damaged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+}
+
+/// The flags of a graded host: each task's (`report::Flag`), then the
+/// journal's state when it is neither fine nor simply absent.
+pub fn flags(report: Option<&Report>, journal: Option<&crate::evidence::Health>) -> Vec<String> {
+    use crate::evidence::JournalState as J;
+    let mut out: Vec<String> = report
+        .into_iter()
+        .flat_map(|r| &r.tasks)
+        .flat_map(|t| {
+            t.flags
+                .iter()
+                .map(move |f| format!("{}:{}", t.id, f.name()))
+        })
+        .collect();
+    if let Some(h) = journal {
+        if !matches!(h.state, J::Ok | J::Absent | J::Disabled) {
+            let state = serde_json::to_value(h.state).ok();
+            let name = state.as_ref().and_then(|v| v.as_str()).unwrap_or("damaged");
+            out.push(format!("journal:{name}"));
+        }
+    }
+    out
 }
 
 /// A finished host with its report (graded hosts only).
@@ -83,5 +112,23 @@ mod tests {
             json["journal"],
             serde_json::json!({"state": "foreign", "lines": 7, "ignored": 7, "from_line": 1})
         );
+    }
+
+    #[test]
+    fn flags_name_the_task_and_a_rejected_journal() {
+        use crate::evidence::{Health, JournalState};
+        let report = crate::report::sample::report(crate::lang::Lang::En);
+        let mut health = Health::default();
+        assert_eq!(
+            flags(Some(&report), Some(&health)),
+            vec!["task3:skipped"],
+            "absent: no flag"
+        );
+        health.state = JournalState::Edited;
+        assert_eq!(
+            flags(Some(&report), Some(&health)),
+            vec!["task3:skipped", "journal:edited"]
+        );
+        assert!(flags(None, None).is_empty());
     }
 }

@@ -297,6 +297,7 @@ mod tests {
                 total: None,
                 max_total: 6,
                 journal: None,
+                flags: Vec::new(),
             },
             report: None,
         }

@@ -71,8 +71,12 @@ pub fn render(
             })
         })
         .collect();
-    let rows: Vec<_> = students
-        .iter()
+    // Students whose grade deserves a second look first (`flags`), then
+    // the others, each in roster order.
+    let mut ordered: Vec<_> = students.iter().collect();
+    ordered.sort_by_key(|(_, r, _)| r.is_none_or(|r| r.flags.is_empty()));
+    let rows: Vec<_> = ordered
+        .into_iter()
         .map(|(s, r, report)| {
             let graded = graded_record(*r).is_some();
             serde_json::json!({
@@ -87,6 +91,7 @@ pub fn render(
                 "total": r.and_then(|r| r.total).map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
                 "journal": r.and_then(|r| r.journal.as_ref()).map(|h| journal_label(h, lang)).unwrap_or_else(|| "—".into()),
                 "journal_trusted": r.and_then(|r| r.journal.as_ref()).is_none_or(|h| h.ignored == 0),
+                "flags": r.map(|r| r.flags.join(" ")).unwrap_or_default(),
             })
         })
         .collect();
@@ -142,6 +147,7 @@ fn words(lang: Lang) -> serde_json::Value {
         "title": l("Class summary", "班级成绩概览"),
         "students": l("students", "名学生"),
         "average": l("average of graded", "已评分者平均分"),
+        "flags": l("check before defending the grade", "核实后再给分"),
         "left_out_note": l("These students were not graded: canvas.csv and moodle.csv have no row for them, so the LMS keeps their grades. Fix what is said, then run the same command with --retry-failed.", "以下学生未能评分：canvas.csv 和 moodle.csv 中没有他们的行，LMS 中的原有成绩保持不变。按说明排除问题后，在同一命令后加上 --retry-failed 重新评分。"),
         "distribution": l("Distribution of total scores", "总分分布"),
         "distribution_note": l("Graded hosts only; the number above each bar is how many students.", "仅统计已评分的主机；柱上的数字为学生人数。"),
@@ -261,14 +267,12 @@ mod tests {
         Report {
             schema: 1,
             lang: Lang::En,
-            tasks: vec![TaskResult {
-                id: task.id.clone(),
-                title: String::new(),
-                status: TaskResult::status_of(&steps),
-                score: steps.iter().map(|s| s.points).sum(),
-                max_score: task.max_score(),
+            tasks: vec![TaskResult::new(
+                task.id.clone(),
+                String::new(),
+                task.max_score(),
                 steps,
-            }],
+            )],
             warnings: Vec::new(),
         }
     }
@@ -305,6 +309,7 @@ mod tests {
             scores,
             max_total: 6,
             journal: None,
+            flags: Vec::new(),
         }
     }
 
@@ -434,5 +439,31 @@ mod tests {
             ..Health::default()
         };
         assert_eq!(journal_label(&ok, Lang::En), "ok");
+    }
+
+    /// A student whose grade deserves a second look comes first in the
+    /// class table, with what to check.
+    #[test]
+    fn flagged_students_come_first_with_their_flags() {
+        let course =
+            crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
+        let task = course.task("task3").unwrap();
+        let r = report(task, &[]);
+        let (s1, s2) = (student("s1"), student("s2"));
+        let c1 = record("s1", Outcome::Graded, Some(&r));
+        let mut c2 = record("s2", Outcome::Graded, Some(&r));
+        c2.flags = vec!["task3:journal_only".into(), "journal:edited".into()];
+        let rows = [(&s1, Some(&c1), Some(&r)), (&s2, Some(&c2), Some(&r))];
+        let html = render("Docker", &rows, &[task], Lang::En).unwrap();
+        let (first, second) = (
+            html.find(r#"<a href="students/s2/report.json">"#)
+                .expect("s2 row"),
+            html.find(r#"<a href="students/s1/report.json">"#)
+                .expect("s1 row"),
+        );
+        assert!(first < second, "the flagged student first");
+        assert!(
+            html.contains("check before defending the grade: task3:journal_only journal:edited")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! a function from a report to text. Reporters only print: the exit code is
 //! decided from the report by [`Report::exit_code`], never by a reporter.
 
+mod basis;
 mod bounded;
 mod json;
 mod junit;
@@ -9,6 +10,7 @@ mod outcome;
 mod tap;
 mod text;
 
+pub use basis::{Basis, Flag};
 pub use junit::class as junit_class;
 pub use outcome::{Evidence, Outcome, Status};
 
@@ -43,6 +45,12 @@ pub struct TaskResult {
     pub status: TaskStatus,
     pub score: u32,
     pub max_score: u32,
+    /// What the score rests on (`basis.rs`); absent in reports of lab
+    /// before 0.2.
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
     pub steps: Vec<StepResult>,
 }
 
@@ -100,6 +108,29 @@ impl StepResult {
 }
 
 impl TaskResult {
+    /// A task's result from its steps: its status, its score (the points
+    /// of the steps that passed) and what the score rests on.
+    pub fn new(id: String, title: String, max_score: u32, steps: Vec<StepResult>) -> TaskResult {
+        let score = steps
+            .iter()
+            .filter(|r| r.status == Status::Pass)
+            .map(|r| r.points)
+            .sum();
+        let mut t = TaskResult {
+            id,
+            title,
+            status: TaskResult::status_of(&steps),
+            score,
+            max_score,
+            basis: Basis::default(),
+            flags: Vec::new(),
+            steps,
+        };
+        t.basis = t.basis();
+        t.flags = t.flags();
+        t
+    }
+
     /// A task passes when every step passed; a step that could not be
     /// verified (`skip`) leaves it unfinished, as a failed one does.
     pub fn status_of(steps: &[StepResult]) -> TaskStatus {
