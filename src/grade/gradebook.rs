@@ -61,7 +61,6 @@ mod tests {
     use super::*;
     use crate::grade::outcome::Outcome;
     use crate::lang::Text;
-    use crate::machine::ssh::Target;
 
     const HOSTILE: [&str; 6] = [
         "=HYPERLINK(\"http://x\",\"y\")",
@@ -74,39 +73,20 @@ mod tests {
 
     fn student(i: usize, name: &str) -> Student {
         Student {
-            id: format!("s{i}"),
-            name: name.into(),
-            target: Target {
-                host: format!("10.0.0.{i}"),
-                port: Some(22),
-                user: None,
-                identity: None,
-            },
             line: i as u64 + 1,
-            lms: Default::default(),
+            ..crate::grade::testing::student(&format!("s{i}"), name, &format!("10.0.0.{i}"))
         }
     }
 
     fn record(s: &Student, outcome: Outcome, detail: Option<&str>) -> Record {
-        let graded = outcome == Outcome::Graded;
         Record {
-            schema: 1,
-            student_id: s.id.clone(),
-            name: s.name.clone(),
-            host: s.target.url(),
-            outcome,
             detail: detail.map(String::from),
-            at: 0,
-            seconds: 1.0,
-            scores: if graded {
-                [("task1".to_string(), 3)].into()
-            } else {
-                Default::default()
-            },
-            total: graded.then_some(3),
             max_total: 6,
-            journal: None,
-            flags: Vec::new(),
+            ..crate::grade::testing::record(
+                s,
+                outcome,
+                &[("task1", 3)][..usize::from(outcome == Outcome::Graded)],
+            )
         }
     }
 

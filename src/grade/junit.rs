@@ -41,39 +41,18 @@ fn result<'a>(
 mod tests {
     use super::*;
     use crate::lang::Lang;
-    use crate::machine::ssh::Target;
     use crate::report::{golden, sample, schema};
 
     fn student(id: &str) -> Student {
-        Student {
-            id: id.into(),
-            name: format!("Name of {id}"),
-            target: Target {
-                host: "10.0.0.1".into(),
-                port: Some(22),
-                user: None,
-                identity: None,
-            },
-            line: 2,
-            lms: Default::default(),
-        }
+        crate::grade::testing::student(id, &format!("Name of {id}"), "10.0.0.1")
     }
 
     fn record(s: &Student, outcome: Outcome, detail: &str) -> Record {
         Record {
-            schema: 1,
-            student_id: s.id.clone(),
-            name: s.name.clone(),
-            host: s.target.url(),
-            outcome,
             detail: Some(detail.into()),
-            at: 0,
-            seconds: 1.0,
-            scores: Default::default(),
-            total: None,
             max_total: 4,
-            journal: None,
-            flags: Vec::new(),
+            total: None,
+            ..crate::grade::testing::record(s, outcome, &[])
         }
     }
 

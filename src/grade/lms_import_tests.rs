@@ -21,7 +21,6 @@ use crate::course::Step;
 use crate::grade::cell::BOM;
 use crate::grade::roster::LmsIds;
 use crate::lang::Text;
-use crate::machine::ssh::Target;
 use regex::Regex;
 use std::collections::BTreeMap;
 
@@ -57,18 +56,9 @@ fn task(id: &str, title: &str, points: &[u32]) -> Task {
 }
 
 fn student(id: &str, name: &str, lms: LmsIds) -> Student {
-    Student {
-        id: id.into(),
-        name: name.into(),
-        target: Target {
-            host: "vm".into(),
-            port: None,
-            user: None,
-            identity: None,
-        },
-        line: 2,
-        lms,
-    }
+    let mut s = crate::grade::testing::student(id, name, "vm");
+    s.target.port = None;
+    Student { lms, ..s }
 }
 
 fn ids(username: &str, email: &str, idnumber: &str) -> LmsIds {
@@ -82,19 +72,8 @@ fn ids(username: &str, email: &str, idnumber: &str) -> LmsIds {
 fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
     let graded = outcome == Outcome::Graded;
     Record {
-        schema: 1,
-        student_id: s.id.clone(),
-        name: s.name.clone(),
-        host: s.target.url(),
-        outcome,
         detail: (!graded).then(|| "ssh: connect to host vm port 22: Connection refused".into()),
-        at: 0,
-        seconds: 1.0,
-        scores: scores.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
-        total: graded.then(|| scores.iter().map(|(_, n)| n).sum()),
-        max_total: 12,
-        journal: None,
-        flags: Vec::new(),
+        ..crate::grade::testing::record(s, outcome, scores)
     }
 }
 

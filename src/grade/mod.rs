@@ -25,6 +25,8 @@ mod roster_error;
 mod roster_lms;
 mod store;
 mod summary;
+#[cfg(test)]
+mod testing;
 
 pub use interrupt::Stop;
 pub use lms::{left_out, LeftOut};

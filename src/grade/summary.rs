@@ -278,38 +278,21 @@ mod tests {
     }
 
     fn student(id: &str) -> Student {
-        Student {
-            id: id.into(),
-            name: format!("Name of {id}"),
-            target: crate::machine::ssh::Target {
-                host: "vm".into(),
-                port: None,
-                user: None,
-                identity: None,
-            },
-            line: 2,
-            lms: Default::default(),
-        }
+        crate::grade::testing::student(id, &format!("Name of {id}"), "vm")
     }
 
     fn record(id: &str, outcome: Outcome, report: Option<&Report>) -> Record {
-        let scores: std::collections::BTreeMap<String, u32> = report
-            .map(|r| r.tasks.iter().map(|t| (t.id.clone(), t.score)).collect())
+        let scores: Vec<(&str, u32)> = report
+            .map(|r| r.tasks.iter().map(|t| (t.id.as_str(), t.score)).collect())
             .unwrap_or_default();
         Record {
-            schema: 1,
-            student_id: id.into(),
             name: id.into(),
             host: "ssh://vm".into(),
-            outcome,
             detail: (outcome != Outcome::Graded).then(|| "Connection refused".into()),
             at: 1,
-            seconds: 1.0,
-            total: report.map(|_| scores.values().sum()),
-            scores,
+            total: report.map(|_| scores.iter().map(|(_, n)| n).sum()),
             max_total: 6,
-            journal: None,
-            flags: Vec::new(),
+            ..crate::grade::testing::record(&student(id), outcome, &scores)
         }
     }
 
