@@ -29,16 +29,12 @@ pub struct LeftOut {
 pub fn left_out(students: &[(&Student, Option<&Record>)]) -> Vec<LeftOut> {
     students
         .iter()
-        .filter(|(_, r)| graded(*r).is_none())
+        .filter(|(_, r)| super::class_stats::graded_record(*r).is_none())
         .map(|(s, r)| LeftOut {
             student_id: s.id.clone(),
             outcome: r.map(|r| r.outcome),
         })
         .collect()
-}
-
-fn graded(record: Option<&Record>) -> Option<&Record> {
-    record.filter(|r| r.outcome == Outcome::Graded)
 }
 
 /// The graded students with their records, in roster order.
@@ -47,7 +43,7 @@ fn graded_rows<'a>(
 ) -> impl Iterator<Item = (&'a Student, &'a Record)> + 'a {
     students
         .iter()
-        .filter_map(|(s, r)| graded(*r).map(|r| (*s, r)))
+        .filter_map(|(s, r)| super::class_stats::graded_record(*r).map(|r| (*s, r)))
 }
 
 /// A grade item's column title: the task, its title and its maximum, in
