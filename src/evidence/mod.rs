@@ -13,6 +13,7 @@ pub use file::describe as describe_io;
 pub use file::READ_LIMIT as JOURNAL_READ_LIMIT;
 pub use health::{Health, State as JournalState};
 pub use journal::{default_path, Entry, Journal};
+pub(crate) use seal::fingerprint;
 pub use seal::{Binding, MACHINE_ID_FILES};
 
 #[cfg(test)]

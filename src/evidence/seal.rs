@@ -123,6 +123,16 @@ impl Binding {
         self.m.is_some()
     }
 
+    /// The machine id's fingerprint (not the id), when it was read.
+    pub fn machine_fingerprint(&self) -> Option<&str> {
+        self.m.as_deref()
+    }
+
+    /// The daemon id's fingerprint (not the id), when the daemon answered.
+    pub fn daemon_fingerprint(&self) -> Option<&str> {
+        self.d.as_deref()
+    }
+
     /// Seals `canonical` (an entry's JSON) after the line whose tag is `prev`.
     pub fn seal(&self, prev: &str, canonical: &str) -> Seal {
         let keyed = self.both.as_ref().unwrap_or(&self.machine_only);
@@ -155,7 +165,7 @@ impl Binding {
 
 /// A short public fingerprint of an id: tells "another machine" from
 /// "edited" without writing the id itself into the journal.
-fn fingerprint(kind: &str, id: &str) -> String {
+pub(crate) fn fingerprint(kind: &str, id: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"lab journal id\0");
     h.update(kind.as_bytes());

@@ -2,6 +2,7 @@
 //! read its journal, run the same checks `lab check` runs, and keep an
 //! evidence snapshot. Never writes to the VM.
 
+use super::identity::Identity;
 use super::outcome::Outcome;
 use super::roster::Student;
 use super::Plan;
@@ -27,6 +28,8 @@ pub struct HostResult {
     pub evidence: Vec<(&'static str, Vec<u8>)>,
     /// What the learner's journal was worth (graded hosts only).
     pub journal: Option<Health>,
+    /// What tells this VM from the others (graded hosts only).
+    pub identity: Option<Identity>,
 }
 
 impl HostResult {
@@ -38,6 +41,7 @@ impl HostResult {
             report: None,
             evidence: Vec::new(),
             journal: None,
+            identity: None,
         }
     }
 }
@@ -119,11 +123,11 @@ async fn attempt(
 /// The learner's journal, under the VM's state folder.
 const JOURNAL: &str = "lab/journal.jsonl";
 
-/// What to read at login: the learner's journal and the VM's machine-id
-/// (the journal is sealed to it; not with --no-journal), the learner's
-/// command log, every course variable that names a file (daemon.json, shell
-/// histories), and the
-/// commands the tasks' checks declare (`Probe::runs`).
+/// What to read at login: the learner's journal (not with --no-journal),
+/// the VM's machine-id (the journal is sealed to it; copies are found by
+/// it), the learner's command log, every course variable that names a file
+/// (daemon.json, shell histories), and the commands the tasks' checks
+/// declare (`Probe::runs`).
 fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
@@ -131,12 +135,12 @@ fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     let mut wanted = vec![Wanted::InState(crate::machine::COMMAND_LOG.into())];
     if plan.journal {
         wanted.push(Wanted::InState(JOURNAL.into()));
-        wanted.extend(
-            MACHINE_ID_FILES
-                .iter()
-                .map(|f| Wanted::Absolute(f.to_string())),
-        );
     }
+    wanted.extend(
+        MACHINE_ID_FILES
+            .iter()
+            .map(|f| Wanted::Absolute(f.to_string())),
+    );
     for (_, value) in vars.iter() {
         if let Some(rel) = value.strip_prefix(&format!("{HOME}/")) {
             wanted.push(Wanted::InHome(rel.to_string()));
@@ -187,6 +191,7 @@ async fn graded(
     .check(tasks)
     .await;
     report.warnings.extend(skew_warning(machine, plan.lang));
+    let identity = Identity::of(machine).await;
     let mut evidence = snapshot(machine, &vars).await;
     if let Some(j) = journal_text {
         evidence.push(("journal.jsonl", j));
@@ -198,6 +203,7 @@ async fn graded(
         report: Some(report),
         evidence,
         journal: Some(journal.health.clone()),
+        identity: Some(identity),
     }
 }
 
@@ -433,16 +439,14 @@ mod tests {
     }
 
     #[test]
-    fn with_no_journal_neither_the_journal_nor_the_machine_id_is_fetched() {
+    fn with_no_journal_the_journal_is_not_fetched_but_the_machine_id_is() {
         let course =
             crate::course::Course::load(crate::course::Source::Embedded, false, None).unwrap();
         let plan = plan(&course, &[], false);
         let w = wanted(&plan, &[course.task("task3").unwrap()]).unwrap();
-        assert!(
-            !w.iter().any(|w| *w == Wanted::InState(JOURNAL.into())
-                || *w == Wanted::Absolute("/etc/machine-id".into())),
-            "{w:?}"
-        );
+        assert!(!w.contains(&Wanted::InState(JOURNAL.into())), "{w:?}");
+        // Copies are found by it, journal or not.
+        assert!(w.contains(&Wanted::Absolute("/etc/machine-id".into())));
         // The command log is not the journal: it is still read.
         assert!(w.contains(&Wanted::InState("lab/commands.jsonl".into())));
     }

@@ -15,6 +15,7 @@ mod cell;
 mod class_stats;
 mod gradebook;
 mod host;
+mod identity;
 mod interrupt;
 mod junit;
 mod lms;
@@ -239,7 +240,8 @@ pub async fn run(
     if interrupted.is_none() {
         store.commit()?;
     }
-    let records = store.records();
+    let mut records = store.records();
+    identity::flag_copies(&mut records);
     let not_graded = students
         .iter()
         .filter_map(|s| {
@@ -335,6 +337,7 @@ fn finished(
             max_total,
             flags: outcome::flags(result.report.as_ref(), result.journal.as_ref()),
             journal: result.journal,
+            identity: result.identity,
         },
         report: result.report,
     };

@@ -61,6 +61,11 @@ pub struct Record {
     /// (the journal was rejected in part: copied, edited, damaged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// What tells this VM from the others (graded hosts only): compared
+    /// across the class when the class files are written, so a copy is
+    /// flagged whichever run graded each student.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<super::identity::Identity>,
 }
 
 /// The flags of a graded host: each task's (`report::Flag`), then the

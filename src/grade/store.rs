@@ -298,6 +298,7 @@ mod tests {
                 max_total: 6,
                 journal: None,
                 flags: Vec::new(),
+                identity: None,
             },
             report: None,
         }

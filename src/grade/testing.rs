@@ -40,5 +40,6 @@ pub fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
         max_total: 12,
         journal: None,
         flags: Vec::new(),
+        identity: None,
     }
 }

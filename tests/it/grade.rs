@@ -129,6 +129,31 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     // No VM has a journal: the record says so (verified against each VM's
     // own machine-id and daemon ID when there is one).
     assert_eq!(record(&out, "s01")["journal"]["state"], "absent");
+    // s08 is s01's VM handed in again: the gradebook flags each as the
+    // other's copy on everything that tells VMs apart; no one else.
+    let book = read(out.join("gradebook.csv"));
+    let row = |id: &str| {
+        book.lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        row("s01").contains(",task2:skipped copy:s08:machine+daemon+containers,"),
+        "{}",
+        row("s01")
+    );
+    assert!(
+        row("s08").contains(",task2:skipped copy:s01:machine+daemon+containers,"),
+        "{}",
+        row("s08")
+    );
+    for id in ["s02", "s03", "s04"] {
+        assert!(!row(id).contains("copy:"), "{id}: its own VM: {}", row(id));
+        let identity = &record(&out, id)["identity"];
+        assert_eq!(identity["machine"].as_str().map(str::len), Some(16), "{id}");
+        assert_eq!(identity["daemon"].as_str().map(str::len), Some(16), "{id}");
+    }
     // The hostile name and key path were never run by a shell.
     assert!(!Path::new("/tmp/lab-pwned").exists());
     // The per-student report is `lab check --format json`'s document.
