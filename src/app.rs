@@ -256,10 +256,22 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
             wanted
         )));
     };
+    let deadline = match args.deadline.as_deref() {
+        None => None,
+        Some(text) => Some(crate::clock::parse_deadline(text).ok_or_else(|| {
+            AppError::Usage(tr!(
+                lang,
+                "--deadline `{}` is not a time lab can read: write the date, the time and the zone, e.g. 2026-12-01T18:00+08:00 (Beijing) or 2026-12-01T10:00Z (UTC)",
+                "--deadline `{}` 不是 lab 能识别的时间：请写出日期、时间和时区，例如 2026-12-01T18:00+08:00（北京时间）或 2026-12-01T10:00Z（UTC）",
+                text
+            ))
+        })?),
+    };
     let plan = Plan {
         course,
         overrides: &overrides,
         lang,
+        deadline,
         timeout: g.timeout,
         host_deadline: (g.timeout * 6).max(60),
         journal: !g.no_journal,

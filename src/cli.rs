@@ -93,7 +93,7 @@ pub enum Command {
 #[command(
     after_help = "The roster is a CSV file with a header: student_id,name,host,port,user,identity_file \
 (port, user and identity_file may be empty: ssh then uses ~/.ssh/config). See grader/README.md.\n\n\
-Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n\n\
+Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n  lab grade --roster class.csv task3 --deadline 2026-12-01T18:00+08:00\n\n\
 Exit codes: 0 every host graded (whatever the scores), 2 usage, roster or output folder error, \
 3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume)."
 )]
@@ -119,6 +119,9 @@ pub struct GradeArgs {
     /// Forget the results in --out and grade every host again
     #[arg(long)]
     pub regrade: bool,
+    /// Work after this time does not count, e.g. 2026-12-01T18:00+08:00 (the zone is required)
+    #[arg(long, value_name = "TIME")]
+    pub deadline: Option<String>,
     /// Trust VMs' host keys seen for the first time (a changed key still fails)
     #[arg(long)]
     pub accept_new_host_keys: bool,

@@ -96,8 +96,56 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
+/// A deadline as a teacher writes it: RFC 3339 with a zone, seconds
+/// optional (`2026-12-01T18:00+08:00`, `2026-12-01 10:00Z`), in Unix
+/// nanoseconds. A time without a zone is refused: it would mean another
+/// moment on every machine.
+pub fn parse_deadline(s: &str) -> Option<i64> {
+    let s = s.trim();
+    match (s.get(..16), s.get(16..)) {
+        (Some(minute), Some(zone)) if zone.starts_with(['Z', 'z', '+', '-']) => {
+            parse_rfc3339(&format!("{minute}:00{zone}"))
+        }
+        _ => parse_rfc3339(s),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (the gradebook's `late:` flag).
+pub fn rfc3339(secs: i64) -> String {
+    let day = date(secs);
+    let (ymd, _) = day.split_at(10);
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{ymd}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deadlines_need_a_zone_and_may_leave_out_seconds() {
+        use super::parse_deadline as p;
+        let ten_utc = super::parse_rfc3339("2026-12-01T10:00:00Z");
+        assert!(ten_utc.is_some());
+        assert_eq!(p("2026-12-01T18:00+08:00"), ten_utc);
+        assert_eq!(p("2026-12-01 10:00Z"), ten_utc);
+        assert_eq!(p(" 2026-12-01T10:00:00Z "), ten_utc);
+        assert_eq!(p("2026-12-01T05:00-05:00"), ten_utc);
+        assert_eq!(p("2026-12-01T18:00"), None, "no zone");
+        assert_eq!(p("2026-12-01"), None);
+        assert_eq!(p("tomorrow"), None);
+        assert_eq!(p("2026-12-01T18:00+0800"), None);
+        assert_eq!(p("２０２６-12-01T18:00Z"), None, "no panic on wide digits");
+        assert_eq!(p("2026-12-01T1８:00Z"), None, "nor mid-character");
+        assert_eq!(
+            super::rfc3339(ten_utc.unwrap() / 1_000_000_000 + 61),
+            "2026-12-01T10:01:01Z"
+        );
+    }
+
     #[test]
     fn docker_info_times_are_read_in_any_zone() {
         use super::parse_rfc3339 as p;

@@ -54,6 +54,8 @@ impl Run<'_> {
     /// share one request.
     async fn evaluate(&self, tasks: &[&Task]) -> Vec<Outcome> {
         let timeline = Timeline::default();
+        // What it cannot read, the checks that need it say.
+        let late = self.machine.late().await.ok().flatten();
         let ctxs: Vec<(&Step, Ctx)> = tasks
             .iter()
             .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
@@ -66,6 +68,13 @@ impl Run<'_> {
                     task: &t.id,
                     step: &s.id,
                     timeline: &timeline,
+                    // Only a step whose own command was typed after the
+                    // deadline: the live state cannot say when it held.
+                    late: late.as_ref().filter(|l| {
+                        let typed: Vec<String> =
+                            s.commands.iter().map(|c| self.vars.expand(c)).collect();
+                        l.redid(&typed)
+                    }),
                 };
                 (s, ctx)
             })

@@ -51,6 +51,10 @@ pub struct Ctx<'a> {
     pub step: &'a str,
     /// The run's timeline of events, shared by all its checks.
     pub timeline: &'a crate::evidence::timeline::Timeline,
+    /// Work after the deadline of `lab grade --deadline`, set for a step
+    /// whose own command was typed after it: then what holds now may
+    /// not have held at the deadline.
+    pub late: Option<&'a crate::machine::Late>,
 }
 
 impl Ctx<'_> {
@@ -223,7 +227,17 @@ pub fn evaluate<'a>(
                 }
             }
             .bounded(ctx.lang);
-        if outcome.status == crate::report::Status::Fail && check.remember {
+        let outcome = match ctx.late {
+            Some(late) if check.kind.children().is_empty() => {
+                after_deadline(check, outcome, late, ctx.lang)
+            }
+            _ => outcome,
+        };
+        if matches!(
+            outcome.status,
+            crate::report::Status::Fail | crate::report::Status::Skip
+        ) && check.remember
+        {
             if let Some(o) = ctx
                 .journal
                 .remembered(ctx.task, ctx.step, &check.id, ctx.lang)
@@ -233,4 +247,28 @@ pub fn evaluate<'a>(
         }
         outcome
     })
+}
+
+/// In a step redone after the deadline (its command typed after it), a pass
+/// on the live state proves nothing about the deadline: skipped, saying
+/// why. Passes on events, commands or the journal stand (they were cut at
+/// the deadline).
+fn after_deadline(
+    check: &Check,
+    outcome: Outcome,
+    late: &crate::machine::Late,
+    lang: Lang,
+) -> Outcome {
+    use crate::report::{basis::Source, Status};
+    let live = Source::of(check.kind.name(), outcome.evidence.as_ref()) == Source::Live;
+    if outcome.status != Status::Pass || !live {
+        return outcome;
+    }
+    Outcome::skip(crate::tr!(
+        lang,
+        "holds now, but this step's command was typed after the deadline (late work from {}): lab cannot tell whether it held at the deadline",
+        "现在成立，但截止时间之后输入过这一步的命令（从 {} 起有截止后的操作）：lab 无法确定截止时是否已经如此",
+        crate::clock::date(late.first)
+    ))
+    .actual(outcome.message)
 }

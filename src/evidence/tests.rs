@@ -477,3 +477,33 @@ fn the_fuzz_seed_journal_is_every_entry_sealed_to_the_fuzz_binding() {
         seed.display()
     );
 }
+
+#[test]
+fn a_deadline_cuts_what_was_recorded_after_it_and_events_by_their_own_time() {
+    let event = |t: i64| crate::machine::DaemonEvent {
+        kind: "image".into(),
+        action: "pull".into(),
+        actor: format!("tomcat:{t}"),
+        attributes: Default::default(),
+        time_nano: t * 1_000_000_000,
+    };
+    let (_dir, path) = written(&[
+        check_entry(100, "before"),
+        check_entry(300, "after"),
+        // Recorded after the deadline, one of them seen before it.
+        Entry::Events {
+            at: 400,
+            events: vec![event(150), event(250)],
+        },
+        Entry::Events {
+            at: 500,
+            events: vec![event(350)],
+        },
+    ]);
+    let mut j = Journal::open(path, here(), Lang::En);
+    j.cut_at(200 * 1_000_000_000);
+    assert!(j.passed_before("task3", "pull", "before"));
+    assert!(!j.passed_before("task3", "pull", "after"));
+    let actors: Vec<&str> = j.events().map(|e| e.actor.as_str()).collect();
+    assert_eq!(actors, vec!["tomcat:150"]);
+}

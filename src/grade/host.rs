@@ -30,6 +30,8 @@ pub struct HostResult {
     pub journal: Option<Health>,
     /// What tells this VM from the others (graded hosts only).
     pub identity: Option<Identity>,
+    /// Work on the VM after `--deadline`.
+    pub late: Option<crate::machine::Late>,
 }
 
 impl HostResult {
@@ -42,6 +44,7 @@ impl HostResult {
             evidence: Vec::new(),
             journal: None,
             identity: None,
+            late: None,
         }
     }
 }
@@ -114,6 +117,7 @@ async fn attempt(
             )
         }
     };
+    let machine = machine.observed_until(plan.deadline);
     let result = graded(plan, tasks, &machine, home, &journal_path, started).await;
     drop(machine);
     ssh.close().await;
@@ -177,10 +181,13 @@ async fn graded(
         Ok(v) => v,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
-    let (journal, journal_text) = match learner_journal(plan, machine, journal_path).await {
+    let (mut journal, journal_text) = match learner_journal(plan, machine, journal_path).await {
         Ok(j) => j,
         Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
     };
+    if let Some(d) = plan.deadline {
+        journal.cut_at(d + machine.docker.clock_offset().await);
+    }
     let mut report = Run {
         machine,
         vars: &vars,
@@ -191,8 +198,15 @@ async fn graded(
     .check(tasks)
     .await;
     report.warnings.extend(skew_warning(machine, plan.lang));
+    let late = machine.late().await.ok().flatten();
+    report
+        .warnings
+        .extend(late.as_ref().map(|l| late_warning(l, plan.lang)));
     let identity = Identity::of(machine).await;
     let mut evidence = snapshot(machine, &vars).await;
+    if plan.deadline.is_some() {
+        evidence.push(("after_deadline.json", after_deadline(machine).await));
+    }
     if let Some(j) = journal_text {
         evidence.push(("journal.jsonl", j));
     }
@@ -204,7 +218,38 @@ async fn graded(
         evidence,
         journal: Some(journal.health.clone()),
         identity: Some(identity),
+        late,
     }
+}
+
+/// What the report says of work after the deadline.
+fn late_warning(late: &crate::machine::Late, lang: crate::lang::Lang) -> String {
+    crate::tr!(
+        lang,
+        "worked on after the deadline, from {}: Docker events: {}, commands: {} (e.g. `{}`; all in after_deadline.json). They do not count, and a step whose command was typed after the deadline counts only on events, commands or lab's journal from before it",
+        "截止时间之后仍有操作，从 {} 开始：Docker 事件 {} 个，命令 {} 条（例如 `{}`；全部见 after_deadline.json）。这些不计分；截止后输入过其命令的步骤，只凭截止前的事件、命令或 lab 记录计分",
+        crate::clock::date(late.first),
+        late.events,
+        late.commands,
+        late.examples.join("`, `")
+    )
+}
+
+/// The events and commands after the deadline, kept as evidence.
+async fn after_deadline(machine: &Machine) -> Vec<u8> {
+    let commands = match machine.command_log().await {
+        Ok(Some(log)) => log
+            .after_deadline
+            .iter()
+            .map(|c| serde_json::json!({"at": c.at, "status": c.status, "cmd": c.cmd}))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let doc = serde_json::json!({
+        "events": machine.docker.after_deadline(),
+        "commands": commands,
+    });
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
 }
 
 /// A VM's daemon whose clock is more than a minute off ours: said, since
@@ -413,6 +458,7 @@ mod tests {
             host_deadline: 1,
             ssh: Default::default(),
             journal,
+            deadline: None,
         }
     }
 

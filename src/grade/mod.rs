@@ -54,6 +54,8 @@ pub struct Plan<'a> {
     pub ssh: ssh::Options,
     /// Read and verify each learner's journal (not with `--no-journal`).
     pub journal: bool,
+    /// `--deadline`, Unix nanoseconds: what happened after it does not count.
+    pub deadline: Option<i64>,
 }
 
 /// How the run is driven.
@@ -158,6 +160,9 @@ pub async fn run(
         schema: 1,
         course: plan.course.file.title.get(Lang::En).to_string(),
         tasks: tasks.iter().map(|t| t.id.clone()).collect(),
+        deadline: plan
+            .deadline
+            .map(|d| crate::clock::rfc3339(d.div_euclid(1_000_000_000))),
     };
     let mut store = store::Store::open(&settings.out, &manifest, settings.regrade)?;
     let before = store.records();
@@ -335,7 +340,11 @@ fn finished(
                 .map(|r| r.tasks.iter().map(|t| t.score).sum()),
             scores,
             max_total,
-            flags: outcome::flags(result.report.as_ref(), result.journal.as_ref()),
+            flags: outcome::flags(
+                result.report.as_ref(),
+                result.journal.as_ref(),
+                result.late.as_ref(),
+            ),
             journal: result.journal,
             identity: result.identity,
         },

@@ -68,9 +68,14 @@ pub struct Record {
     pub identity: Option<super::identity::Identity>,
 }
 
-/// The flags of a graded host: each task's (`report::Flag`), then the
-/// journal's state when it is neither fine nor simply absent.
-pub fn flags(report: Option<&Report>, journal: Option<&crate::evidence::Health>) -> Vec<String> {
+/// The flags of a graded host: each task's (`report::Flag`), the
+/// journal's state when it is neither fine nor simply absent, and work
+/// after the deadline (`late:` and when it began).
+pub fn flags(
+    report: Option<&Report>,
+    journal: Option<&crate::evidence::Health>,
+    late: Option<&crate::machine::Late>,
+) -> Vec<String> {
     use crate::evidence::JournalState as J;
     let mut out: Vec<String> = report
         .into_iter()
@@ -87,6 +92,9 @@ pub fn flags(report: Option<&Report>, journal: Option<&crate::evidence::Health>)
             let name = state.as_ref().and_then(|v| v.as_str()).unwrap_or("damaged");
             out.push(format!("journal:{name}"));
         }
+    }
+    if let Some(l) = late {
+        out.push(format!("late:{}", crate::clock::rfc3339(l.first)));
     }
     out
 }
@@ -125,15 +133,26 @@ mod tests {
         let report = crate::report::sample::report(crate::lang::Lang::En);
         let mut health = Health::default();
         assert_eq!(
-            flags(Some(&report), Some(&health)),
+            flags(Some(&report), Some(&health), None),
             vec!["task3:skipped"],
             "absent: no flag"
         );
         health.state = JournalState::Edited;
         assert_eq!(
-            flags(Some(&report), Some(&health)),
+            flags(Some(&report), Some(&health), None),
             vec!["task3:skipped", "journal:edited"]
         );
-        assert!(flags(None, None).is_empty());
+        assert!(flags(None, None, None).is_empty());
+        let late = crate::machine::Late {
+            events: 1,
+            commands: 0,
+            first: 1_795_000_000,
+            examples: vec![],
+            typed: vec![],
+        };
+        assert_eq!(
+            flags(None, None, Some(&late)),
+            vec!["late:2026-11-18T11:06:40Z"]
+        );
     }
 }

@@ -34,6 +34,20 @@ pub struct Manifest {
     pub schema: u32,
     pub course: String,
     pub tasks: Vec<String>,
+    /// `--deadline`, as `YYYY-MM-DDTHH:MM:SSZ`: a folder holds one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+}
+
+impl Manifest {
+    /// How a refusal names what a folder grades.
+    fn describe(&self) -> String {
+        let what = format!("{} of {}", self.tasks.join(" "), self.course);
+        match &self.deadline {
+            Some(d) => format!("{what}, deadline {d}"),
+            None => what,
+        }
+    }
 }
 
 pub struct Store {
@@ -156,8 +170,8 @@ impl Store {
         if let Some(old) = read_manifest(&run).filter(|old| old != manifest) {
             return Err(StoreError::OtherRun {
                 path: dir.display().to_string(),
-                old: format!("{} of {}", old.tasks.join(" "), old.course),
-                new: format!("{} of {}", manifest.tasks.join(" "), manifest.course),
+                old: old.describe(),
+                new: manifest.describe(),
             });
         }
         write_manifest(&run, manifest)?;
@@ -279,6 +293,7 @@ mod tests {
             schema: 1,
             course: "c".into(),
             tasks: vec![task.into()],
+            deadline: None,
         }
     }
 

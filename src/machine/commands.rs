@@ -47,6 +47,9 @@ pub struct CommandLog {
     pub cut: bool,
     /// Not read: the path is not a regular file but this.
     pub not_file: Option<FileKind>,
+    /// Commands started after the deadline of a `lab grade --deadline`:
+    /// cut from `commands`, kept to say who worked late.
+    pub after_deadline: Vec<Logged>,
 }
 
 impl CommandLog {
@@ -123,7 +126,13 @@ impl Machine {
             }),
             Read::Bytes { bytes, cut } => {
                 let text = String::from_utf8_lossy(&bytes);
-                Some(CommandLog::parse(&path, &text, cut))
+                let mut log = CommandLog::parse(&path, &text, cut);
+                if let Some(here) = self.deadline_here().await {
+                    let secs = here as f64 / 1e9;
+                    let (before, after) = log.commands.into_iter().partition(|c| c.at <= secs);
+                    (log.commands, log.after_deadline) = (before, after);
+                }
+                Some(log)
             }
         })
     }

@@ -70,6 +70,10 @@ pub struct DockerView {
     dangling: Cached<Vec<ImageSummary>>,
     containers: Cached<Vec<ContainerSummary>>,
     events: Cached<Vec<DaemonEvent>>,
+    /// Events are read as of this moment (Unix nanoseconds, our clock):
+    /// the later ones go to `after_deadline`.
+    pub(super) deadline: Option<i64>,
+    after_deadline: std::sync::OnceLock<Vec<DaemonEvent>>,
     inspected: Mutex<HashMap<String, Result<Option<ImageInspect>, ObserveError>>>,
 }
 
@@ -99,6 +103,8 @@ impl DockerView {
             dangling: OnceCell::new(),
             containers: OnceCell::new(),
             events: OnceCell::new(),
+            deadline: None,
+            after_deadline: std::sync::OnceLock::new(),
             inspected: Mutex::new(HashMap::new()),
         }
     }
@@ -461,7 +467,14 @@ impl DockerView {
                 }
                 Ok(out)
             };
-            self.call("list its recent events", collect).await
+            let all: Vec<DaemonEvent> = self.call("list its recent events", collect).await?;
+            let Some(d) = self.deadline else {
+                return Ok(all);
+            };
+            let here = d + self.clock_offset().await;
+            let (kept, late): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| e.time_nano <= here);
+            let _ = self.after_deadline.set(late);
+            Ok(kept)
         })
         .await
         .map(Vec::as_slice)
@@ -484,6 +497,15 @@ impl DockerView {
             .get()
             .and_then(|r| r.as_ref().ok())
             .map(Vec::as_slice)
+    }
+
+    /// The events after the deadline of a machine observed as of one
+    /// (`Machine::observed_until`), once the events were read; else none.
+    pub fn after_deadline(&self) -> &[DaemonEvent] {
+        self.after_deadline
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// The event buffer, if a check of this run already read it.

@@ -8,6 +8,7 @@
 
 mod commands;
 mod daemon_id;
+mod deadline;
 mod destination;
 mod dial;
 mod docker;
@@ -19,6 +20,7 @@ pub mod ssh;
 mod tar;
 
 pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
+pub use deadline::Late;
 pub use tar::Member;
 
 pub use destination::{refused_host, refused_user, Refusal};
@@ -57,6 +59,9 @@ pub struct Machine {
     remote: Option<Remote>,
     /// The command log (`commands.rs`), read once.
     commands: tokio::sync::OnceCell<Result<Option<Arc<CommandLog>>, ObserveError>>,
+    /// Observed as of this moment (Unix nanoseconds, our clock):
+    /// `deadline.rs`.
+    deadline: Option<i64>,
 }
 
 /// A student VM: files and commands over SSH, Docker through a tunnel.
@@ -90,6 +95,7 @@ impl Machine {
             timeout,
             remote: None,
             commands: Default::default(),
+            deadline: None,
         }
     }
 
@@ -132,6 +138,7 @@ impl Machine {
                 _tunnel: tunnel,
             }),
             commands: Default::default(),
+            deadline: None,
         };
         Ok((machine, ssh))
     }
@@ -555,6 +562,7 @@ mod tests {
                 _tunnel: None,
             }),
             commands: Default::default(),
+            deadline: None,
         }
     }
 

@@ -19,6 +19,27 @@ pub struct Basis {
     pub journal: u32,
 }
 
+/// Where one check's verdict came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Live,
+    Events,
+    Commands,
+    Journal,
+}
+
+impl Source {
+    /// The source of a verdict of a check of `kind` with `evidence`.
+    pub fn of(kind: &str, evidence: Option<&Evidence>) -> Source {
+        match (evidence, kind) {
+            (Some(Evidence::Journal { .. }), _) => Source::Journal,
+            (Some(Evidence::Event { .. }), _) => Source::Events,
+            (_, "history") => Source::Commands,
+            _ => Source::Live,
+        }
+    }
+}
+
 /// Something about a task's score worth a teacher's second look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,11 +70,11 @@ impl TaskResult {
             .flat_map(|s| &s.checks)
             .filter(|c| c.status == Status::Pass)
         {
-            match (&c.evidence, c.kind.as_str()) {
-                (Some(Evidence::Journal { .. }), _) => b.journal += 1,
-                (Some(Evidence::Event { .. }), _) => b.events += 1,
-                (_, "history") => b.commands += 1,
-                _ => b.live += 1,
+            match Source::of(&c.kind, c.evidence.as_ref()) {
+                Source::Journal => b.journal += 1,
+                Source::Events => b.events += 1,
+                Source::Commands => b.commands += 1,
+                Source::Live => b.live += 1,
             }
         }
         b

@@ -2,7 +2,7 @@
 //! a function from a report to text. Reporters only print: the exit code is
 //! decided from the report by [`Report::exit_code`], never by a reporter.
 
-mod basis;
+pub mod basis;
 mod bounded;
 mod json;
 mod junit;

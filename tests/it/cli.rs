@@ -216,3 +216,19 @@ fn output_to_a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_deadline_without_a_zone_is_refused_in_the_teachers_language() {
+    for (lang, words) in [
+        ("en", "write the date, the time and the zone"),
+        ("zh-CN", "请写出日期、时间和时区"),
+    ] {
+        let (_home, lab) = fresh();
+        lab.args(["--lang", lang, "grade", "task3", "--roster", "nowhere.csv"])
+            .args(["--deadline", "2026-12-01 18:00"])
+            .run()
+            .code(2)
+            .stderr_has(words)
+            .stderr_has("2026-12-01T18:00+08:00");
+    }
+}

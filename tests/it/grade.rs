@@ -803,3 +803,71 @@ fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
     // No events call waited for its timeout.
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// l01 pulled tomcat before the deadline and tomcat:8.0 after it, each
+/// command in its command log (the shell integration's). With `--deadline`
+/// the later pull does not count: neither its event nor the image it left
+/// (the step's own command was typed after the deadline); the first still
+/// does. The gradebook says who worked late, and from when; the evidence
+/// keeps what came after. Without `--deadline`, both count.
+#[test]
+fn work_after_the_deadline_does_not_count_and_the_gradebook_says_so() {
+    let bed = bed();
+    let roster = bed.join("late.csv");
+    assert!(
+        roster.is_file(),
+        "{}: gradebed too old: scripts/gradebed up",
+        roster.display()
+    );
+    let deadline = read(bed.join("vms/l01/home/deadline")).trim().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let (late, free) = (tmp.path().join("late"), tmp.path().join("free"));
+    grade_roster(&roster, &late, &["task3", "--deadline", &deadline])
+        .code(0)
+        .stdout_has("graded 1 of 1 hosts");
+    grade_roster(&roster, &free, &["task3"]).code(0);
+    assert_eq!(record(&free, "l01")["scores"]["task3"], 2, "both pulls");
+    let r = record(&late, "l01");
+    assert_eq!(r["scores"]["task3"], 1, "only the pull before: {r}");
+    let report: serde_json::Value =
+        serde_json::from_str(&read(late.join("students/l01/report.json"))).unwrap();
+    let step = |id: &str| {
+        report["tasks"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(step("pull-latest")["status"], "pass");
+    let late_step = step("pull-8");
+    assert_ne!(late_step["status"], "pass", "{late_step}");
+    assert!(
+        late_step.to_string().contains("typed after the deadline"),
+        "{late_step}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("worked on after the deadline"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("docker pull tomcat:8.0"), "{warnings}");
+    let book = read(late.join("gradebook.csv"));
+    assert!(book.contains(" late:20"), "{book}");
+    let after = read(late.join("students/l01/evidence/after_deadline.json"));
+    assert!(after.contains("tomcat:8.0"), "{after}");
+    let events = read(late.join("students/l01/evidence/events.json"));
+    assert!(
+        !events.contains("tomcat:8.0"),
+        "cut from what counts: {events}"
+    );
+    // A folder graded with one deadline is not resumed with another.
+    grade_roster(
+        &roster,
+        &late,
+        &["task3", "--deadline", "2026-01-01T00:00Z"],
+    )
+    .code(2)
+    .stderr_has("deadline");
+}
