@@ -59,10 +59,12 @@ pub fn render(
         Some(r) => r.detail.clone().unwrap_or_default(),
         None => no_result.to_string(),
     };
-    let left_out: Vec<_> = students
+    // The very list the run's summary prints (`lms::left_out`).
+    let pairs: Vec<_> = students.iter().map(|(s, r, _)| (*s, *r)).collect();
+    let left_out: Vec<_> = super::lms::left_out(&pairs)
         .iter()
-        .filter(|(_, r, _)| graded_record(*r).is_none())
-        .map(|(s, r, _)| {
+        .filter_map(|l| pairs.iter().find(|(s, _)| s.id == l.student_id))
+        .map(|(s, r)| {
             serde_json::json!({
                 "id": s.id,
                 "name": s.name,
