@@ -206,7 +206,8 @@ fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Pr
             line: Some(line),
             col: Some(col),
             message: format!(
-                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and `home` is built in); declare it under `vars:` or fix its name"
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {} are built in); declare it under `vars:` or fix its name",
+                vars::BUILTIN.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
             ),
         });
     }
