@@ -317,6 +317,9 @@ pub(super) fn lint(
             for q in &quiz.questions {
                 l.text(&q.id, "prompt", &q.prompt);
                 l.text(&q.id, "explanation", &q.explain);
+                if let Some(a) = &q.accepted {
+                    l.text(&q.id, "accepted answers", a);
+                }
                 for o in &q.options {
                     l.text(&q.id, &format!("option {}", o.id), &o.text);
                 }
