@@ -136,6 +136,40 @@ fn task3_rmi_by_name_untags_and_by_id_is_refused_while_a_container_uses_the_imag
     );
 }
 
+/// task7: a stopped container blocks `docker rmi` by name; forcing it
+/// removes the name and the image entry, and the container stays, shown
+/// in `docker ps -a` with a bare image id.
+#[test]
+fn task7_forcing_the_image_away_leaves_its_container_with_a_bare_id() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    let out = d.docker(&["images", "-q", "ubuntu:18.04"]);
+    let short = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    d.docker(&["run", "--name", "done", "ubuntu:18.04", "true"]);
+    let refused = text(&d.docker_may_fail(&["rmi", "ubuntu:18.04"]));
+    let words =
+        "conflict: unable to remove repository reference \"ubuntu:18.04\" (must force) - container";
+    assert!(refused.contains(words), "{refused}");
+    lessons_quote("task7", words);
+    let forced = text(&d.docker(&["rmi", "-f", "ubuntu:18.04"]));
+    assert!(
+        forced.contains("Untagged: ubuntu:18.04") && forced.contains("Deleted: sha256:"),
+        "{forced}"
+    );
+    let ps = d.docker(&["ps", "-a", "--format", "{{.Image}} {{.Names}}"]);
+    let ps = String::from_utf8_lossy(&ps.stdout).into_owned();
+    assert!(ps.lines().any(|l| l == format!("{short} done")), "{ps}");
+    for (lang, says) in [
+        ("en", "with a bare image ID"),
+        ("zh-CN", "镜像只显示为一串 ID"),
+    ] {
+        assert!(
+            lesson(lang, "task7").contains(says),
+            "content/{lang}/task7.md: {says:?}"
+        );
+    }
+}
+
 /// task11: the client's `API version` is the one it agreed on with this
 /// daemon; a client newer than the daemon says it was downgraded.
 #[test]
