@@ -27,14 +27,16 @@ pub struct Run<'a> {
 impl Run<'_> {
     pub async fn check(&self, tasks: &[&Task]) -> Report {
         let now = crate::clock::now();
-        let outcomes = self.evaluate(tasks).await;
+        // `${restart_docker}` and friends: the commands this machine's init takes.
+        let vars = self.vars.on_machine(self.machine.has_systemd());
+        let outcomes = self.evaluate(tasks, &vars).await;
         if self.journal.records() {
             // What lab saw is recorded whether or not a check asked for it:
             // a restart before the next run would erase the events.
             let _ = self.machine.docker.events().await;
             let _ = self.machine.docker.images().await;
         }
-        let results = assemble(tasks, outcomes, self.journal, self.lang);
+        let results = assemble(tasks, outcomes, self.journal, &vars, self.lang);
         let mut warnings = self.journal.warnings.clone();
         let entries = record(now, &results, self.machine, self.journal);
         if let Err(w) = self.journal.append(&entries) {
@@ -52,7 +54,7 @@ impl Run<'_> {
     /// run at once: a slow one (the docker CLI starting, `docker info`)
     /// overlaps the others, and concurrent asks for the same Docker answer
     /// share one request.
-    async fn evaluate(&self, tasks: &[&Task]) -> Vec<Outcome> {
+    async fn evaluate(&self, tasks: &[&Task], vars: &Vars) -> Vec<Outcome> {
         let timeline = Timeline::default();
         // What it cannot read, the checks that need it say.
         let late = self.machine.late().await.ok().flatten();
@@ -62,7 +64,7 @@ impl Run<'_> {
             .map(|(t, s)| {
                 let ctx = Ctx {
                     machine: self.machine,
-                    vars: self.vars,
+                    vars,
                     lang: self.lang,
                     journal: self.journal,
                     task: &t.id,
@@ -90,11 +92,14 @@ impl Run<'_> {
 
 /// The report of `tasks` from their checks' `outcomes` (in course order). A
 /// step the journal saw pass stays passed: what a later task undoes (task 8
-/// pulls the image task 7 removed) cannot turn it red again.
+/// pulls the image task 7 removed) cannot turn it red again. The course's
+/// words (titles, commands, hints) get this run's `${variables}`, as the
+/// checks did: `--var images_dir=/srv/images` is what the hint says too.
 pub fn assemble(
     tasks: &[&Task],
     outcomes: Vec<Outcome>,
     journal: &Journal,
+    vars: &Vars,
     lang: Lang,
 ) -> Vec<TaskResult> {
     let mut outcomes = outcomes.into_iter();
@@ -110,16 +115,16 @@ pub fn assemble(
                     let hint = (o.status == Status::Fail)
                         .then(|| check.hint.as_ref().or(step.hint.as_ref()))
                         .flatten()
-                        .map(|h| h.get(lang).to_string());
+                        .map(|h| vars.expand(h.get(lang)));
                     CheckResult::new(check.id.clone(), check.kind.name(), o, hint)
                 })
                 .collect();
             let mut result = StepResult {
                 id: step.id.clone(),
-                title: step.title.get(lang).to_string(),
+                title: vars.expand(step.title.get(lang)),
                 status: StepResult::status_of(&checks),
                 points: step.points,
-                commands: step.commands.clone(),
+                commands: step.commands.iter().map(|c| vars.expand(c)).collect(),
                 checks,
             };
             if matches!(result.status, Status::Fail | Status::Skip) {
@@ -131,7 +136,7 @@ pub fn assemble(
         }
         results.push(TaskResult::new(
             task.id.clone(),
-            task.title.get(lang).to_string(),
+            vars.expand(task.title.get(lang)),
             task.max_score(),
             steps,
         ));
@@ -294,7 +299,7 @@ steps:
         let t = task();
         let (_dir, j) = journal(&[]);
         let outcomes = vec![Outcome::fail("no x"), Outcome::skip("no systemd")];
-        let r = assemble(&[&t], outcomes, &j, Lang::En);
+        let r = assemble(&[&t], outcomes, &j, &Vars::default(), Lang::En);
         let steps = &r[0].steps;
         assert_eq!(steps[0].status, Status::Fail);
         assert_eq!(steps[0].checks[0].hint.as_deref(), Some("Pull x."));
@@ -304,6 +309,44 @@ steps:
             (r[0].score, r[0].status),
             (0, crate::report::TaskStatus::Fail)
         );
+    }
+
+    #[test]
+    fn hints_titles_and_commands_say_this_runs_variables() {
+        let t: Task = serde_yaml_ng::from_str(
+            r#"
+schema: 1
+id: t1
+unit: u1
+title: { en: "Save to ${dir}", zh-CN: "保存到 ${dir}" }
+lesson: t1.md
+steps:
+  - id: s1
+    title: { en: "Save into ${dir}", zh-CN: "保存到 ${dir}" }
+    commands: ["mkdir -p ${dir}"]
+    checks:
+      - id: c1
+        file: { path: "${dir}/a.tar" }
+        hint: { en: "Run `mkdir -p ${dir}`.", zh-CN: "运行 `mkdir -p ${dir}`。" }
+"#,
+        )
+        .expect("a task");
+        let vars = Vars::with_home(
+            &BTreeMap::from([("dir".to_string(), "/data/docker/images".to_string())]),
+            &[("dir".to_string(), "/srv/images".to_string())],
+            None,
+        )
+        .expect("vars");
+        let (_dir, j) = journal(&[]);
+        let r = assemble(&[&t], vec![Outcome::fail("missing")], &j, &vars, Lang::ZhCn);
+        let step = &r[0].steps[0];
+        assert_eq!(
+            step.checks[0].hint.as_deref(),
+            Some("运行 `mkdir -p /srv/images`。")
+        );
+        assert_eq!(step.title, "保存到 /srv/images");
+        assert_eq!(step.commands, vec!["mkdir -p /srv/images"]);
+        assert_eq!(r[0].title, "保存到 /srv/images");
     }
 
     #[test]
@@ -327,6 +370,7 @@ steps:
             &[&t],
             vec![Outcome::fail("no x"), Outcome::skip("-")],
             &j,
+            &Vars::default(),
             Lang::En,
         );
         let s1 = &r[0].steps[0];
@@ -340,6 +384,7 @@ steps:
             &[&t],
             vec![Outcome::error("down"), Outcome::skip("-")],
             &j,
+            &Vars::default(),
             Lang::En,
         );
         assert_eq!(

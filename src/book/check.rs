@@ -52,14 +52,15 @@ pub fn html(
         out.push_str(&format!(
             "<li class=\"check-step\" id=\"check-{}\">\n<p class=\"check-step-title\">{}</p>\n",
             esc(&step.id),
-            esc(step.title.get(lang))
+            esc(&vars.expand(step.title.get(lang)))
         ));
         if !step.commands.is_empty() {
             out.push_str(&format!(
                 "<p class=\"check-label\">{}</p>\n<pre><code class=\"language-bash\">",
                 esc(ui["type"])
             ));
-            out.push_str(&esc(&step.commands.join("\n")));
+            let commands: Vec<String> = step.commands.iter().map(|c| vars.expand(c)).collect();
+            out.push_str(&esc(&commands.join("\n")));
             out.push_str("</code></pre>\n");
         }
         out.push_str(&format!(

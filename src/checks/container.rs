@@ -3,7 +3,7 @@
 //!
 //! ```yaml
 //! container: { image: hello-world, state: exited, exit_code: 0, logs: "Hello from Docker!" }
-//! container: { name: nginx_first, state: running, ports: ["80/tcp->80"] }
+//! container: { name: nginx_first, state: running, ports: ["80->80/tcp"] }
 //! ```
 
 use super::matcher::{is_match, regex_problem};
@@ -14,7 +14,7 @@ use crate::lang::Lang;
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
-use bollard::models::ContainerSummary;
+use bollard::models::{ContainerSummary, PortSummary};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,7 +35,9 @@ pub struct Container {
     /// The exit code of an exited container.
     #[serde(default)]
     pub exit_code: Option<i64>,
-    /// Published ports as `PRIVATE/PROTO->PUBLIC`, e.g. `80/tcp->80`.
+    /// Published ports as `docker ps` shows them, without the address:
+    /// `HOST->CONTAINER/PROTO`, e.g. `8080->80/tcp` (host port 8080 leads
+    /// to the container's port 80/tcp, on any host address).
     #[serde(default)]
     pub ports: Vec<String>,
     /// A regex its stdout/stderr (last 1000 lines) must match.
@@ -50,16 +52,108 @@ fn yes() -> bool {
     true
 }
 
-fn published(c: &ContainerSummary) -> Vec<String> {
-    c.ports
+/// A `ports` entry: `HOST->CONTAINER/PROTO`, e.g. `8080->80/tcp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mapping<'a> {
+    host: u16,
+    container: u16,
+    proto: &'a str,
+}
+
+fn mapping(s: &str) -> Option<Mapping<'_>> {
+    let (host, rest) = s.trim().split_once("->")?;
+    let (container, proto) = rest.split_once('/')?;
+    let port = |p: &str| p.parse::<u16>().ok().filter(|n| *n > 0);
+    matches!(proto, "tcp" | "udp" | "sctp").then_some(())?;
+    Some(Mapping {
+        host: port(host)?,
+        container: port(container)?,
+        proto,
+    })
+}
+
+fn proto(p: &PortSummary) -> String {
+    match p.typ {
+        Some(t) if !t.to_string().is_empty() => t.to_string(),
+        _ => "tcp".into(),
+    }
+}
+
+/// Whether a binding of `ports` (any host address) is `want`.
+fn publishes(ports: &[PortSummary], want: &Mapping) -> bool {
+    ports.iter().any(|p| {
+        p.public_port == Some(want.host)
+            && p.private_port == want.container
+            && proto(p) == want.proto
+    })
+}
+
+/// The PORTS column of `docker ps` (docker 20.10's formatter): sorted by
+/// container port, then address, host port and protocol; a port published
+/// on the same number, or not published, joins its neighbours in a range
+/// (`0.0.0.0:80-81->80-81/tcp`, `3306/tcp, 33060/tcp`); IPv4 and IPv6
+/// bindings each shown once (`0.0.0.0:8080->80/tcp, :::8080->80/tcp`).
+pub fn ps_ports(ports: &[PortSummary]) -> String {
+    let mut sorted: Vec<(u16, String, u16, String)> = ports
         .iter()
-        .flatten()
-        .filter_map(|p| {
-            let proto = p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into());
-            p.public_port
-                .map(|public| format!("{}/{proto}->{public}", p.private_port))
+        .map(|p| {
+            (
+                p.private_port,
+                p.ip.clone().unwrap_or_default(),
+                p.public_port.unwrap_or(0),
+                proto(p),
+            )
         })
-        .collect()
+        .collect();
+    sorted.sort();
+    // Groups in the order their keys first appear, as docker keeps them.
+    let mut keys: Vec<String> = Vec::new();
+    let mut groups: std::collections::HashMap<String, (u16, u16)> = Default::default();
+    let mut result = Vec::new();
+    let mut host_mappings = Vec::new();
+    let form = |key: &str, first: u16, last: u16| {
+        let (ip, typ) = match key.split_once('/') {
+            Some((ip, typ)) => (ip, typ),
+            None => ("", key),
+        };
+        let range = if first == last {
+            first.to_string()
+        } else {
+            format!("{first}-{last}")
+        };
+        if ip.is_empty() {
+            format!("{range}/{typ}")
+        } else {
+            format!("{ip}:{range}->{range}/{typ}")
+        }
+    };
+    for (private, ip, public, typ) in &sorted {
+        let key = if ip.is_empty() {
+            typ.clone()
+        } else if public != private {
+            host_mappings.push(format!("{ip}:{public}->{private}/{typ}"));
+            continue;
+        } else {
+            format!("{ip}/{typ}")
+        };
+        match groups.get_mut(&key) {
+            None => {
+                groups.insert(key.clone(), (*private, *private));
+                keys.push(key);
+            }
+            Some(g) if u32::from(*private) == u32::from(g.1) + 1 => g.1 = *private,
+            Some(g) => {
+                result.push(form(&key, g.0, g.1));
+                *g = (*private, *private);
+            }
+        }
+    }
+    for key in &keys {
+        let (first, last) = groups[key];
+        result.push(form(key, first, last));
+    }
+    result.extend(host_mappings);
+    result.join(", ")
 }
 
 impl Container {
@@ -74,6 +168,26 @@ impl Container {
                 normalize(&vars.expand(i))
             ),
             _ => String::new(),
+        }
+    }
+
+    /// "there is no container nginx_first" / "there is no container of
+    /// image hello-world:latest".
+    fn absent(&self, vars: &Vars, lang: Lang) -> String {
+        match (&self.name, &self.image) {
+            (Some(n), _) => tr!(
+                lang,
+                "there is no container {}",
+                "没有容器 {}",
+                vars.expand(n)
+            ),
+            (None, Some(i)) => tr!(
+                lang,
+                "there is no container of image {}",
+                "没有镜像 {} 的容器",
+                normalize(&vars.expand(i))
+            ),
+            _ => lang.pick("there is no container", "没有容器").to_string(),
         }
     }
 
@@ -112,13 +226,22 @@ impl Container {
                 )));
             }
         }
-        let ports = published(c);
+        let ports = c.ports.as_deref().unwrap_or_default();
         for want in &self.ports {
-            if !ports.contains(want) {
+            if !mapping(want).is_some_and(|m| publishes(ports, &m)) {
+                let shown = ps_ports(ports);
                 return Ok(Some((
                     tr!(lang, "port {} is not published", "没有发布端口 {}", want),
                     want.clone(),
-                    ports.join(", "),
+                    if shown.is_empty() {
+                        lang.pick(
+                            "no ports (`docker ps` shows none)",
+                            "没有端口（`docker ps` 中为空）",
+                        )
+                        .to_string()
+                    } else {
+                        shown
+                    },
                 )));
             }
         }
@@ -200,7 +323,7 @@ impl Probe for Container {
             .collect();
         let what = self.describe_target(ctx.vars, lang);
         if candidates.is_empty() {
-            let msg = tr!(lang, "there is no {}", "没有{}", what);
+            let msg = self.absent(ctx.vars, lang);
             return Ok(if self.present {
                 Outcome::fail(msg)
                     .expected(tr!(lang, "{} exists", "{}存在", what))
@@ -251,6 +374,23 @@ impl Probe for Container {
             out.push("a container check needs `name` or `image`".to_string());
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
+        for p in &self.ports {
+            if mapping(p).is_some() {
+                continue;
+            }
+            // The order lab once used: `80/tcp->8080`.
+            let old = p
+                .split_once("->")
+                .and_then(|(c, h)| {
+                    c.split_once('/')
+                        .map(|(c, proto)| format!("{h}->{c}/{proto}"))
+                })
+                .filter(|new| mapping(new).is_some());
+            out.push(match old {
+                Some(new) => format!("port `{p}` is written container first: write `{new}`, host port first, as `docker ps` shows it"),
+                None => format!("port `{p}` is not `HOST->CONTAINER/PROTO` as `docker ps` shows it, e.g. `8080->80/tcp`"),
+            });
+        }
         out
     }
 
@@ -263,7 +403,7 @@ impl Probe for Container {
             s.push_str(&tr!(lang, ", exit code {}", "，退出码 {}", code));
         }
         for p in &self.ports {
-            s.push_str(&tr!(lang, ", port {}", "，端口 {}", p));
+            s.push_str(&tr!(lang, ", port {} published", "，发布端口 {}", p));
         }
         if let Some(re) = &self.logs {
             s.push_str(&tr!(lang, ", output matching /{}/", "，输出匹配 /{}/", re));
@@ -272,5 +412,92 @@ impl Probe for Container {
             s.push_str(&tr!(lang, ", {} created in it", "，其中创建了 {}", path));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::PortSummaryTypeEnum as T;
+
+    fn port(ip: &str, private: u16, public: Option<u16>, typ: T) -> PortSummary {
+        PortSummary {
+            ip: (!ip.is_empty()).then(|| ip.to_string()),
+            private_port: private,
+            public_port: public,
+            typ: Some(typ),
+        }
+    }
+
+    #[test]
+    fn ports_read_as_docker_ps_shows_them_host_first_each_binding_once() {
+        // `docker run -p 8080:80` on dockerd 20.10: an IPv4 and an IPv6 binding.
+        let both = [
+            port("::", 80, Some(8080), T::TCP),
+            port("0.0.0.0", 80, Some(8080), T::TCP),
+        ];
+        assert_eq!(ps_ports(&both), "0.0.0.0:8080->80/tcp, :::8080->80/tcp");
+        let same = [
+            port("0.0.0.0", 80, Some(80), T::TCP),
+            port("::", 80, Some(80), T::TCP),
+        ];
+        assert_eq!(ps_ports(&same), "0.0.0.0:80->80/tcp, :::80->80/tcp");
+        assert_eq!(
+            ps_ports(&[port("127.0.0.1", 80, Some(80), T::TCP)]),
+            "127.0.0.1:80->80/tcp"
+        );
+        // Exposed, not published (mysql:5.7): ranges of neighbours only.
+        let exposed = [port("", 33060, None, T::TCP), port("", 3306, None, T::TCP)];
+        assert_eq!(ps_ports(&exposed), "3306/tcp, 33060/tcp");
+        let range = [
+            port("0.0.0.0", 81, Some(81), T::TCP),
+            port("0.0.0.0", 80, Some(80), T::TCP),
+            port("", 53, None, T::UDP),
+        ];
+        assert_eq!(ps_ports(&range), "53/udp, 0.0.0.0:80-81->80-81/tcp");
+        assert_eq!(ps_ports(&[]), "");
+    }
+
+    #[test]
+    fn a_port_matches_any_host_address_of_its_mapping() {
+        let both = [
+            port("0.0.0.0", 80, Some(8080), T::TCP),
+            port("::", 80, Some(8080), T::TCP),
+        ];
+        let want = |s| mapping(s).expect(s);
+        assert!(publishes(&both, &want("8080->80/tcp")));
+        assert!(!publishes(&both, &want("80->80/tcp")));
+        assert!(!publishes(&both, &want("8080->80/udp")));
+        assert_eq!(mapping("80/tcp->80"), None);
+        assert_eq!(mapping("0->80/tcp"), None);
+    }
+
+    #[test]
+    fn a_port_written_container_first_is_reported_with_its_rewrite() {
+        let spec: Container =
+            serde_yaml_ng::from_str(r#"{ name: web, ports: ["80/tcp->8080", "80"] }"#)
+                .expect("spec");
+        let problems = spec.lint();
+        assert!(
+            problems.iter().any(|p| p.contains("write `8080->80/tcp`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("port `80` is not")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_container_is_said_in_plain_english() {
+        let vars = Vars::default();
+        let by_image: Container = serde_yaml_ng::from_str("{ image: hello-world }").expect("spec");
+        assert_eq!(
+            by_image.absent(&vars, Lang::En),
+            "there is no container of image hello-world:latest"
+        );
+        let by_name: Container = serde_yaml_ng::from_str("{ name: web }").expect("spec");
+        assert_eq!(by_name.absent(&vars, Lang::En), "there is no container web");
+        assert_eq!(by_name.absent(&vars, Lang::ZhCn), "没有容器 web");
     }
 }

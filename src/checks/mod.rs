@@ -217,13 +217,19 @@ pub fn evaluate<'a>(
                 .await
             {
                 Ok(Ok(o)) => o,
-                Ok(Err(e)) => Outcome::error(format!("{e}. {}", e.advice(ctx.lang))),
+                Ok(Err(e)) => Outcome::error(format!(
+                    "{e}. {}",
+                    e.advice(ctx.lang, ctx.machine.has_systemd())
+                )),
                 Err(_) => {
                     let e = ObserveError::Timeout {
                         op: format!("evaluate check `{}`", check.id),
                         secs,
                     };
-                    Outcome::error(format!("{e}. {}", e.advice(ctx.lang)))
+                    Outcome::error(format!(
+                        "{e}. {}",
+                        e.advice(ctx.lang, ctx.machine.has_systemd())
+                    ))
                 }
             }
             .bounded(ctx.lang);

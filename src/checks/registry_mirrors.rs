@@ -179,8 +179,8 @@ impl Probe for RegistryMirrors {
                 ))
             } else {
                 Outcome::fail(tr!(lang,
-                    "the daemon is not using the mirrors in {}: the file was changed but the daemon not restarted (or it failed to restart); run `sudo systemctl daemon-reload && sudo systemctl restart docker`",
-                    "守护进程没有使用 {} 中的镜像加速地址：文件修改后没有重启守护进程（或重启失败）；请运行 `sudo systemctl daemon-reload && sudo systemctl restart docker`", path))
+                    "the daemon is not using the mirrors in {}: the file was changed but the daemon not restarted (or it failed to restart); run `{}`",
+                    "守护进程没有使用 {} 中的镜像加速地址：文件修改后没有重启守护进程（或重启失败）；请运行 `{}`", path, ctx.expand("${restart_docker}")))
                 .expected(declared.join(", "))
                 .actual(if loaded.is_empty() { tr!(lang, "(no mirrors loaded)", "（未加载任何镜像加速地址）") } else { loaded.join(", ") })
             }

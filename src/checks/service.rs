@@ -37,10 +37,13 @@ impl Probe for Service {
         let lang = ctx.lang;
         let name = ctx.expand(&self.name);
         if !ctx.machine.has_systemd() {
+            // A skip has no hint: the reason says what to do instead.
             return Ok(Outcome::skip(tr!(
                 lang,
-                "this machine does not run systemd, so the {} service cannot be asked",
-                "这台机器没有运行 systemd，无法查询 {} 服务",
+                "this machine does not run systemd, so lab cannot ask whether the {} service runs and starts at boot (not verified, no points); `sudo service {} status` shows whether it runs, and `sudo service {} start` starts it",
+                "这台机器没有运行 systemd，lab 无法查询 {} 服务是否在运行、是否开机自启（无法验证，不计分）；用 `sudo service {} status` 查看它是否在运行，用 `sudo service {} start` 启动它",
+                name,
+                name,
                 name
             )));
         }

@@ -15,6 +15,7 @@
 //!     - id: q2
 //!       prompt: ...
 //!       pattern: '(?i)^\s*runc\s*$'   # short answer
+//!       accepted: { en: runc, zh-CN: runc }   # the pattern in words
 //!       explain: ...
 //!     - id: ports
 //!       prompt: ...
@@ -49,6 +50,10 @@ pub struct Question {
     /// A regex a short answer must match.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// With `pattern`: the answers it accepts, in words, shown after a
+    /// wrong answer (a learner never sees the regex).
+    #[serde(default)]
+    pub accepted: Option<Text>,
     /// The right answer is read from the machine.
     #[serde(default)]
     pub live: Option<Live>,
@@ -169,6 +174,18 @@ impl Question {
                 ));
             }
         }
+        if self.pattern.is_some() && self.accepted.is_none() {
+            out.push(format!(
+                "question `{}` has a pattern but no `accepted`: say in words which answers it accepts, for a learner who answered wrong",
+                self.id
+            ));
+        }
+        if self.accepted.is_some() && self.pattern.is_none() {
+            out.push(format!(
+                "question `{}`: `accepted` is for a pattern's answers; choices and live answers show their own",
+                self.id
+            ));
+        }
         if self.pattern.is_some() && !self.options.is_empty() {
             out.push(format!(
                 "question `{}`: a pattern is for short answers, without options",
@@ -206,5 +223,41 @@ impl Quiz {
             out.push(format!("quiz: question id `{}` appears twice", w[0]));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(yaml: &str) -> Question {
+        serde_yaml_ng::from_str(yaml).expect("question")
+    }
+
+    #[test]
+    fn a_pattern_says_in_words_what_it_accepts() {
+        let bare = question(
+            "{ id: q, prompt: { en: P, zh-CN: P }, pattern: '^runc$', explain: { en: E, zh-CN: E } }",
+        );
+        assert!(
+            bare.lint().iter().any(|p| p.contains("no `accepted`")),
+            "{:?}",
+            bare.lint()
+        );
+        let said = question(
+            "{ id: q, prompt: { en: P, zh-CN: P }, pattern: '^runc$', accepted: { en: runc, zh-CN: runc }, explain: { en: E, zh-CN: E } }",
+        );
+        assert!(said.lint().is_empty(), "{:?}", said.lint());
+        let stray = question(
+            "{ id: q, prompt: { en: P, zh-CN: P }, options: [ { id: a, text: { en: A, zh-CN: A } } ], answer: a, accepted: { en: a, zh-CN: a }, explain: { en: E, zh-CN: E } }",
+        );
+        assert!(
+            stray
+                .lint()
+                .iter()
+                .any(|p| p.contains("`accepted` is for a pattern")),
+            "{:?}",
+            stray.lint()
+        );
     }
 }

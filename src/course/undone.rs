@@ -25,7 +25,7 @@ pub(super) fn undone_later(
                     t.steps
                         .iter()
                         .flat_map(|s| &s.commands)
-                        .find(|cmd| check.kind.undone_by(vars, cmd))
+                        .find(|cmd| check.kind.undone_by(vars, &vars.expand(cmd)))
                         .map(|cmd| (t.id.as_str(), cmd.as_str()))
                 });
                 if let Some((by, cmd)) = undoing {

@@ -206,7 +206,8 @@ fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Pr
             line: Some(line),
             col: Some(col),
             message: format!(
-                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and `home` is built in); declare it under `vars:` or fix its name"
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {} are built in); declare it under `vars:` or fix its name",
+                vars::BUILTIN.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
             ),
         });
     }
@@ -316,6 +317,9 @@ pub(super) fn lint(
             for q in &quiz.questions {
                 l.text(&q.id, "prompt", &q.prompt);
                 l.text(&q.id, "explanation", &q.explain);
+                if let Some(a) = &q.accepted {
+                    l.text(&q.id, "accepted answers", a);
+                }
                 for o in &q.options {
                     l.text(&q.id, &format!("option {}", o.id), &o.text);
                 }

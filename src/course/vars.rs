@@ -9,11 +9,36 @@ use std::sync::LazyLock;
 static VAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("valid regex"));
 
 /// Names every run knows without the course declaring them.
-pub const BUILTIN: &[&str] = &["home"];
+pub const BUILTIN: &[&str] = &["home", "start_docker", "restart_docker", "docker_log"];
+
+/// The commands that start, restart and show the log of the Docker daemon,
+/// for hints: with systemd (the course's machines, and the book), and
+/// without it (a container, WSL 1: Debian's docker.io then runs from its
+/// init script, /etc/init.d/docker, which logs to /var/log/docker.log).
+/// [`Vars::on_machine`] picks the machine's.
+const INIT_COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "start_docker",
+        "sudo systemctl start docker",
+        "sudo service docker start",
+    ),
+    (
+        "restart_docker",
+        "sudo systemctl daemon-reload && sudo systemctl restart docker",
+        "sudo service docker restart",
+    ),
+    (
+        "docker_log",
+        "sudo journalctl -u docker",
+        "sudo tail -n 50 /var/log/docker.log",
+    ),
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     map: BTreeMap<String, String>,
+    /// Names given with `--var`: the machine's init does not replace them.
+    given: Vec<String>,
 }
 
 impl Vars {
@@ -43,6 +68,10 @@ impl Vars {
     ) -> Result<Vars, String> {
         let mut map = defaults.clone();
         map.insert("home".into(), home.unwrap_or_else(|| "${home}".into()));
+        for (name, systemd, _) in INIT_COMMANDS {
+            map.entry(name.to_string())
+                .or_insert_with(|| systemd.to_string());
+        }
         for (k, v) in overrides {
             if !map.contains_key(k) {
                 let known: Vec<&str> = map.keys().map(String::as_str).collect();
@@ -53,7 +82,8 @@ impl Vars {
             }
             map.insert(k.clone(), v.clone());
         }
-        let mut vars = Vars { map };
+        let given = overrides.iter().map(|(k, _)| k.clone()).collect();
+        let mut vars = Vars { map, given };
         // Defaults may refer to other variables (`${home}/.bash_history`).
         let expanded: BTreeMap<String, String> = vars
             .map
@@ -77,6 +107,24 @@ impl Vars {
                 .unwrap_or_else(|| c[0].to_string())
         })
         .into_owned()
+    }
+
+    /// These variables on a machine with or without systemd: the commands
+    /// of [`INIT_COMMANDS`] are the ones that work there (unless the course
+    /// declares the name, or `--var` set it).
+    pub fn on_machine(&self, systemd: bool) -> Vars {
+        let mut vars = self.clone();
+        if systemd {
+            return vars;
+        }
+        for (name, with, without) in INIT_COMMANDS {
+            if vars.map.get(*name).map(String::as_str) == Some(*with)
+                && !self.given.iter().any(|g| g == name)
+            {
+                vars.map.insert(name.to_string(), without.to_string());
+            }
+        }
+        vars
     }
 
     /// Every variable and its value.
@@ -153,6 +201,32 @@ mod tests {
         // No home known: `${home}` stays, never /root.
         let v = Vars::with_home(&defaults(), &[], None).unwrap();
         assert_eq!(v.get("bash_history"), Some("${home}/.bash_history"));
+    }
+
+    #[test]
+    fn the_daemons_commands_are_those_of_the_machines_init() {
+        let v = Vars::with_home(&defaults(), &[], None).unwrap();
+        let text = "Run `${restart_docker}`; `${docker_log}` says why; or `${start_docker}`.";
+        assert_eq!(
+            v.expand(text),
+            "Run `sudo systemctl daemon-reload && sudo systemctl restart docker`; `sudo journalctl -u docker` says why; or `sudo systemctl start docker`."
+        );
+        assert_eq!(v.on_machine(true).expand(text), v.expand(text));
+        assert_eq!(
+            v.on_machine(false).expand(text),
+            "Run `sudo service docker restart`; `sudo tail -n 50 /var/log/docker.log` says why; or `sudo service docker start`."
+        );
+        // What --var says stays.
+        let given = Vars::with_home(
+            &defaults(),
+            &[("start_docker".into(), "rc-service docker start".into())],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            given.on_machine(false).expand("${start_docker}"),
+            "rc-service docker start"
+        );
     }
 
     #[test]

@@ -33,12 +33,20 @@ pub enum ObserveError {
 }
 
 impl ObserveError {
-    /// What the learner should do about it, in their language.
-    pub fn advice(&self, lang: Lang) -> String {
+    /// What the learner should do about it, in their language, with the
+    /// commands of the machine's init (`systemd`: whether it runs systemd).
+    pub fn advice(&self, lang: Lang, systemd: bool) -> String {
         match self {
-            ObserveError::DockerUnreachable { .. } => tr!(lang,
-                "Start the daemon (`sudo systemctl start docker`, or `sudo service docker start`) and check `docker info`; if it refuses to start, read `sudo journalctl -u docker` (a broken /etc/docker/daemon.json is the usual cause). If Docker runs elsewhere, set DOCKER_HOST or pass --docker-host.",
-                "启动守护进程（`sudo systemctl start docker` 或 `sudo service docker start`），再用 `docker info` 确认；如果启动失败，查看 `sudo journalctl -u docker`（最常见的原因是 /etc/docker/daemon.json 写错了）。如果 Docker 运行在别处，请设置 DOCKER_HOST 或使用 --docker-host。"),
+            ObserveError::DockerUnreachable { .. } => {
+                let (start, log) = if systemd {
+                    ("sudo systemctl start docker", "sudo journalctl -u docker")
+                } else {
+                    ("sudo service docker start", "sudo tail -n 50 /var/log/docker.log")
+                };
+                tr!(lang,
+                "Start the daemon (`{}`) and check `docker info`; if it refuses to start, read `{}` (a broken /etc/docker/daemon.json is the usual cause). If Docker runs elsewhere, set DOCKER_HOST or pass --docker-host.",
+                "启动守护进程（`{}`），再用 `docker info` 确认；如果启动失败，查看 `{}`（最常见的原因是 /etc/docker/daemon.json 写错了）。如果 Docker 运行在别处，请设置 DOCKER_HOST 或使用 --docker-host。", start, log)
+            }
             ObserveError::DockerPermission { .. } => tr!(lang,
                 "Your user may not talk to Docker. Add it to the docker group (`sudo usermod -aG docker $USER`, then log out and back in), or run `sudo lab ...`.",
                 "当前用户无权访问 Docker。把它加入 docker 组（`sudo usermod -aG docker $USER`，然后重新登录），或使用 `sudo lab ...`。"),
@@ -55,5 +63,31 @@ impl ObserveError {
                 "Check the path and its permissions (try `ls -l` on it), or run lab with sudo.",
                 "检查该路径及其权限（可以用 `ls -l` 查看），或用 sudo 运行 lab。"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_daemon_that_does_not_answer_gets_the_commands_of_the_machines_init() {
+        let e = ObserveError::DockerUnreachable {
+            host: "unix:///var/run/docker.sock".into(),
+            reason: "no socket".into(),
+        };
+        let with = e.advice(Lang::En, true);
+        assert!(
+            with.contains("`sudo systemctl start docker`") && with.contains("journalctl -u docker"),
+            "{with}"
+        );
+        let without = e.advice(Lang::ZhCn, false);
+        assert!(
+            without.contains("`sudo service docker start`")
+                && without.contains("/var/log/docker.log")
+                && !without.contains("systemctl")
+                && !without.contains("journalctl"),
+            "{without}"
+        );
     }
 }

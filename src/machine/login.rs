@@ -176,8 +176,8 @@ pub async fn login(
     )
     .ok_or_else(|| {
         LoginError::Unexpected(format!(
-            "logged in, but the VM's shell did not answer as expected (exit {:?}): {}",
-            first.code,
+            "logged in, but the VM's shell did not answer as expected ({}): {}",
+            exit_words(first.code),
             first.stderr.trim()
         ))
     })?;
@@ -357,10 +357,25 @@ fn parse(out: &Output, end: &str, wanted: &[Wanted], max: u64, received: i64) ->
     ))
 }
 
+/// How a process ended, in words: "exit code 1", or "killed by a signal"
+/// when it has no exit code (never Rust's `None`).
+fn exit_words(code: Option<i32>) -> String {
+    match code {
+        Some(c) => format!("exit code {c}"),
+        None => "killed by a signal, no exit code".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::machine::FileKind;
+
+    #[test]
+    fn how_the_shell_ended_is_said_in_words() {
+        assert_eq!(exit_words(Some(127)), "exit code 127");
+        assert_eq!(exit_words(None), "killed by a signal, no exit code");
+    }
 
     /// The script's real output, from `sh` on this machine.
     fn run_script(home: &Path, wanted: &[Wanted]) -> (Output, String) {

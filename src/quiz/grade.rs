@@ -5,12 +5,14 @@ use crate::checks::{lookup, show};
 use crate::course::quiz::{Form, Live, Question};
 use crate::lang::Lang;
 use crate::machine::{Machine, ObserveError};
+use crate::tr;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Right,
-    /// With the right answer, as the learner should have typed it.
+    /// With what would have been accepted: the right options, or the short
+    /// answers (each way of typing a live value; a pattern's `accepted`).
     Wrong {
         right: String,
     },
@@ -38,14 +40,67 @@ fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
-/// The ways a live value may be typed: as the daemon reports it, and
-/// without a distribution's build suffix (`20.10.24+dfsg1` → `20.10.24`).
-fn accepted(value: &str) -> Vec<String> {
-    let v = fold(value);
+/// The ways a live value may be typed, as shown to the learner: as the
+/// daemon reports it, and without a distribution's build suffix
+/// (`20.10.24+dfsg1` → `20.10.24`) or a mirror's trailing slash.
+fn shown_forms(value: &str) -> Vec<String> {
+    let v = value.trim();
+    let mut forms = vec![v.to_string()];
     match v.split_once('+') {
-        Some((plain, _)) if !plain.is_empty() => vec![v.clone(), plain.to_string()],
-        _ => vec![v],
+        Some((plain, _)) if !plain.is_empty() => forms.push(plain.to_string()),
+        _ => {}
     }
+    if let Some(bare) = v.strip_suffix('/').filter(|b| !b.is_empty()) {
+        forms.push(bare.to_string());
+    }
+    forms
+}
+
+/// The same ways, folded as answers are.
+fn accepted(value: &str) -> Vec<String> {
+    let mut forms: Vec<String> = shown_forms(value).iter().map(|f| fold(f)).collect();
+    forms.dedup();
+    forms
+}
+
+/// Why a live question cannot be asked on this machine now, and what to
+/// do: its image is not there (pull it), or the daemon does not answer.
+/// Asked before the question, so nobody answers what cannot be checked.
+pub async fn unanswerable(
+    q: &Question,
+    machine: &Machine,
+    expand: &dyn Fn(&str) -> String,
+    lang: Lang,
+) -> Option<String> {
+    let live = q.live.as_ref()?;
+    let daemon = |e: ObserveError| {
+        tr!(
+            lang,
+            "its answer comes from your Docker daemon, which lab cannot ask: {}",
+            "它的答案来自你的 Docker 守护进程，而 lab 无法查询它：{}",
+            e
+        )
+    };
+    if let Some(image) = &live.image {
+        let image = expand(image);
+        return match machine.docker.inspect_image(&image).await {
+            Ok(Some(_)) => None,
+            Ok(None) => Some(tr!(
+                lang,
+                "it asks about the image {} on your machine, and there is none: pull it first (`docker pull {}`)",
+                "它问的是你机器上的镜像 {}，但本机没有这个镜像：请先拉取（`docker pull {}`）",
+                image,
+                image
+            )),
+            Err(e) => Some(daemon(e)),
+        };
+    }
+    let asked = match (&live.info, &live.version) {
+        (Some(_), _) => machine.docker.info().await.map(|_| ()),
+        (_, Some(_)) => machine.docker.version().await.map(|_| ()),
+        _ => Ok(()),
+    };
+    asked.err().map(daemon)
 }
 
 /// The letters a learner typed: `a, c` / `a c` / `ac` / `A,C` / `ｂ。`.
@@ -83,6 +138,7 @@ async fn live_value(
     live: &Live,
     machine: &Machine,
     expand: &dyn Fn(&str) -> String,
+    lang: Lang,
 ) -> Result<Value, String> {
     let (doc, path) = match (&live.info, &live.version, &live.image, &live.inspect) {
         (Some(path), ..) => (
@@ -104,15 +160,35 @@ async fn live_value(
         (_, _, Some(image), Some(path)) => match machine.docker.inspect_image(&expand(image)).await
         {
             Ok(Some(i)) => (Ok(serde_json::to_value(i).unwrap_or_default()), path),
-            Ok(None) => return Err(format!("there is no image {}", expand(image))),
+            Ok(None) => {
+                return Err(tr!(
+                    lang,
+                    "there is no image {} (pull it: `docker pull {}`)",
+                    "没有镜像 {}（请先拉取：`docker pull {}`）",
+                    expand(image),
+                    expand(image)
+                ))
+            }
             Err(e) => (Err(e), path),
         },
-        _ => return Err("the question says nowhere to read its answer".into()),
+        _ => {
+            return Err(lang
+                .pick(
+                    "the question says nowhere to read its answer",
+                    "这道题没有说明从哪里读取答案",
+                )
+                .to_string())
+        }
     };
     let doc = doc.map_err(|e: ObserveError| e.to_string())?;
-    lookup(&doc, path)
-        .cloned()
-        .ok_or_else(|| format!("the daemon reports no `{path}`"))
+    lookup(&doc, path).cloned().ok_or_else(|| {
+        tr!(
+            lang,
+            "the daemon reports no `{}`",
+            "守护进程没有报告 `{}`",
+            path
+        )
+    })
 }
 
 pub async fn grade(
@@ -123,15 +199,17 @@ pub async fn grade(
     lang: Lang,
 ) -> Verdict {
     let live = match &q.live {
-        Some(l) => match live_value(l, machine, expand).await {
+        Some(l) => match live_value(l, machine, expand, lang).await {
             Ok(v) if values(&v).is_empty() => {
-                return Verdict::Unknown(format!(
+                return Verdict::Unknown(tr!(
+                    lang,
                     "{} is empty on this machine",
+                    "本机的 {} 为空",
                     l.info
                         .as_deref()
                         .or(l.version.as_deref())
                         .or(l.inspect.as_deref())
-                        .unwrap_or("the answer")
+                        .unwrap_or("?")
                 ))
             }
             Ok(v) => Some(values(&v)),
@@ -155,9 +233,24 @@ pub async fn grade(
                 (None, Some(vals)) => vals.iter().any(|v| accepted(v).contains(&fold(given))),
                 _ => false,
             };
-            let right = match &live {
-                Some(vals) => vals.join(" | "),
-                None => String::new(),
+            let right = match (&live, &q.accepted) {
+                (Some(vals), _) => {
+                    let mut forms: Vec<String> = Vec::new();
+                    for v in vals {
+                        for f in shown_forms(v) {
+                            if !forms.contains(&f) {
+                                forms.push(f);
+                            }
+                        }
+                    }
+                    forms
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(lang.pick(", ", "、"))
+                }
+                (None, Some(a)) => a.get(lang).to_string(),
+                (None, None) => String::new(),
             };
             if ok {
                 Verdict::Right
@@ -203,6 +296,19 @@ mod tests {
         assert!(accepted("20.10.24+dfsg1").contains(&fold("20.10.24+dfsg1")));
         assert!(!accepted("20.10.24+dfsg1").contains(&fold("20.10")));
         assert_eq!(accepted("+x"), vec!["+x".to_string()]);
+        assert_eq!(
+            shown_forms("20.10.24+dfsg1"),
+            vec!["20.10.24+dfsg1", "20.10.24"]
+        );
+        assert_eq!(
+            shown_forms("https://docker.m.daocloud.io/"),
+            vec![
+                "https://docker.m.daocloud.io/",
+                "https://docker.m.daocloud.io"
+            ]
+        );
+        assert!(accepted("20.10.24+dfsg1").contains(&fold("２０．１０．２４。")));
+        assert!(accepted("1.41").contains(&fold(" 1.41. ")));
         assert_eq!(letters("ｂ"), vec!["b"]);
         assert_eq!(letters("b。"), vec!["b"]);
         assert_eq!(letters("Ａ，Ｃ"), vec!["a", "c"]);

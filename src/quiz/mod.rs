@@ -94,15 +94,50 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
             pass: quiz.pass,
             unknown: 0,
         };
+        // Live questions whose answer this machine cannot give now (an image
+        // not pulled, a daemon that does not answer) are said before any
+        // question is asked: nobody answers five questions for nothing.
+        let mut blocked = Vec::new();
+        for (i, q) in quiz.questions.iter().enumerate() {
+            let expand = |s: &str| self.vars.expand(s);
+            if let Some(why) = grade::unanswerable(q, self.machine, &expand, lang).await {
+                if !blocked.iter().any(|(_, w)| *w == why) {
+                    blocked.push((i, why));
+                }
+                score.unknown += 1;
+            }
+        }
+        if !blocked.is_empty() {
+            for (i, why) in &blocked {
+                let line = tr!(
+                    lang,
+                    "! question {}/{} cannot be asked: {}",
+                    "! 第 {}/{} 题无法提问：{}",
+                    i + 1,
+                    n,
+                    why
+                );
+                let _ = writeln!(self.out, "{}", self.paint("33", &line));
+            }
+            let again = tr!(
+                lang,
+                "Nothing was asked: do that, then run `lab quiz {}` again.",
+                "没有开始提问：请先按上面说的做，然后再次运行 `lab quiz {}`。",
+                task.id
+            );
+            let _ = writeln!(self.out, "{again}");
+            return score;
+        }
         for (i, q) in quiz.questions.iter().enumerate() {
             let _ = writeln!(
                 self.out,
                 "{} {}",
                 self.paint("1", &format!("{}/{n}", i + 1)),
-                q.prompt.get(lang)
+                self.vars.expand(q.prompt.get(lang))
             );
             for o in &q.options {
-                let _ = writeln!(self.out, "   {}) {}", o.id, o.text.get(lang));
+                let text = self.vars.expand(o.text.get(lang));
+                let _ = writeln!(self.out, "   {}) {text}", o.id);
             }
             let ask = match q.form() {
                 Form::Single => lang.pick("Your answer (one letter): ", "你的答案（一个字母）："),
@@ -127,14 +162,19 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
                 Verdict::Wrong { right } => {
                     let mut line = format!("✘ {}", lang.pick("not quite", "不对"));
                     if !right.is_empty() {
-                        line.push_str(&tr!(lang, ": the answer is {}", "：正确答案是 {}", right));
+                        line.push_str(&match q.form() {
+                            Form::Short => {
+                                tr!(lang, "; accepted: {}", "；可以接受的答案：{}", right)
+                            }
+                            _ => tr!(lang, ": the answer is {}", "：正确答案是 {}", right),
+                        });
                     }
                     let _ = writeln!(self.out, "   {}", self.paint("31", &line));
                     let _ = writeln!(
                         self.out,
                         "   {}{}\n",
                         self.paint("2", lang.pick("why: ", "原因：")),
-                        q.explain.get(lang)
+                        self.vars.expand(q.explain.get(lang))
                     );
                 }
                 Verdict::Unknown(why) => {
@@ -214,6 +254,7 @@ questions:
   - id: three
     prompt: { en: "Name the runtime", zh-CN: "运行时叫什么" }
     pattern: '(?i)^\s*runc\s*$'
+    accepted: { en: "runc", zh-CN: "runc" }
     explain: { en: "runc creates the processes", zh-CN: "runc 创建进程" }
 "#,
         )
@@ -228,6 +269,10 @@ questions:
     }
 
     fn take(input: &str, answers: &[(&str, &str)]) -> (Score, String) {
+        take_quiz(&quiz(), input, answers)
+    }
+
+    fn take_quiz(quiz: &Quiz, input: &str, answers: &[(&str, &str)]) -> (Score, String) {
         let machine = Machine::local("unix:///nonexistent.sock".into(), 1);
         let vars = Vars::default();
         let answers: BTreeMap<String, String> = answers
@@ -249,7 +294,7 @@ questions:
             .enable_all()
             .build()
             .expect("rt");
-        let score = rt.block_on(s.run(&task(), &quiz()));
+        let score = rt.block_on(s.run(&task(), quiz));
         (score, String::from_utf8(out).expect("utf8"))
     }
 
@@ -275,6 +320,41 @@ questions:
         assert!(out.contains("the answer is a) A; b) B"), "{out}");
         assert!(out.contains("why: runc creates the processes"), "{out}");
         assert!(out.contains("not passed: 0/3"), "{out}");
+    }
+
+    #[test]
+    fn a_wrong_short_answer_shows_what_was_accepted_and_typing_slips_are_forgiven() {
+        let (_, out) = take("b\na b\ncontainerd\n", &[]);
+        assert!(out.contains("✘ not quite; accepted: runc"), "{out}");
+        // Full-width letters, a closing 。 or ., spaces around.
+        for typed in ["ＲＵＮＣ。", " runc. ", "　Runc　"] {
+            let (score, out) = take("b\na b\n", &[("three", typed)]);
+            assert_eq!(score.right, 3, "{typed:?}: {out}");
+        }
+        let (score, _) = take("ｂ。\nＡ，Ｂ\nrunc\n", &[]);
+        assert_eq!(score.right, 3);
+    }
+
+    #[test]
+    fn a_live_question_that_cannot_be_answered_here_is_said_before_anything_is_asked() {
+        let quiz: Quiz = serde_yaml_ng::from_str(
+            r#"
+pass: 1
+questions:
+  - id: ports
+    prompt: { en: "Which ports?", zh-CN: "哪些端口？" }
+    options: [ { id: a, text: { en: 3306/tcp, zh-CN: 3306/tcp } } ]
+    live: { image: "mysql:5.7", inspect: Config.ExposedPorts }
+    explain: { en: "EXPOSE", zh-CN: "EXPOSE" }
+"#,
+        )
+        .expect("quiz");
+        let (score, out) = take_quiz(&quiz, "a\n", &[]);
+        assert_eq!((score.right, score.unknown), (0, 1));
+        assert!(out.contains("! question 1/1 cannot be asked"), "{out}");
+        assert!(out.contains("Docker daemon"), "{out}");
+        assert!(out.contains("run `lab quiz t1` again"), "{out}");
+        assert!(!out.contains("Your answer"), "{out}");
     }
 
     #[test]

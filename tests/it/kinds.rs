@@ -290,14 +290,35 @@ fn unpublished_ports_fail_with_what_is_published() {
     d.docker(&["run", "--name", "quiet", "ubuntu:18.04", "true"]);
     let done = run(
         &d,
-        "    - { id: ports, container: { name: quiet, ports: [\"80/tcp->80\"] } }\n",
+        "    - { id: ports, container: { name: quiet, ports: [\"80->80/tcp\"] } }\n",
     );
     let c = done.check("t1", "s", "ports");
     assert_eq!(c["status"], "fail", "{c}");
     assert!(
-        c["message"].as_str().unwrap_or("").contains("80/tcp->80"),
+        c["message"].as_str().unwrap_or("").contains("80->80/tcp"),
         "{c}"
     );
+    assert_eq!(c["actual"], "no ports (`docker ps` shows none)", "{c}");
+}
+
+/// Ports are written and shown as `docker ps` shows them: host port first,
+/// each binding once (the test bed publishes on 127.0.0.1 only).
+#[test]
+fn published_ports_are_shown_as_docker_ps_shows_them() {
+    let d = Daemon::start_networked();
+    d.docker(&["pull", "nginx"]);
+    d.docker(&["run", "-d", "--name", "web", "-p", "8080:80", "nginx"]);
+    let ps = d.docker(&["ps", "--format", "{{.Ports}}", "--filter", "name=web"]);
+    let shown = String::from_utf8_lossy(&ps.stdout).trim().to_string();
+    let done = run(
+        &d,
+        "    - { id: wrong, container: { name: web, ports: [\"80->80/tcp\"] } }\n    - { id: right, container: { name: web, ports: [\"8080->80/tcp\"] } }\n",
+    );
+    let c = done.check("t1", "s", "wrong");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert_eq!(c["actual"], shown.as_str(), "{c}");
+    assert_eq!(c["actual"], "127.0.0.1:8080->80/tcp", "{c}");
+    assert_eq!(done.check("t1", "s", "right")["status"], "pass");
 }
 
 #[test]

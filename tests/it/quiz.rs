@@ -132,3 +132,67 @@ fn quiz_usage_errors_name_what_exists() {
         .stderr_has("no question `q99`");
     lab(home.path()).args(["quiz", "task99"]).run().code(2);
 }
+
+/// Task 5 asks about mysql:5.7 on the learner's own daemon: without the
+/// image, lab says so (and what to type) before asking anything, and
+/// records nothing.
+#[test]
+fn a_live_question_about_an_image_not_pulled_is_not_asked() {
+    let d = crate::bed::Daemon::start();
+    let done = Lab::on(&d)
+        .args(["quiz", "task5"])
+        .stdin("a c\nb\n".into())
+        .run();
+    done.code(3)
+        .stdout_has("cannot be asked")
+        .stdout_has("`docker pull mysql:5.7`")
+        .stdout_has("run `lab quiz task5` again")
+        .stderr_has("nothing was recorded");
+    assert!(!done.stdout.contains("Your answer"), "{}", done.stdout);
+    let zh = Lab::on(&d)
+        .args(["--lang", "zh-CN", "quiz", "task5"])
+        .stdin(String::new())
+        .run();
+    zh.code(3)
+        .stdout_has("本机没有这个镜像")
+        .stdout_has("`docker pull mysql:5.7`");
+}
+
+/// Task 11's answers are the daemon's own: a wrong one shows every way of
+/// typing the right one (Debian's `20.10.24+dfsg1` also as `20.10.24`), and
+/// the usual slips (full-width digits, a closing 。) are forgiven.
+#[test]
+fn a_wrong_live_answer_shows_what_was_accepted() {
+    let d = crate::bed::Daemon::start();
+    let version = d.docker(&["version", "--format", "{{.Server.Version}}"]);
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let done = Lab::on(&d)
+        .args(["quiz", "task11", "--answer", "server-version=1.0"])
+        .stdin(String::new())
+        .run();
+    done.stdout_has(&format!("accepted: `{version}`"));
+    if let Some((plain, _)) = version.split_once('+') {
+        done.stdout_has(&format!("`{version}`, `{plain}`"));
+        // The plain version, typed with a Chinese input method.
+        let wide: String = plain
+            .chars()
+            .map(|c| match c {
+                '0'..='9' | '.' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        let typed = format!("server-version={wide}。");
+        let again = Lab::on(&d)
+            .args(["quiz", "task11", "--answer", &typed])
+            .stdin(String::new())
+            .run();
+        let line = again
+            .stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("2/"))
+            .nth(2)
+            .unwrap_or("")
+            .to_string();
+        assert!(line.contains("✔ right"), "{}", again.stdout);
+    }
+}

@@ -167,6 +167,37 @@ fn task6_not_loading_it_back_fails_the_load_step() {
     assert!(hint(&done.status("task6", "load", "loaded", "fail")).contains("docker load -i"));
 }
 
+/// Hints say where this run looks: `--var images_dir` moves the archive,
+/// and the commands to type move with it (never /data/docker/images).
+#[test]
+fn task6_hints_and_commands_follow_the_images_dir_variable() {
+    let d = Daemon::start();
+    let dir = d.dir().join("srv-images").display().to_string();
+    let var = format!("images_dir={dir}");
+    let done = check(&d, "task6", &["--var", &var]);
+    let c = done.status("task6", "save", "archive", "fail");
+    let h = hint(&c);
+    assert!(
+        h.contains(&format!("mkdir -p {dir}`"))
+            && h.contains(&format!("-o {dir}/mysql5.7.tar"))
+            && !h.contains("/data/docker/images")
+            && !h.contains("${"),
+        "{c}"
+    );
+    let j = done.json();
+    let save = &j["tasks"][0]["steps"][0];
+    assert_eq!(save["commands"][0], format!("mkdir -p {dir}"), "{save}");
+    let text = Lab::on(&d)
+        .args(["--lang", "zh-CN", "check", "task6", "--var", &var])
+        .run();
+    text.stdout_has(&format!("`mkdir -p {dir}`"));
+    assert!(
+        !text.stdout.contains("/data/docker/images"),
+        "{}",
+        text.stdout
+    );
+}
+
 #[test]
 fn task6_removing_before_saving_is_caught() {
     let d = Daemon::start();

@@ -121,7 +121,7 @@ fn task11_answers_copied_from_another_machine_fail() {
     let done = quiz(&d, &copied.map(String::from));
     done.code(1)
         .stdout_has("not passed")
-        .stdout_has("the answer is 20.10");
+        .stdout_has("accepted: `20.10");
     let c = check(&d, "task11")
         .code(1)
         .status("task11", "quiz", "quiz", "fail");
