@@ -20,6 +20,17 @@ fn bed() -> PathBuf {
     dir
 }
 
+/// One of the bed's other rosters (`hostile.csv`, ...).
+fn bed_roster(name: &str) -> PathBuf {
+    let roster = bed().join(name);
+    assert!(
+        roster.is_file(),
+        "{}: gradebed too old: scripts/gradebed up",
+        roster.display()
+    );
+    roster
+}
+
 /// `lab grade` on the class roster, verifying host keys against the bed's
 /// known_hosts, short timeouts (the blackholed host waits for them).
 fn grade(out: &Path, extra: &[&str]) -> Done {
@@ -718,12 +729,7 @@ fn a_terminal_gets_a_progress_bar_with_counts() {
 #[test]
 fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
     let bed = bed();
-    let roster = bed.join("hostile.csv");
-    assert!(
-        roster.is_file(),
-        "{}: gradebed too old: scripts/gradebed up",
-        roster.display()
-    );
+    let roster = bed_roster("hostile.csv");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
     let timing = tmp.path().join("time");
@@ -777,12 +783,7 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
 #[test]
 fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
     let bed = bed();
-    let roster = bed.join("skewed.csv");
-    assert!(
-        roster.is_file(),
-        "{}: gradebed too old: scripts/gradebed up",
-        roster.display()
-    );
+    let roster = bed_roster("skewed.csv");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
     let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
@@ -813,12 +814,7 @@ fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
 #[test]
 fn work_after_the_deadline_does_not_count_and_the_gradebook_says_so() {
     let bed = bed();
-    let roster = bed.join("late.csv");
-    assert!(
-        roster.is_file(),
-        "{}: gradebed too old: scripts/gradebed up",
-        roster.display()
-    );
+    let roster = bed_roster("late.csv");
     let deadline = read(bed.join("vms/l01/home/deadline")).trim().to_string();
     let tmp = tempfile::tempdir().unwrap();
     let (late, free) = (tmp.path().join("late"), tmp.path().join("free"));
