@@ -111,6 +111,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         emit(crate::shell::script(*shell), lang)?;
         return Ok(exit::PASS);
     }
+    if let Command::Man = &cli.command {
+        let page = crate::completions::man_page().map_err(|e| AppError::Output(e.to_string()))?;
+        emit(&String::from_utf8_lossy(&page), lang)?;
+        return Ok(exit::PASS);
+    }
     let needed: Option<Vec<String>> = match &cli.command {
         Command::Check(a) if !a.all => Some(a.targets.clone()),
         _ => None,
@@ -189,7 +194,12 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Check(args) => check(&course, g, args, lang),
         Command::Quiz(args) => quiz(&course, g, args, lang),
         Command::Grade(args) => grade(&course, g, args, lang),
-        Command::Init { .. } => Ok(exit::PASS), // printed above
+        Command::Init { .. } | Command::Man => Ok(exit::PASS), // printed above
+        Command::Completions { shell } => {
+            let script = crate::completions::script(*shell, &course);
+            emit(&String::from_utf8_lossy(&script), lang)?;
+            Ok(exit::PASS)
+        }
         Command::Book(BookCommand::Build { out }) => {
             let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
             let cfg = crate::book::config(&course.source)?;

@@ -87,6 +87,14 @@ pub enum Command {
         /// Your shell
         shell: crate::shell::Shell,
     },
+    /// Print tab completion for your shell, e.g. `lab completions bash > ~/.local/share/bash-completion/completions/lab`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for packagers: `lab man > lab.1`
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Args)]

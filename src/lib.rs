@@ -7,6 +7,7 @@ mod book;
 mod checks;
 pub mod cli;
 mod clock;
+mod completions;
 mod course;
 mod diagnose;
 mod evidence;

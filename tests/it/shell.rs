@@ -458,3 +458,46 @@ fn without_log_or_history_the_check_fails_and_says_how_to_fix_it() {
         "{msg}"
     );
 }
+
+/// `lab completions bash` in a real interactive bash: a command name and
+/// the course's task ids complete with Tab.
+#[test]
+fn bash_completes_commands_and_task_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    let rc = format!(
+        "PS1='P> '\nsource <({lab} completions bash)\ncd \"$HOME\"\n",
+        lab = lab_bin()
+    );
+    std::fs::write(home.join(".bashrc"), rc).expect("bashrc");
+    let term = Term::start(
+        home,
+        &[
+            "bash",
+            "--noprofile",
+            "--rcfile",
+            &home.join(".bashrc").display().to_string(),
+            "-i",
+        ],
+        &[],
+    );
+    term.wait("the first prompt", || term.screen().contains("P>"));
+    // One candidate: completed in place.
+    term.tmux(&["send-keys", "-t", "t", "-l", "lab sh"]);
+    term.tmux(&["send-keys", "-t", "t", "Tab"]);
+    term.wait("`show` completed", || {
+        term.screen().contains("P> lab show ")
+    });
+    term.tmux(&["send-keys", "-t", "t", "C-u"]);
+    // Several: their common part, then all listed on a double Tab.
+    term.tmux(&["send-keys", "-t", "t", "-l", "lab check ta"]);
+    term.tmux(&["send-keys", "-t", "t", "Tab"]);
+    term.wait("`task` completed", || {
+        term.screen().contains("P> lab check task")
+    });
+    term.tmux(&["send-keys", "-t", "t", "Tab", "Tab"]);
+    term.wait("the task ids listed", || {
+        let s = term.screen();
+        s.contains("task11") && s.contains("task3")
+    });
+}
