@@ -85,10 +85,20 @@ pub fn log_command(d: &Daemon, cmd: &str, status: i32, at: f64, ms: u64) {
     writeln!(f, "{line}").expect("write command log");
 }
 
+/// The lab binary under test: this build's, or `LAB_BIN` (the static
+/// binaries of scripts/dist, run through the same tests by
+/// `scripts/test --dist`).
+pub fn lab_bin() -> std::path::PathBuf {
+    match std::env::var_os("LAB_BIN") {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => assert_cmd::cargo::cargo_bin("lab"),
+    }
+}
+
 impl Lab {
     /// `lab` with a clean environment and a throwaway HOME.
     pub fn new(home: &Path) -> Lab {
-        let mut cmd = assert_cmd::Command::cargo_bin("lab").expect("lab binary");
+        let mut cmd = assert_cmd::Command::new(lab_bin());
         for k in SCRUBBED_ENV {
             cmd.env_remove(k);
         }
@@ -256,9 +266,7 @@ impl Done {
 /// command to add arguments to, and where the figures will be.
 pub fn timed_lab(home: &Path, timing: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new("/usr/bin/time");
-    cmd.args(["-f", "%e %M", "-o"])
-        .arg(timing)
-        .arg(assert_cmd::cargo::cargo_bin("lab"));
+    cmd.args(["-f", "%e %M", "-o"]).arg(timing).arg(lab_bin());
     for k in SCRUBBED_ENV {
         cmd.env_remove(k);
     }

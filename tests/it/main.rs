@@ -7,6 +7,7 @@ mod book;
 mod cli;
 mod course_errors;
 mod daemon_json;
+mod dist;
 mod facts;
 mod formats;
 mod fuzz;

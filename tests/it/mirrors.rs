@@ -228,3 +228,16 @@ fn an_https_mirror_answers_when_its_ca_is_trusted() {
         "{c}"
     );
 }
+
+/// The same registry named by a host name: lab resolves it (through
+/// /etc/hosts here; a static musl build has its own resolver) and checks
+/// its certificate for that name.
+#[test]
+fn an_https_mirror_named_by_host_name_is_resolved_and_verified() {
+    let reg = TlsRegistry::start();
+    let d = Daemon::start();
+    let url = format!("https://localhost:{}", reg.port);
+    with_mirrors(&d, &[&url]);
+    let ca = reg.ca();
+    mirrors_check(&check(&d, &[("SSL_CERT_FILE", &ca)]), "pass");
+}
