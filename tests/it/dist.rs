@@ -119,7 +119,7 @@ fn the_deb_installs_the_binary_its_man_page_and_completions() {
         .arg("-i")
         .arg(&deb));
     assert_eq!(code, 0, "dpkg -i: {text}");
-    let (code, text) = run(&mut Command::new(r.join("usr/bin/lab")).arg("--version"));
+    let (code, text) = run(Command::new(r.join("usr/bin/lab")).arg("--version"));
     assert_eq!(code, 0, "{text}");
     assert!(text.starts_with("lab "), "{text}");
     // man finds the page under the installed tree.
