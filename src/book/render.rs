@@ -373,7 +373,9 @@ mod tests {
             "{}",
             r.html
         );
-        assert!(r.html.contains("<code>latest</code>"));
+        assert!(r
+            .html
+            .contains("<code><span class=\"nw\">latest</span></code>"));
         assert!(r
             .html
             .contains("<div class=\"callout note\"><p class=\"callout-title\">注意</p>"));
