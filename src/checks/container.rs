@@ -511,6 +511,22 @@ mod tests {
     }
 
     #[test]
+    fn inspect_conditions_are_read_linted_and_described() {
+        let c: Container = serde_yaml_ng::from_str(
+            "{ image: 'centos:7', state: exited, inspect: [{ path: Config.Tty, equals: true }, { path: Config.OpenStdin }] }",
+        )
+        .expect("a container check");
+        assert_eq!(c.inspect.len(), 2);
+        let problems = c.lint();
+        assert!(
+            problems.iter().any(|p| p.contains("Config.OpenStdin")),
+            "{problems:?}"
+        );
+        let said = c.describe(&Vars::default(), Lang::En);
+        assert!(said.contains("; Config.Tty"), "{said}");
+    }
+
+    #[test]
     fn a_missing_container_is_said_in_plain_english() {
         let vars = Vars::default();
         let by_image: Container = serde_yaml_ng::from_str("{ image: hello-world }").expect("spec");
