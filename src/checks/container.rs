@@ -4,9 +4,10 @@
 //! ```yaml
 //! container: { image: hello-world, state: exited, exit_code: 0, logs: "Hello from Docker!" }
 //! container: { name: nginx_first, state: running, ports: ["80->80/tcp"] }
+//! container: { image: centos, state: exited, inspect: [{ path: Config.Tty, equals: true }] }
 //! ```
 
-use super::matcher::{is_match, regex_problem};
+use super::matcher::{self, is_match, regex_problem, FieldMatch};
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::course::Vars;
@@ -46,6 +47,10 @@ pub struct Container {
     /// A path the container created or changed (`docker diff`), e.g. `/test`.
     #[serde(default)]
     pub changed: Option<String>,
+    /// Conditions on `docker container inspect` fields, e.g. `Config.Tty`
+    /// and `Config.OpenStdin` for a container started with `-it`.
+    #[serde(default)]
+    pub inspect: Vec<FieldMatch>,
 }
 
 fn yes() -> bool {
@@ -265,6 +270,19 @@ impl Container {
                 )));
             }
         }
+        if !self.inspect.is_empty() {
+            let doc = ctx.machine.docker.inspect_container(&id).await?;
+            let doc = serde_json::to_value(doc).unwrap_or_default();
+            let what = format!("`docker inspect {}`", short(&id));
+            if let Err(failed) = matcher::check_all(&self.inspect, &doc, &what, lang) {
+                let why = failed.message.clone();
+                return Ok(Some((
+                    why,
+                    failed.expected.clone().unwrap_or_default(),
+                    failed.actual.clone().unwrap_or_default(),
+                )));
+            }
+        }
         if let Some(re) = &self.logs {
             let logs = ctx.machine.docker.logs(&id, 1000).await?;
             if !is_match(re, &logs) {
@@ -374,6 +392,7 @@ impl Probe for Container {
             out.push("a container check needs `name` or `image`".to_string());
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
+        out.extend(self.inspect.iter().flat_map(FieldMatch::lint));
         for p in &self.ports {
             if mapping(p).is_some() {
                 continue;
@@ -410,6 +429,9 @@ impl Probe for Container {
         }
         if let Some(path) = &self.changed {
             s.push_str(&tr!(lang, ", {} created in it", "，其中创建了 {}", path));
+        }
+        for f in &self.inspect {
+            s.push_str(&format!("; {}", f.path));
         }
         s
     }
@@ -486,6 +508,22 @@ mod tests {
             problems.iter().any(|p| p.contains("port `80` is not")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn inspect_conditions_are_read_linted_and_described() {
+        let c: Container = serde_yaml_ng::from_str(
+            "{ image: 'centos:7', state: exited, inspect: [{ path: Config.Tty, equals: true }, { path: Config.OpenStdin }] }",
+        )
+        .expect("a container check");
+        assert_eq!(c.inspect.len(), 2);
+        let problems = c.lint();
+        assert!(
+            problems.iter().any(|p| p.contains("Config.OpenStdin")),
+            "{problems:?}"
+        );
+        let said = c.describe(&Vars::default(), Lang::En);
+        assert!(said.contains("; Config.Tty"), "{said}");
     }
 
     #[test]
