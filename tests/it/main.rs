@@ -26,3 +26,4 @@ mod task2;
 mod task3;
 mod unit2;
 mod unit3;
+mod zh;
