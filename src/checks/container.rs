@@ -7,7 +7,7 @@
 //! container: { image: centos, state: exited, inspect: [{ path: Config.Tty, equals: true }] }
 //! ```
 
-use super::matcher::{self, is_match, regex_problem, FieldMatch};
+use super::matcher::{self, in_words, is_match, regex_problem, shows_problem, FieldMatch};
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::course::Vars;
@@ -44,6 +44,10 @@ pub struct Container {
     /// A regex its stdout/stderr (last 1000 lines) must match.
     #[serde(default)]
     pub logs: Option<String>,
+    /// What `logs` looks for, in words, for the learner (`{ en, zh-CN }`):
+    /// lab never shows the regex. Required unless `logs` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
     /// A path the container created or changed (`docker diff`), e.g. `/test`.
     #[serde(default)]
     pub changed: Option<String>,
@@ -298,11 +302,11 @@ impl Container {
                 return Ok(Some((
                     tr!(
                         lang,
-                        "its output does not match /{}/",
-                        "它的输出不匹配 /{}/",
-                        re
+                        "its output does not show {}",
+                        "它的输出中没有 {}",
+                        in_words(self.shows.as_ref(), re, lang)
                     ),
-                    format!("/{re}/"),
+                    in_words(self.shows.as_ref(), re, lang),
                     tail,
                 )));
             }
@@ -393,6 +397,12 @@ impl Probe for Container {
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
         out.extend(self.inspect.iter().flat_map(FieldMatch::lint));
+        out.extend(shows_problem(
+            "logs",
+            self.logs.as_deref(),
+            self.shows.as_ref(),
+            "shows",
+        ));
         for p in &self.ports {
             if mapping(p).is_some() {
                 continue;
@@ -425,7 +435,8 @@ impl Probe for Container {
             s.push_str(&tr!(lang, ", port {} published", "，发布端口 {}", p));
         }
         if let Some(re) = &self.logs {
-            s.push_str(&tr!(lang, ", output matching /{}/", "，输出匹配 /{}/", re));
+            let want = in_words(self.shows.as_ref(), re, lang);
+            s.push_str(&tr!(lang, ", its output showing {}", "，输出中有 {}", want));
         }
         if let Some(path) = &self.changed {
             s.push_str(&tr!(lang, ", {} created in it", "，其中创建了 {}", path));
