@@ -15,21 +15,21 @@ fn esc(s: &str) -> String {
 
 /// Escaped text with `code` spans as <code>.
 pub(super) fn inline(s: &str) -> String {
-    esc(s)
-        .split('`')
+    s.split('`')
         .enumerate()
         .map(|(i, part)| {
             if i % 2 == 1 {
-                format!("<code>{part}</code>")
+                super::render::code_html(part)
             } else {
-                part.to_string()
+                esc(part)
             }
         })
         .collect()
 }
 
 /// `heading`: false when the lesson ends with its own "Check your work"
-/// section, which this then completes instead of repeating.
+/// section, which this then completes instead of repeating: no second
+/// heading, and no second `lab check TASK` (the lesson's section has it).
 pub fn html(
     task: &Task,
     vars: &Vars,
@@ -76,13 +76,17 @@ pub fn html(
         out.push_str("</ul>\n</li>\n");
     }
     out.push_str("</ol>\n");
-    if task.quiz.is_some() {
+    if heading && task.quiz.is_some() {
         out.push_str(&format!(
             "<p class=\"check-run\">{} <code>lab quiz {}</code></p>\n",
             esc(ui["quiz_note"]),
             esc(&task.id)
         ));
     }
-    out.push_str(&format!("<p class=\"check-run\">{}</p>\n<pre><code class=\"language-bash\">lab check {}</code></pre>\n</section>\n", esc(ui["run_this"]), esc(&task.id)));
+    // A lesson with its own section already shows `lab check TASK` there.
+    if heading {
+        out.push_str(&format!("<p class=\"check-run\">{}</p>\n<pre><code class=\"language-bash\">lab check {}</code></pre>\n", esc(ui["run_this"]), esc(&task.id)));
+    }
+    out.push_str("</section>\n");
     out
 }

@@ -18,7 +18,7 @@ use crate::course::{Course, Problem, Source, Task, Vars};
 use crate::lang::Lang;
 use config::{BookToml, ConfigError};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 const LANGS: [Lang; 2] = [Lang::En, Lang::ZhCn];
@@ -82,8 +82,13 @@ struct SideUnit {
 struct LangLink {
     code: &'static str,
     label: &'static str,
+    /// The label narrow screens show (`EN`, `中文`).
+    short: &'static str,
     href: String,
     current: bool,
+    /// The page's section ids in that language, in order (space-separated):
+    /// the switcher maps the reader's section to the same one there.
+    ids: String,
 }
 
 #[derive(Serialize)]
@@ -120,6 +125,8 @@ struct Builder<'a> {
     tera: tera::Tera,
     files: BTreeMap<String, Vec<u8>>,
     problems: Vec<Problem>,
+    /// Each task page's section ids per language (`task3`, `zh-CN`).
+    anchors: HashMap<(String, &'static str), Vec<String>>,
 }
 
 impl Builder<'_> {
@@ -127,13 +134,7 @@ impl Builder<'_> {
         let mut c = tera::Context::new();
         c.insert("lang", lang.code());
         c.insert("root", root);
-        let title = self
-            .cfg
-            .book
-            .title
-            .clone()
-            .filter(|_| lang == Lang::En)
-            .unwrap_or_else(|| self.course.file.title.get(lang).to_string());
+        let title = book_title(self.cfg, self.course, lang);
         c.insert("book", &serde_json::json!({ "title": title, "description": self.cfg.book.description.clone().unwrap_or_default(), "authors": self.cfg.book.authors }));
         c.insert("ui", &ui::words(lang));
         let languages: Vec<LangLink> = LANGS
@@ -141,8 +142,14 @@ impl Builder<'_> {
             .map(|l| LangLink {
                 code: l.code(),
                 label: ui::language_name(*l),
+                short: ui::language_short(*l),
                 href: format!("../{}/{page_file}", l.code()),
                 current: *l == lang,
+                ids: page_file
+                    .strip_suffix(".html")
+                    .and_then(|t| self.anchors.get(&(t.to_string(), l.code())))
+                    .map(|ids| ids.join(" "))
+                    .unwrap_or_default(),
             })
             .collect();
         c.insert("languages", &languages);
@@ -351,7 +358,37 @@ pub(crate) fn escape_html(s: &str) -> String {
     out
 }
 
-/// The root page: sends readers to the default language, links to both.
+/// The book's title in `lang`: book.toml's `title` is the English one; the
+/// course's own title otherwise.
+fn book_title(cfg: &BookToml, course: &Course, lang: Lang) -> String {
+    cfg.book
+        .title
+        .clone()
+        .filter(|_| lang == Lang::En)
+        .unwrap_or_else(|| course.file.title.get(lang).to_string())
+}
+
+/// Each task page's section ids (its table of contents) per language, so the
+/// language switcher can land on the same section: the lessons of both
+/// languages have the same sections in the same order.
+fn section_ids(course: &Course) -> HashMap<(String, &'static str), Vec<String>> {
+    let mut out = HashMap::new();
+    for lang in LANGS {
+        for (_, task) in &course.tasks {
+            let Ok(md) = course.lesson(task, lang) else {
+                continue;
+            };
+            if let Ok(r) = render::lesson(&md, "", "", "", &|_| true) {
+                let ids = r.toc.into_iter().map(|t| t.id).collect();
+                out.insert((task.id.clone(), lang.code()), ids);
+            }
+        }
+    }
+    out
+}
+
+/// The root page: sends readers to the default language, links to both; its
+/// title in the language it is marked as.
 fn root_page(default: Lang, title: &str) -> String {
     let code = default.code();
     let links: String = LANGS
@@ -402,6 +439,7 @@ pub fn build(course: &Course, vars: &Vars, out: &Path) -> Result<Built, BookErro
         tera,
         files: BTreeMap::new(),
         problems: Vec::new(),
+        anchors: section_ids(course),
     };
     for lang in LANGS {
         b.language(lang)?;
@@ -418,11 +456,7 @@ pub fn build(course: &Course, vars: &Vars, out: &Path) -> Result<Built, BookErro
         Some("zh-CN") => Lang::ZhCn,
         _ => Lang::En,
     };
-    let title = cfg
-        .book
-        .title
-        .clone()
-        .unwrap_or_else(|| course.file.title.get(default).to_string());
+    let title = book_title(&cfg, course, default);
     b.files
         .insert("index.html".into(), root_page(default, &title).into_bytes());
     let pages = b.files.keys().filter(|k| k.ends_with(".html")).count();

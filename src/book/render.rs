@@ -63,6 +63,27 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// An inline code span: each word (`--no-trunc`, `tomcat:8.0`) in a `.nw`
+/// span the stylesheet keeps on one line, so a line breaks between words,
+/// never inside one (`-` and `/` are break points for browsers). A word
+/// wider than a phone's column (over 40 characters) may still break.
+pub(super) fn code_html(code: &str) -> String {
+    let mut out = String::from("<code>");
+    for (i, word) in code.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let chars = word.chars().count();
+        if chars > 1 && chars <= 40 {
+            out.push_str(&format!("<span class=\"nw\">{}</span>", escape(word)));
+        } else {
+            out.push_str(&escape(word));
+        }
+    }
+    out.push_str("</code>");
+    out
+}
+
 /// Renders `md` (the lesson at `file`, shown in problems) for the page at
 /// `href` (relative to the book root). `exists` says whether a lesson or
 /// image path relative to content/<lang>/ exists.
@@ -164,6 +185,7 @@ pub fn lesson(
                     id,
                 })
             }
+            Event::Code(code) => Event::InlineHtml(code_html(&code).into()),
             other => other,
         };
         // Headings: buffer, then emit with an id and an anchor.
@@ -351,7 +373,9 @@ mod tests {
             "{}",
             r.html
         );
-        assert!(r.html.contains("<code>latest</code>"));
+        assert!(r
+            .html
+            .contains("<code><span class=\"nw\">latest</span></code>"));
         assert!(r
             .html
             .contains("<div class=\"callout note\"><p class=\"callout-title\">注意</p>"));

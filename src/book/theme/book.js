@@ -56,6 +56,8 @@
     return Promise.resolve(fallbackCopy(text));
   };
 
+  // Not on output blocks (```text): only commands are worth copying.
+  const buttons = [];
   for (const code of document.querySelectorAll('pre > code')) {
     const pre = code.parentNode;
     const wrap = document.createElement('div');
@@ -67,6 +69,7 @@
     }
     pre.before(wrap);
     wrap.appendChild(pre);
+    if (wrap.classList.contains('output')) continue;
     const btn = document.createElement('button');
     btn.type = 'button';
     btn.className = 'copy';
@@ -84,7 +87,26 @@
       }, 1500);
     }));
     wrap.appendChild(btn);
+    buttons.push([btn, code]);
   }
+  // A first line that would run under its button: a band for the button.
+  const fit = () => {
+    for (const [btn, code] of buttons) {
+      const t = code.firstChild;
+      let over = !t || t.nodeType !== 3;
+      if (!over) {
+        const r = document.createRange();
+        const nl = t.data.indexOf('\n');
+        r.setStart(t, 0);
+        r.setEnd(t, nl < 0 ? t.data.length : nl);
+        over = r.getBoundingClientRect().right - code.parentNode.scrollLeft + 8 > btn.getBoundingClientRect().left;
+      }
+      btn.parentNode.classList.toggle('crowded', over);
+    }
+  };
+  fit();
+  let fitting = false;
+  window.addEventListener('resize', () => { if (!fitting) { fitting = true; requestAnimationFrame(() => { fitting = false; fit(); }); } });
 
   // Wide tables scroll on their own instead of widening the page.
   for (const t of document.querySelectorAll('.content table')) {
@@ -127,6 +149,20 @@
   if (heads.length === toc.length && heads.length) {
     window.addEventListener('scroll', () => { if (!queued) { queued = true; requestAnimationFrame(mark); } }, { passive: true });
     mark();
+  }
+
+  // The language switch keeps the section: the one in the address, else the
+  // one being read; the other language's id by position (data-ids).
+  for (const a of document.querySelectorAll('.langs a[data-ids]')) {
+    a.addEventListener('click', () => {
+      const mine = (document.querySelector('.langs [aria-current]').getAttribute('data-ids') || '').split(' ');
+      const theirs = a.getAttribute('data-ids').split(' ');
+      const cur = !location.hash && scrollY > 0 && document.querySelector('.toc a[aria-current]');
+      const id = decodeURIComponent((cur || location).hash.slice(1));
+      const i = mine.indexOf(id);
+      const to = i < 0 ? id : mine.length === theirs.length ? theirs[i] : '';
+      if (to) a.hash = '#' + encodeURIComponent(to);
+    });
   }
 
   // Keyboard: / or s focuses search; Escape closes what is open.
