@@ -63,32 +63,27 @@ fn the_static_binary_runs_in_a_container_without_libc() {
     let listing = String::from_utf8_lossy(&ls.stdout);
     assert!(!listing.contains("libc"), "the image has a libc: {listing}");
     let mount = format!("{}:/lab:ro", bin.display());
-    let out = d.docker(&[
-        "run",
-        "--rm",
-        "-v",
-        &mount,
-        "--entrypoint",
-        "/lab",
-        "tomcat:8.0",
-        "--version",
-    ]);
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("lab "));
+    let lab = |args: &[&str]| {
+        let mut argv = vec![
+            "run",
+            "--rm",
+            "-v",
+            &mount,
+            "--entrypoint",
+            "/lab",
+            "tomcat:8.0",
+        ];
+        argv.extend(args);
+        d.docker_may_fail(&argv)
+    };
+    let out = lab(&["--version"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("lab "),
+        "{out:?}"
+    );
     // The whole program, not only --version: a check with no daemon in
     // there is exit 3, in words.
-    let out = d.docker_may_fail(&[
-        "run",
-        "--rm",
-        "-v",
-        &mount,
-        "--entrypoint",
-        "/lab",
-        "tomcat:8.0",
-        "--lang",
-        "en",
-        "check",
-        "task3",
-    ]);
+    let out = lab(&["--lang", "en", "check", "task3"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(text.contains("Docker daemon"), "{text}");

@@ -40,6 +40,18 @@ impl Term {
         Term { socket }
     }
 
+    /// An interactive bash whose ~/.bashrc is `rc`.
+    fn bash(home: &Path, rc: &str, env: &[(&str, String)]) -> Term {
+        let rcfile = home.join(".bashrc");
+        std::fs::write(&rcfile, rc).expect("bashrc");
+        let rcfile = rcfile.display().to_string();
+        Term::start(
+            home,
+            &["bash", "--noprofile", "--rcfile", &rcfile, "-i"],
+            env,
+        )
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-S", &self.socket.display().to_string()])
@@ -166,18 +178,11 @@ PROMPT_COMMAND='hooks+=\"pc$? \"'\ntrap 'dbg=$((dbg+1))' DEBUG\n\
 eval \"$({lab} init bash)\"\neval \"$({lab} init bash)\"\ncd \"$HOME\"\n",
         lab = lab_bin()
     );
-    std::fs::write(home.join(".bashrc"), rc).expect("bashrc");
     let state = home.join("state");
     let log = state.join("lab/commands.jsonl");
-    let term = Term::start(
+    let term = Term::bash(
         home,
-        &[
-            "bash",
-            "--noprofile",
-            "--rcfile",
-            &home.join(".bashrc").display().to_string(),
-            "-i",
-        ],
+        &rc,
         &[("XDG_STATE_HOME", state.display().to_string())],
     );
     term.wait("the first prompt", || term.screen().contains("P[0:0]"));
@@ -280,27 +285,13 @@ fn task7_sees_the_refused_rmi_in_the_log() {
     let d = Daemon::start();
     d.docker(&["pull", "ubuntu:18.04"]);
     let home = home_of(&d);
-    std::fs::write(
-        home.join(".bashrc"),
-        format!(
-            "PS1='P[$?]\\$ '\neval \"$({} init bash)\"\ncd \"$HOME\"\n",
-            lab_bin()
-        ),
-    )
-    .expect("bashrc");
+    let rc = format!(
+        "PS1='P[$?]\\$ '\neval \"$({} init bash)\"\ncd \"$HOME\"\n",
+        lab_bin()
+    );
     let log = home.join(".local/state/lab/commands.jsonl");
     let env: Vec<(&str, String)> = d.envs();
-    let term = Term::start(
-        &home,
-        &[
-            "bash",
-            "--noprofile",
-            "--rcfile",
-            &home.join(".bashrc").display().to_string(),
-            "-i",
-        ],
-        &env,
-    );
+    let term = Term::bash(&home, &rc, &env);
     term.wait("the first prompt", || term.screen().contains("P[0]"));
     type_all(
         &term,
@@ -469,18 +460,7 @@ fn bash_completes_commands_and_task_ids() {
         "PS1='P> '\nsource <({lab} completions bash)\ncd \"$HOME\"\n",
         lab = lab_bin()
     );
-    std::fs::write(home.join(".bashrc"), rc).expect("bashrc");
-    let term = Term::start(
-        home,
-        &[
-            "bash",
-            "--noprofile",
-            "--rcfile",
-            &home.join(".bashrc").display().to_string(),
-            "-i",
-        ],
-        &[],
-    );
+    let term = Term::bash(home, &rc, &[]);
     term.wait("the first prompt", || term.screen().contains("P>"));
     // One candidate: completed in place.
     term.tmux(&["send-keys", "-t", "t", "-l", "lab sh"]);
