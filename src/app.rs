@@ -29,6 +29,21 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The error as the learner reads it: course errors in their language
+    /// (the other variants are already written in it).
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            AppError::Course(e) => e.text(lang),
+            AppError::Runtime(e) => tr!(
+                lang,
+                "cannot start the async runtime: {}",
+                "无法启动异步运行时：{}",
+                e
+            ),
+            other => other.to_string(),
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Course(_) | AppError::Usage(_) => exit::USAGE,
@@ -96,9 +111,14 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
         .map_err(AppError::Runtime)
 }
 
+/// The learner's language: `--lang`, else the locale.
+pub fn learner_lang(g: &Global) -> Lang {
+    g.lang.unwrap_or_else(Lang::from_env)
+}
+
 pub fn run(cli: Cli) -> Result<u8, AppError> {
     let g = &cli.global;
-    let lang = g.lang.unwrap_or_else(Lang::from_env);
+    let lang = learner_lang(g);
     let source = match &g.course {
         Some(dir) => Source::Dir(dir.clone()),
         None => Source::Embedded,
@@ -138,7 +158,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
                     lang,
                     "ok: {} — {} units, {} tasks, {} checks\n",
                     "通过：{} — {} 个单元，{} 个任务，{} 项检查\n",
-                    course.source.describe(),
+                    course.source.describe(lang),
                     course.file.units.len(),
                     course.tasks.len(),
                     checks
@@ -153,7 +173,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             let machine = Machine::local(g.docker_host.clone(), g.timeout.min(3));
             let journal = journal(g, &machine, &runtime()?, lang);
             for w in &journal.warnings {
-                eprintln!("lab: warning: {w}");
+                eprintln!("lab: {}{w}", lang.pick("warning: ", "警告："));
             }
             emit(&list(&course, &journal, lang, color(g)), lang)?;
             Ok(exit::PASS)
@@ -163,11 +183,17 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
                 .task(task)
                 .ok_or_else(|| CourseError::UnknownTarget {
                     name: task.clone(),
-                    course: course.source.describe(),
+                    course: course.source.names(),
                 })?;
-            let md = course
-                .lesson(t, lang)
-                .map_err(|e| AppError::Usage(format!("cannot read the lesson of {task}: {e}")))?;
+            let md = course.lesson(t, lang).map_err(|e| {
+                AppError::Usage(tr!(
+                    lang,
+                    "cannot read the lesson of {}: {}",
+                    "读不到 {} 的课文：{}",
+                    task,
+                    e
+                ))
+            })?;
             emit(&crate::markdown::to_terminal(&md, color(g)), lang)?;
             if t.quiz.is_some() {
                 emit(
@@ -201,7 +227,8 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             Ok(exit::PASS)
         }
         Command::Book(BookCommand::Build { out }) => {
-            let vars = Vars::new(&course.file.vars, &g.vars).map_err(AppError::Usage)?;
+            let vars =
+                Vars::for_learner(&course.file.vars, &g.vars, lang).map_err(AppError::Usage)?;
             let cfg = crate::book::config(&course.source)?;
             let out = crate::book::out_dir(&cfg, out.clone());
             let built = crate::book::build(&course, &vars, &out)?;
@@ -224,7 +251,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
 fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8, AppError> {
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
-    let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
+    let vars = Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
     let rt = runtime()?;
     let journal = journal(g, &machine, &rt, lang);
@@ -255,7 +282,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
     use crate::grade::{Plan, Settings};
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
-    Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
+    Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
     let wanted = std::env::var("LAB_SSH").unwrap_or_else(|_| "ssh".into());
     // Found once, not searched for at each of the VMs' sessions.
     let Some(program) = on_path(&wanted) else {
@@ -424,7 +451,7 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
         .task(&args.task)
         .ok_or_else(|| CourseError::UnknownTarget {
             name: args.task.clone(),
-            course: course.source.describe(),
+            course: course.source.names(),
         })?;
     let Some(quiz) = &task.quiz else {
         let with: Vec<&str> = course
@@ -433,10 +460,12 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
             .filter(|(_, t)| t.quiz.is_some())
             .map(|(_, t)| t.id.as_str())
             .collect();
-        return Err(AppError::Usage(format!(
+        return Err(AppError::Usage(tr!(
+            lang,
             "{} has no quiz; these tasks have one: {}",
+            "{} 没有测验；有测验的任务是 {}",
             task.id,
-            with.join(", ")
+            with.join(lang.pick(", ", "、"))
         )));
     };
     if let Some((id, _)) = args
@@ -445,14 +474,18 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
         .find(|(id, _)| !quiz.questions.iter().any(|q| q.id == *id))
     {
         let ids: Vec<&str> = quiz.questions.iter().map(|q| q.id.as_str()).collect();
-        return Err(AppError::Usage(format!(
-            "--answer {id}=...: {} has no question `{id}`; its questions are {}",
+        return Err(AppError::Usage(tr!(
+            lang,
+            "--answer {}=...: {} has no question `{}`; its questions are {}",
+            "--answer {}=...：{} 没有题目 `{}`；它的题目是 {}",
+            id,
             task.id,
-            ids.join(", ")
+            id,
+            ids.join(lang.pick(", ", "、"))
         )));
     }
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
-    let vars = Vars::new(&course.file.vars, &overrides).map_err(AppError::Usage)?;
+    let vars = Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
     let answers = args.answers.iter().cloned().collect();
     let rt = runtime()?;
@@ -483,7 +516,7 @@ fn quiz(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u8, 
             )
         );
     } else if let Err(w) = crate::quiz::record(&journal, &task.id, &score) {
-        eprintln!("lab: warning: {w}");
+        eprintln!("lab: {}{w}", lang.pick("warning: ", "警告："));
     }
     Ok(if score.passed() {
         exit::PASS

@@ -5,10 +5,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = lab::cli::Cli::parse();
+    let lang = lab::app::learner_lang(&cli.global);
     match lab::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("lab: error: {e}");
+            let error = lang.pick("error: ", "错误：");
+            eprintln!("lab: {error}{}", e.text(lang));
             ExitCode::from(e.exit_code())
         }
     }

@@ -100,7 +100,7 @@ mod tests {
     #[test]
     fn a_query_is_found_when_all_its_tokens_are_in_the_text() {
         let text: std::collections::HashSet<String> =
-            tokenize("在 /etc/docker/daemon.json 中配置镜像加速地址")
+            tokenize("在 /etc/docker/daemon.json 中配置镜像加速器地址")
                 .into_iter()
                 .collect();
         assert!(tokenize("镜像加速").iter().all(|t| text.contains(t)));

@@ -5,7 +5,7 @@
 //! command: { run: "getent group docker", exit_code: 0, stdout: "docker" }
 //! ```
 
-use super::matcher::{is_match, regex_problem};
+use super::matcher::{in_words, is_match, regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
@@ -27,6 +27,13 @@ pub struct Command {
     /// A regex stderr must match.
     #[serde(default)]
     pub stderr: Option<String>,
+    /// What `stdout` looks for, in words, for the learner (`{ en, zh-CN }`):
+    /// lab never shows the regex. Required unless `stdout` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
+    /// What `stderr` looks for, in words, as `shows`.
+    #[serde(default)]
+    pub shows_stderr: Option<crate::lang::Text>,
 }
 
 impl Probe for Command {
@@ -57,22 +64,23 @@ impl Probe for Command {
                 format!("{code}: {said}")
             }));
         }
-        for (stream, re, text) in [
-            ("stdout", &self.stdout, &out.stdout),
-            ("stderr", &self.stderr, &out.stderr),
+        for (stream, re, text, shows) in [
+            ("stdout", &self.stdout, &out.stdout, &self.shows),
+            ("stderr", &self.stderr, &out.stderr, &self.shows_stderr),
         ] {
             if let Some(re) = re {
                 if !is_match(re, text) {
                     let first: String = text.trim().chars().take(160).collect();
+                    let want = in_words(shows.as_ref(), re, lang);
                     return Ok(Outcome::fail(tr!(
                         lang,
-                        "the {} of `{}` does not match /{}/",
-                        "`{}` 的 {} 不匹配 /{}/",
+                        "the {} of `{}` does not show {}",
+                        "`{1}` 的 {0} 中没有 {2}",
                         stream,
                         run,
-                        re
+                        want
                     ))
-                    .expected(format!("/{re}/"))
+                    .expected(want)
                     .actual(first));
                 }
             }
@@ -86,9 +94,24 @@ impl Probe for Command {
     }
 
     fn lint(&self) -> Vec<String> {
+        let words = [
+            shows_problem(
+                "stdout",
+                self.stdout.as_deref(),
+                self.shows.as_ref(),
+                "shows",
+            ),
+            shows_problem(
+                "stderr",
+                self.stderr.as_deref(),
+                self.shows_stderr.as_ref(),
+                "shows_stderr",
+            ),
+        ];
         [("stdout", &self.stdout), ("stderr", &self.stderr)]
             .into_iter()
             .filter_map(|(field, re)| regex_problem(field, re.as_deref()))
+            .chain(words.into_iter().flatten())
             .collect()
     }
 

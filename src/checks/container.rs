@@ -4,9 +4,10 @@
 //! ```yaml
 //! container: { image: hello-world, state: exited, exit_code: 0, logs: "Hello from Docker!" }
 //! container: { name: nginx_first, state: running, ports: ["80->80/tcp"] }
+//! container: { image: centos, state: exited, inspect: [{ path: Config.Tty, equals: true }] }
 //! ```
 
-use super::matcher::{is_match, regex_problem};
+use super::matcher::{self, in_words, is_match, regex_problem, shows_problem, FieldMatch};
 use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::course::Vars;
@@ -43,9 +44,17 @@ pub struct Container {
     /// A regex its stdout/stderr (last 1000 lines) must match.
     #[serde(default)]
     pub logs: Option<String>,
+    /// What `logs` looks for, in words, for the learner (`{ en, zh-CN }`):
+    /// lab never shows the regex. Required unless `logs` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
     /// A path the container created or changed (`docker diff`), e.g. `/test`.
     #[serde(default)]
     pub changed: Option<String>,
+    /// Conditions on `docker container inspect` fields, e.g. `Config.Tty`
+    /// and `Config.OpenStdin` for a container started with `-it`.
+    #[serde(default)]
+    pub inspect: Vec<FieldMatch>,
 }
 
 fn yes() -> bool {
@@ -265,6 +274,19 @@ impl Container {
                 )));
             }
         }
+        if !self.inspect.is_empty() {
+            let doc = ctx.machine.docker.inspect_container(&id).await?;
+            let doc = serde_json::to_value(doc).unwrap_or_default();
+            let what = format!("`docker inspect {}`", short(&id));
+            if let Err(failed) = matcher::check_all(&self.inspect, &doc, &what, lang) {
+                let why = failed.message.clone();
+                return Ok(Some((
+                    why,
+                    failed.expected.clone().unwrap_or_default(),
+                    failed.actual.clone().unwrap_or_default(),
+                )));
+            }
+        }
         if let Some(re) = &self.logs {
             let logs = ctx.machine.docker.logs(&id, 1000).await?;
             if !is_match(re, &logs) {
@@ -280,11 +302,11 @@ impl Container {
                 return Ok(Some((
                     tr!(
                         lang,
-                        "its output does not match /{}/",
-                        "它的输出不匹配 /{}/",
-                        re
+                        "its output does not show {}",
+                        "它的输出中没有 {}",
+                        in_words(self.shows.as_ref(), re, lang)
                     ),
-                    format!("/{re}/"),
+                    in_words(self.shows.as_ref(), re, lang),
                     tail,
                 )));
             }
@@ -374,6 +396,13 @@ impl Probe for Container {
             out.push("a container check needs `name` or `image`".to_string());
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
+        out.extend(self.inspect.iter().flat_map(FieldMatch::lint));
+        out.extend(shows_problem(
+            "logs",
+            self.logs.as_deref(),
+            self.shows.as_ref(),
+            "shows",
+        ));
         for p in &self.ports {
             if mapping(p).is_some() {
                 continue;
@@ -406,10 +435,14 @@ impl Probe for Container {
             s.push_str(&tr!(lang, ", port {} published", "，发布端口 {}", p));
         }
         if let Some(re) = &self.logs {
-            s.push_str(&tr!(lang, ", output matching /{}/", "，输出匹配 /{}/", re));
+            let want = in_words(self.shows.as_ref(), re, lang);
+            s.push_str(&tr!(lang, ", its output showing {}", "，输出中有 {}", want));
         }
         if let Some(path) = &self.changed {
             s.push_str(&tr!(lang, ", {} created in it", "，其中创建了 {}", path));
+        }
+        for f in &self.inspect {
+            s.push_str(&format!("; {}", f.path));
         }
         s
     }
@@ -486,6 +519,22 @@ mod tests {
             problems.iter().any(|p| p.contains("port `80` is not")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn inspect_conditions_are_read_linted_and_described() {
+        let c: Container = serde_yaml_ng::from_str(
+            "{ image: 'centos:7', state: exited, inspect: [{ path: Config.Tty, equals: true }, { path: Config.OpenStdin }] }",
+        )
+        .expect("a container check");
+        assert_eq!(c.inspect.len(), 2);
+        let problems = c.lint();
+        assert!(
+            problems.iter().any(|p| p.contains("Config.OpenStdin")),
+            "{problems:?}"
+        );
+        let said = c.describe(&Vars::default(), Lang::En);
+        assert!(said.contains("; Config.Tty"), "{said}");
     }
 
     #[test]

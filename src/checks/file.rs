@@ -6,7 +6,7 @@
 //! ```
 
 use super::file_read;
-use super::matcher::{is_match, regex_problem};
+use super::matcher::{in_words, is_match, regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
@@ -31,6 +31,10 @@ pub struct File {
     /// The content matches this regex.
     #[serde(default)]
     pub matches: Option<String>,
+    /// What `matches` looks for, in words, for the learner (`{ en, zh-CN }`):
+    /// lab never shows the regex. Required unless `matches` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
 }
 
 fn yes() -> bool {
@@ -62,12 +66,12 @@ impl File {
                 return Some(
                     Outcome::fail(tr!(
                         lang,
-                        "{} does not match /{}/",
-                        "{} 不匹配 /{}/",
+                        "{} does not have {}",
+                        "{} 中没有 {}",
                         path,
-                        re
+                        in_words(self.shows.as_ref(), re, lang)
                     ))
-                    .expected(format!("/{re}/")),
+                    .expected(in_words(self.shows.as_ref(), re, lang)),
                 );
             }
         }
@@ -134,6 +138,12 @@ impl Probe for File {
     fn lint(&self) -> Vec<String> {
         let mut out = Vec::new();
         out.extend(regex_problem("matches", self.matches.as_deref()));
+        out.extend(shows_problem(
+            "matches",
+            self.matches.as_deref(),
+            self.shows.as_ref(),
+            "shows",
+        ));
         if let Some(m) = &self.mode {
             if u32::from_str_radix(m.trim_start_matches("0o"), 8).is_err() {
                 out.push(format!("mode `{m}` is not octal (write it like \"0644\")"));

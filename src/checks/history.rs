@@ -15,10 +15,10 @@
 //! ```
 
 use super::file_read;
-use super::matcher::regex_problem;
+use super::matcher::{in_words, regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::machine::{Bound, ObserveError, Read};
 use crate::report::Outcome;
 use crate::tr;
@@ -53,6 +53,18 @@ pub struct History {
     /// timeline of container events.
     #[serde(default)]
     pub container_of: Option<String>,
+    /// What `matches` looks for, in words: what the learner reads instead
+    /// of the regex, e.g. `` { en: "`docker images` or `docker image ls`",
+    /// zh-CN: "`docker images` 或 `docker image ls`" } ``: the command as
+    /// typed, a noun phrase. Required unless `matches` is plain text.
+    #[serde(default)]
+    pub shows: Option<Text>,
+    /// What `after` looks for, in words, as `shows`. Required with `after`.
+    #[serde(default)]
+    pub shows_after: Option<Text>,
+    /// What `before` looks for, in words, as `shows`. Required with `before`.
+    #[serde(default)]
+    pub shows_before: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -274,6 +286,26 @@ async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<String>, Observ
 }
 
 impl History {
+    fn shows(&self, lang: Lang) -> String {
+        in_words(self.shows.as_ref(), &self.matches, lang)
+    }
+
+    fn shows_after(&self, lang: Lang) -> String {
+        in_words(
+            self.shows_after.as_ref(),
+            self.after.as_deref().unwrap_or_default(),
+            lang,
+        )
+    }
+
+    fn shows_before(&self, lang: Lang) -> String {
+        in_words(
+            self.shows_before.as_ref(),
+            self.before.as_deref().unwrap_or_default(),
+            lang,
+        )
+    }
+
     fn rules(&self) -> Result<Rules, String> {
         let re = |r: &str| Regex::new(r).map_err(|_| format!("bad regex {r}"));
         Ok(Rules {
@@ -287,17 +319,17 @@ impl History {
 
     /// What the check wants, in a few words.
     fn wanted(&self, lang: Lang) -> String {
-        let mut s = format!("/{}/", self.matches);
+        let mut s = self.shows(lang);
         match self.status {
             Some(ExitStatus::Ok) => s += &tr!(lang, ", succeeded", "，成功"),
             Some(ExitStatus::Failed) => s += &tr!(lang, ", failed", "，失败"),
             None => {}
         }
-        if let Some(a) = &self.after {
-            s += &tr!(lang, ", after /{}/", "，在 /{}/ 之后", a);
+        if self.after.is_some() {
+            s += &tr!(lang, ", after {}", "，在 {} 之后", self.shows_after(lang));
         }
-        if let Some(b) = &self.before {
-            s += &tr!(lang, ", before /{}/", "，在 /{}/ 之前", b);
+        if self.before.is_some() {
+            s += &tr!(lang, ", before {}", "，在 {} 之前", self.shows_before(lang));
         }
         if let Some(i) = &self.container_of {
             s += &tr!(
@@ -315,7 +347,7 @@ impl History {
         let status = |s: &Seen| s.status.map(|c| c.to_string()).unwrap_or_default();
         let (message, actual) = match miss {
             Miss::NoMatch => (
-                tr!(lang, "no command matching /{}/ in {}", "{1} 中没有匹配 /{0}/ 的命令", self.matches, source),
+                tr!(lang, "no {} in {}", "{1} 中没有 {0}", self.shows(lang), source),
                 tr!(lang, "no such command", "没有这样的命令"),
             ),
             Miss::Status(s) => (
@@ -326,11 +358,11 @@ impl History {
                 tr!(lang, "`{}`, exit status {}", "`{}`，退出码 {}", s.cmd.trim(), status(s)),
             ),
             Miss::NotAfter(s) => (
-                tr!(lang, "`{}` ran, but not after a command matching /{}/", "运行过 `{}`，但不是在匹配 /{}/ 的命令之后", s.cmd.trim(), self.after.as_deref().unwrap_or_default()),
+                tr!(lang, "`{}` ran, but not after {}", "运行过 `{}`，但不是在 {} 之后", s.cmd.trim(), self.shows_after(lang)),
                 tr!(lang, "`{}` too early", "`{}` 运行得太早", s.cmd.trim()),
             ),
             Miss::NotBefore(s) => (
-                tr!(lang, "`{}` ran, but not before a command matching /{}/", "运行过 `{}`，但不是在匹配 /{}/ 的命令之前", s.cmd.trim(), self.before.as_deref().unwrap_or_default()),
+                tr!(lang, "`{}` ran, but not before {}", "运行过 `{}`，但不是在 {} 之前", s.cmd.trim(), self.shows_before(lang)),
                 tr!(lang, "`{}` too late", "`{}` 运行得太晚", s.cmd.trim()),
             ),
             Miss::Unknown(s) => (
@@ -452,14 +484,14 @@ impl Probe for History {
             (Some((m, path)), _) => self.missed(&m, &path, lang),
             (None, Some((Miss::NoMatch, f))) => {
                 let mut o = self.missed(&Miss::NoMatch, &f, lang);
-                o.message = tr!(lang, "no command matching /{}/ in your shell history (bash saves it when the shell exits: run `history -a` first, or add `{}` to ~/.bashrc so that lab sees each command as it runs)", "命令历史中没有匹配 /{}/ 的命令（bash 在退出时才保存历史：请先运行 `history -a`，或在 ~/.bashrc 中加入 `{}`，让 lab 在命令运行时就能看到它）", self.matches, HOOK);
+                o.message = tr!(lang, "no {} in your shell history (bash saves it when the shell exits: run `history -a` first, or add `{}` to ~/.bashrc so that lab sees each command as it runs)", "命令历史中没有 {}（bash 在退出时才保存历史：请先运行 `history -a`，或在 ~/.bashrc 中加入 `{}`，让 lab 在命令运行时就能看到它）", self.shows(lang), HOOK);
                 o
             }
             (None, Some((m, f))) => self.missed(&m, &f, lang),
             (None, None) if !unread.is_empty() => Outcome::fail(unread.join("; "))
                 .expected(self.wanted(lang))
                 .actual(tr!(lang, "no command log, no history file lab could read", "没有命令记录，也没有 lab 能读取的命令历史文件")),
-            (None, None) => Outcome::fail(tr!(lang, "lab cannot see your commands: no ~/.bash_history yet ({}); run `history -a`, or add `{}` to ~/.bashrc", "lab 看不到你运行过的命令：还没有 ~/.bash_history（{}）；请运行 `history -a`，或在 ~/.bashrc 中加入 `{}`", files.join(", "), HOOK))
+            (None, None) => Outcome::fail(tr!(lang, "lab cannot see your commands: no ~/.bash_history yet ({}); run `history -a`, or add `{}` to ~/.bashrc", "lab 看不到你运行过的命令：还没有 ~/.bash_history（{}）；请运行 `history -a`，或在 ~/.bashrc 中加入 `{}`", files.join(lang.pick(", ", "、")), HOOK))
                 .expected(self.wanted(lang))
                 .actual(tr!(lang, "no command log, no history file", "没有命令记录，也没有命令历史文件")),
         };
@@ -471,43 +503,52 @@ impl Probe for History {
     }
 
     fn lint(&self) -> Vec<String> {
-        [
+        let mut out: Vec<String> = [
             regex_problem("matches", Some(&self.matches)),
             regex_problem("after", self.after.as_deref()),
             regex_problem("before", self.before.as_deref()),
         ]
         .into_iter()
         .flatten()
-        .collect()
+        .collect();
+        out.extend(shows_problem(
+            "matches",
+            Some(&self.matches),
+            self.shows.as_ref(),
+            "shows",
+        ));
+        out.extend(shows_problem(
+            "after",
+            self.after.as_deref(),
+            self.shows_after.as_ref(),
+            "shows_after",
+        ));
+        out.extend(shows_problem(
+            "before",
+            self.before.as_deref(),
+            self.shows_before.as_ref(),
+            "shows_before",
+        ));
+        out
     }
 
     fn describe(&self, _: &Vars, lang: Lang) -> String {
         let mut s = tr!(
             lang,
-            "your shell history has a command matching /{}/",
-            "命令历史中有匹配 /{}/ 的命令",
-            self.matches
+            "your shell history has {}",
+            "命令历史中有 {}",
+            self.shows(lang)
         );
         match self.status {
             Some(ExitStatus::Ok) => s += &tr!(lang, " that succeeded", "，且它成功了"),
             Some(ExitStatus::Failed) => s += &tr!(lang, " that failed", "，且它失败了"),
             None => {}
         }
-        if let Some(a) = &self.after {
-            s += &tr!(
-                lang,
-                ", after one matching /{}/",
-                "，在匹配 /{}/ 的命令之后",
-                a
-            );
+        if self.after.is_some() {
+            s += &tr!(lang, ", after {}", "，在 {} 之后", self.shows_after(lang));
         }
-        if let Some(b) = &self.before {
-            s += &tr!(
-                lang,
-                ", before one matching /{}/",
-                "，在匹配 /{}/ 的命令之前",
-                b
-            );
+        if self.before.is_some() {
+            s += &tr!(lang, ", before {}", "，在 {} 之前", self.shows_before(lang));
         }
         s
     }
@@ -516,6 +557,46 @@ impl Probe for History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_history_check_of_the_built_in_course_fails_in_words() {
+        use crate::checks::no_regex_tests::{built_in_checks, regex_in};
+        let seen = Seen {
+            cmd: "docker images".into(),
+            status: Some(1),
+        };
+        let misses = [
+            Miss::NoMatch,
+            Miss::Status(seen.clone()),
+            Miss::NotAfter(seen.clone()),
+            Miss::NotBefore(seen.clone()),
+            Miss::Unknown(seen),
+        ];
+        let mut bad = Vec::new();
+        let mut n = 0;
+        for (at, c) in built_in_checks() {
+            let crate::checks::CheckKind::History(h) = &c.kind else {
+                continue;
+            };
+            n += 1;
+            for lang in [Lang::En, Lang::ZhCn] {
+                for m in &misses {
+                    let o = h.missed(m, "/home/u/.bash_history", lang);
+                    for text in [&o.message, o.expected.as_deref().unwrap_or_default()] {
+                        if let Some(p) = regex_in(text) {
+                            bad.push(format!("{at} ({}): `{p}` in {text}", lang.code()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n >= 6, "{n} history checks");
+        assert!(
+            bad.is_empty(),
+            "regexes shown to learners:\n{}",
+            bad.join("\n")
+        );
+    }
 
     fn seen<'a>(cmds: &[(&'a str, Option<i32>)]) -> Vec<Line<'a>> {
         cmds.iter()
@@ -607,8 +688,26 @@ mod tests {
     fn unknown_fields_and_statuses_are_refused() {
         assert!(serde_yaml_ng::from_str::<History>("{ matches: x, status: maybe }").is_err());
         assert!(serde_yaml_ng::from_str::<History>("{ matches: x, exit: 1 }").is_err());
-        let h: History = serde_yaml_ng::from_str("{ matches: x, after: '(' }").unwrap();
+        let h: History =
+            serde_yaml_ng::from_str("{ matches: x, after: '(', shows_after: { en: a, zh-CN: a } }")
+                .unwrap();
         assert_eq!(h.lint().len(), 1);
+    }
+
+    #[test]
+    fn a_regex_that_is_not_plain_text_needs_its_words() {
+        let h: History = serde_yaml_ng::from_str("{ matches: 'docker\\s+images' }").unwrap();
+        let problems = h.lint();
+        assert!(
+            problems.len() == 1 && problems[0].contains("`shows:"),
+            "{problems:?}"
+        );
+        let plain: History = serde_yaml_ng::from_str("{ matches: 'docker images' }").unwrap();
+        assert!(plain.lint().is_empty());
+        assert_eq!(
+            plain.describe(&Vars::new(&Default::default(), &[]).unwrap(), Lang::ZhCn),
+            "命令历史中有 `docker images`"
+        );
     }
 
     /// 300,000 matching commands and no anchor: one pass, not one per

@@ -6,7 +6,7 @@
 //! http: { url: "http://localhost:80/", status: 200, body: "Welcome to nginx!" }
 //! ```
 
-use super::matcher::{is_match, regex_problem};
+use super::matcher::{in_words, is_match, regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
@@ -28,6 +28,10 @@ pub struct Http {
     /// A regex the body must match.
     #[serde(default)]
     pub body: Option<String>,
+    /// What `body` looks for, in words, for the learner (`{ en, zh-CN }`):
+    /// lab never shows the regex. Required unless `body` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
 }
 
 fn ok() -> u16 {
@@ -135,14 +139,15 @@ impl Probe for Http {
         if let Some(re) = &self.body {
             if !is_match(re, &body) {
                 let first: String = body.chars().take(120).collect();
+                let want = in_words(self.shows.as_ref(), re, lang);
                 return Ok(Outcome::fail(tr!(
                     lang,
-                    "the page at {} does not match /{}/",
-                    "{} 的页面内容不匹配 /{}/",
+                    "the page at {} does not have {}",
+                    "{} 的页面中没有 {}",
                     url,
-                    re
+                    want
                 ))
-                .expected(format!("/{re}/"))
+                .expected(want)
                 .actual(first));
             }
         }
@@ -161,6 +166,12 @@ impl Probe for Http {
             out.push(format!("`{}`: only http:// URLs can be checked", self.url));
         }
         out.extend(regex_problem("body", self.body.as_deref()));
+        out.extend(shows_problem(
+            "body",
+            self.body.as_deref(),
+            self.shows.as_ref(),
+            "shows",
+        ));
         out
     }
 
@@ -169,10 +180,10 @@ impl Probe for Http {
         match &self.body {
             Some(b) => tr!(
                 lang,
-                "{} answers, with /{}/ in the page",
-                "{} 能够访问，页面中包含 /{}/",
+                "{} answers, with {} in the page",
+                "{} 能够访问，页面中包含 {}",
                 url,
-                b
+                in_words(self.shows.as_ref(), b, lang)
             ),
             None => tr!(
                 lang,

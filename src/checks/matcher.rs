@@ -23,6 +23,10 @@ pub struct FieldMatch {
     /// The value, as text, matches this regex.
     #[serde(default)]
     pub matches: Option<String>,
+    /// What `matches` looks for, in words, for the learner (`{ en, zh-CN }`);
+    /// required unless `matches` is plain text.
+    #[serde(default)]
+    pub shows: Option<crate::lang::Text>,
     /// The path exists (true) or not (false).
     #[serde(default)]
     pub exists: Option<bool>,
@@ -55,6 +59,54 @@ pub fn is_match(re: &str, text: &str) -> bool {
     regex::Regex::new(re)
         .map(|r| r.is_match(text))
         .unwrap_or(false)
+}
+
+/// The text a regex stands for when it is plain text (`"18\.04"` is
+/// `"18.04"`): no class, repetition, group, alternation or anchor.
+pub fn literal(re: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = re.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            '.' | '^' | '$' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' => {
+                return None
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// What a regex looks for, as a learner reads it: the course's words for it
+/// (`shows`), else its text when it is plain text, in backticks; never the
+/// regex, but in a course `lab validate` refuses (see [`shows_problem`]).
+pub fn in_words(shows: Option<&crate::lang::Text>, re: &str, lang: Lang) -> String {
+    match (shows, literal(re)) {
+        (Some(t), _) => t.get(lang).to_string(),
+        (None, Some(text)) => format!("`{text}`"),
+        (None, None) => format!("/{re}/"),
+    }
+}
+
+/// The lint problem of a regex that is not plain text and has no words for
+/// the learner (`field` is the regex's key, `shows` the key of its words).
+pub fn shows_problem(
+    field: &str,
+    re: Option<&str>,
+    shows: Option<&crate::lang::Text>,
+    key: &str,
+) -> Option<String> {
+    let re = re?;
+    if shows.is_some() || literal(re).is_some() {
+        return None;
+    }
+    Some(format!(
+        "`{field}` is a regex, which learners are never shown: add `{key}: {{ en: ..., zh-CN: ... }}`, what it looks for in words"
+    ))
 }
 
 /// The lint problem of an optional regex field, if it does not compile.
@@ -110,6 +162,12 @@ impl FieldMatch {
             &format!("{}.matches", self.path),
             self.matches.as_deref(),
         ));
+        out.extend(shows_problem(
+            &format!("{}.matches", self.path),
+            self.matches.as_deref(),
+            self.shows.as_ref(),
+            "shows",
+        ));
         out
     }
 
@@ -148,7 +206,13 @@ impl FieldMatch {
             let ok = found.is_some_and(|v| is_match(re, &show(v)));
             (
                 ok,
-                tr!(lang, "{} matches /{}/", "{} 匹配 /{}/", self.path, re),
+                tr!(
+                    lang,
+                    "{} looks like {}",
+                    "{} 应为 {}",
+                    self.path,
+                    in_words(self.shows.as_ref(), re, lang)
+                ),
             )
         } else {
             (false, String::new())

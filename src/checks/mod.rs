@@ -218,7 +218,9 @@ pub fn evaluate<'a>(
             {
                 Ok(Ok(o)) => o,
                 Ok(Err(e)) => Outcome::error(format!(
-                    "{e}. {}",
+                    "{}{}{}",
+                    e.text(ctx.lang),
+                    ctx.lang.pick(". ", "。"),
                     e.advice(ctx.lang, ctx.machine.has_systemd())
                 )),
                 Err(_) => {
@@ -227,7 +229,9 @@ pub fn evaluate<'a>(
                         secs,
                     };
                     Outcome::error(format!(
-                        "{e}. {}",
+                        "{}{}{}",
+                        e.text(ctx.lang),
+                        ctx.lang.pick(". ", "。"),
                         e.advice(ctx.lang, ctx.machine.has_systemd())
                     ))
                 }
@@ -277,4 +281,69 @@ fn after_deadline(
         crate::clock::date(late.first)
     ))
     .actual(outcome.message)
+}
+
+#[cfg(test)]
+mod no_regex_tests {
+    use super::*;
+    use crate::course::{Course, Source};
+
+    /// Regex syntax a learner must never read.
+    pub(crate) fn regex_in(text: &str) -> Option<&'static str> {
+        [
+            "\\s", "\\d", "\\w", "\\b", "\\.", "[0-9", "[a-f", ".*", ".+", "(?", "^", "$/", "$)",
+            "{4,",
+        ]
+        .into_iter()
+        .find(|p| text.contains(p))
+    }
+
+    fn all(checks: &[Check], out: &mut Vec<Check>) {
+        for c in checks {
+            out.push(c.clone());
+            all(c.kind.children(), out);
+        }
+    }
+
+    /// Every check of the built-in course, with where it is.
+    pub(crate) fn built_in_checks() -> Vec<(String, Check)> {
+        let course = Course::load(Source::Embedded, false, None).expect("built-in course");
+        let mut out = Vec::new();
+        for (_, t) in &course.tasks {
+            for s in &t.steps {
+                let mut checks = Vec::new();
+                all(&s.checks, &mut checks);
+                for c in checks {
+                    out.push((format!("{}/{}/{}", t.id, s.id, c.id), c));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_check_of_the_built_in_course_describes_itself_with_a_regex() {
+        let vars = Vars::new(&Default::default(), &[]).expect("vars");
+        let mut bad = Vec::new();
+        for (at, c) in built_in_checks() {
+            for lang in [Lang::En, Lang::ZhCn] {
+                let d = c.kind.describe(&vars, lang);
+                if let Some(p) = regex_in(&d) {
+                    bad.push(format!("{at} ({}): `{p}` in {d}", lang.code()));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "regexes shown to learners:\n{}",
+            bad.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_regex_detector_sees_regexes_and_not_commands() {
+        assert!(regex_in("/docker\\s+images/").is_some());
+        assert!(regex_in("`docker rmi $(docker images -f dangling=true -q)`").is_none());
+        assert!(regex_in("`docker rmi <镜像 ID>`（按 ID 删除镜像）").is_none());
+    }
 }

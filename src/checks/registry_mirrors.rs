@@ -106,7 +106,7 @@ impl Probe for RegistryMirrors {
                 let mut o = Outcome::fail(tr!(
                     lang,
                     "{} declares no registry mirrors",
-                    "{} 中没有配置镜像加速地址",
+                    "{} 中没有配置镜像加速器地址",
                     path
                 ))
                 .expected(tr!(
@@ -128,7 +128,7 @@ impl Probe for RegistryMirrors {
                 .expected(tr!(
                     lang,
                     "every mirror is an http(s) URL",
-                    "每个镜像加速地址都是 http(s) 网址"
+                    "每个镜像加速器地址都是 http(s) 网址"
                 ))
                 .actual(mirrors.join(", "));
             o.warnings = warnings;
@@ -140,7 +140,7 @@ impl Probe for RegistryMirrors {
                 let mut o = Outcome::fail(tr!(
                     lang,
                     "{} of {} mirror(s) do not answer: {}",
-                    "{1} 个镜像加速地址中有 {0} 个没有响应：{2}",
+                    "{1} 个镜像加速器地址中有 {0} 个没有响应：{2}",
                     dead.len(),
                     mirrors.len(),
                     dead.join("; ")
@@ -148,7 +148,7 @@ impl Probe for RegistryMirrors {
                 .expected(tr!(
                     lang,
                     "every mirror answers GET /v2/ (HTTP 200 or 401)",
-                    "每个镜像加速地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
+                    "每个镜像加速器地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
                 ))
                 .actual(dead.join("\n"));
                 o.warnings = warnings;
@@ -173,22 +173,22 @@ impl Probe for RegistryMirrors {
                 Outcome::pass(tr!(
                     lang,
                     "the daemon has loaded the mirrors of {}: {}",
-                    "守护进程已加载 {} 中的镜像加速地址：{}",
+                    "守护进程已加载 {} 中的镜像加速器地址：{}",
                     path,
                     loaded.join(", ")
                 ))
             } else {
                 Outcome::fail(tr!(lang,
                     "the daemon is not using the mirrors in {}: the file was changed but the daemon not restarted (or it failed to restart); run `{}`",
-                    "守护进程没有使用 {} 中的镜像加速地址：文件修改后没有重启守护进程（或重启失败）；请运行 `{}`", path, ctx.expand("${restart_docker}")))
+                    "守护进程没有使用 {} 中的镜像加速器地址：文件修改后没有重启守护进程（或重启失败）；请运行 `{}`", path, ctx.expand("${restart_docker}")))
                 .expected(declared.join(", "))
-                .actual(if loaded.is_empty() { tr!(lang, "(no mirrors loaded)", "（未加载任何镜像加速地址）") } else { loaded.join(", ") })
+                .actual(if loaded.is_empty() { tr!(lang, "(no mirrors loaded)", "（未加载任何镜像加速器地址）") } else { loaded.join(", ") })
             }
         } else {
             Outcome::pass(tr!(
                 lang,
                 "{} declares {} mirror(s): {}",
-                "{} 配置了 {} 个镜像加速地址：{}",
+                "{} 配置了 {} 个镜像加速器地址：{}",
                 path,
                 mirrors.len(),
                 mirrors.join(", ")
@@ -204,21 +204,21 @@ impl Probe for RegistryMirrors {
             tr!(
                 lang,
                 "the running daemon has loaded exactly the mirrors of {}",
-                "正在运行的守护进程已加载 {} 中的全部镜像加速地址",
+                "正在运行的守护进程已加载 {} 中的全部镜像加速器地址",
                 file
             )
         } else if self.answers {
             tr!(
                 lang,
                 "{} lists registry mirrors that dockerd accepts, and each answers at /v2/",
-                "{} 中的镜像加速地址 dockerd 都能接受，并且每个的 /v2/ 都有响应",
+                "{} 中的镜像加速器地址 dockerd 都能接受，并且每个的 /v2/ 都有响应",
                 file
             )
         } else {
             tr!(
                 lang,
                 "{} lists registry mirrors that are http(s) URLs",
-                "{} 中列出的镜像加速地址都是 http(s) 网址",
+                "{} 中列出的镜像加速器地址都是 http(s) 网址",
                 file
             )
         }

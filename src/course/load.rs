@@ -35,13 +35,40 @@ impl fmt::Display for Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CourseError {
-    #[error("the course in {course} has {} problem(s):\n{}", problems.len(), list(problems))]
+    #[error("the course in {} has {} problem(s):\n{}", course.en, problems.len(), list(problems))]
     Invalid {
-        course: String,
+        course: crate::lang::Text,
         problems: Vec<Problem>,
     },
-    #[error("no task or unit named `{name}` in {course}: run `lab list` to see them")]
-    UnknownTarget { name: String, course: String },
+    #[error("no task or unit named `{name}` in {}: run `lab list` to see them", course.en)]
+    UnknownTarget {
+        name: String,
+        course: crate::lang::Text,
+    },
+}
+
+impl CourseError {
+    /// The error in the learner's language (`Display` is English). A
+    /// problem's own message is the course author's, in English.
+    pub fn text(&self, lang: crate::lang::Lang) -> String {
+        match self {
+            CourseError::Invalid { course, problems } => crate::tr!(
+                lang,
+                "the course in {} has {} problem(s):\n{}",
+                "{} 中的课程有 {} 处问题：\n{}",
+                course.get(lang),
+                problems.len(),
+                list(problems)
+            ),
+            CourseError::UnknownTarget { name, course } => crate::tr!(
+                lang,
+                "no task or unit named `{}` in {}: run `lab list` to see them",
+                "{1}中没有名为 `{0}` 的任务或单元：运行 `lab list` 查看全部任务",
+                name,
+                course.get(lang)
+            ),
+        }
+    }
 }
 
 fn list(problems: &[Problem]) -> String {
@@ -221,7 +248,7 @@ impl Course {
             if found.is_empty() {
                 return Err(CourseError::UnknownTarget {
                     name: name.clone(),
-                    course: self.source.describe(),
+                    course: self.source.names(),
                 });
             }
             for t in found {
@@ -242,7 +269,7 @@ impl Course {
 
 fn invalid(source: &Source, problems: Vec<Problem>) -> CourseError {
     CourseError::Invalid {
-        course: source.describe(),
+        course: source.names(),
         problems,
     }
 }

@@ -90,11 +90,19 @@ impl Source {
     }
 
     /// How to name this course in messages.
-    pub fn describe(&self) -> String {
+    /// [`Self::describe`] in both languages, for errors told later.
+    pub fn names(&self) -> crate::lang::Text {
+        crate::lang::Text {
+            en: self.describe(crate::lang::Lang::En),
+            zh_cn: self.describe(crate::lang::Lang::ZhCn),
+        }
+    }
+
+    pub fn describe(&self, lang: crate::lang::Lang) -> String {
         match self {
-            Source::Embedded => "the built-in course".into(),
+            Source::Embedded => lang.pick("the built-in course", "内置课程").into(),
             Source::Dir(root) => root.display().to_string(),
-            Source::Memory(_) => "the course in memory".into(),
+            Source::Memory(_) => lang.pick("the course in memory", "内存中的课程").into(),
         }
     }
 

@@ -57,6 +57,33 @@ impl Vars {
         Vars::with_home(defaults, overrides, home)
     }
 
+    /// As [`Vars::new`], with the error in the learner's language: what
+    /// `lab` says to a mistyped `--var`.
+    pub fn for_learner(
+        defaults: &BTreeMap<String, String>,
+        overrides: &[(String, String)],
+        lang: crate::lang::Lang,
+    ) -> Result<Vars, String> {
+        let builtin = ["home"]
+            .into_iter()
+            .chain(INIT_COMMANDS.iter().map(|(n, _, _)| *n));
+        if let Some((k, _)) = overrides
+            .iter()
+            .find(|(k, _)| !defaults.contains_key(k) && !builtin.clone().any(|b| b == k))
+        {
+            let mut known: Vec<&str> = defaults.keys().map(String::as_str).chain(builtin).collect();
+            known.sort_unstable();
+            return Err(crate::tr!(
+                lang,
+                "unknown variable `{}` in --var: this course knows {}",
+                "--var 中的变量 `{}` 不存在：本课程的变量有 {}",
+                k,
+                known.join(lang.pick(", ", "、"))
+            ));
+        }
+        Vars::new(defaults, overrides)
+    }
+
     /// As [`Vars::new`], for a machine whose user's home is `home` (a
     /// student VM's, not ours). With no home known, `${home}` stays as
     /// written, and the checks that need it say so (`history`): never

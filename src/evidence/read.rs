@@ -141,7 +141,7 @@ impl Reader<'_> {
                     ));
                 } else {
                     let why = match other {
-                        Err(e) if utf8 => e,
+                        Err(e) if utf8 => json_why(lang, &e),
                         _ => not_utf8(lang),
                     };
                     self.damaged(n, why);
@@ -163,7 +163,7 @@ impl Reader<'_> {
                         lang,
                         "lab does not understand it: {}",
                         "lab 无法理解：{}",
-                        e
+                        json_why(lang, &e.to_string())
                     ),
                 );
                 return;
@@ -222,4 +222,35 @@ impl Reader<'_> {
 fn not_utf8(lang: Lang) -> String {
     lang.pick("it is not UTF-8 text", "它不是 UTF-8 文本")
         .to_string()
+}
+
+/// serde_json's reason a line is not an entry, in the learner's language:
+/// its own words in English; in Chinese what kind of mistake, and where.
+fn json_why(lang: Lang, e: &str) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    let (what, at) = match e.rsplit_once(" at line ") {
+        Some((what, at)) => (what, at.split_once(" column ")),
+        None => (e, None),
+    };
+    let field = |prefix: &str| {
+        what.strip_prefix(prefix)
+            .map(|rest| rest.split('`').nth(1).unwrap_or_default().to_string())
+    };
+    let what = if let Some(f) = field("missing field") {
+        format!("缺少字段 `{f}`")
+    } else if let Some(f) = field("unknown field") {
+        format!("多了未知字段 `{f}`")
+    } else if what.starts_with("EOF") {
+        "内容不完整".to_string()
+    } else if what.starts_with("invalid type") || what.starts_with("invalid value") {
+        "某个值的类型不对".to_string()
+    } else {
+        "不是 lab 写入的 JSON".to_string()
+    };
+    match at {
+        Some((line, col)) => format!("{what}，第 {line} 行第 {col} 列"),
+        None => what,
+    }
 }

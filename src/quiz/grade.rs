@@ -78,7 +78,7 @@ pub async fn unanswerable(
             lang,
             "its answer comes from your Docker daemon, which lab cannot ask: {}",
             "它的答案来自你的 Docker 守护进程，而 lab 无法查询它：{}",
-            e
+            e.text(lang)
         )
     };
     if let Some(image) = &live.image {
@@ -180,7 +180,7 @@ async fn live_value(
                 .to_string())
         }
     };
-    let doc = doc.map_err(|e: ObserveError| e.to_string())?;
+    let doc = doc.map_err(|e: ObserveError| e.text(lang))?;
     lookup(&doc, path).cloned().ok_or_else(|| {
         tr!(
             lang,

@@ -72,7 +72,10 @@ fn step(
     let mut line = format!("  {} {:<width$}  {}", mark(p, s.status), s.id, s.title);
     if s.status == Status::Pass {
         if let Some(from) = provenance(lang, &s.checks) {
-            line.push_str(&p.dim(&format!("  ({from})")));
+            line.push_str(&p.dim(&match lang {
+                Lang::En => format!("  ({from})"),
+                Lang::ZhCn => format!("  （{from}）"),
+            }));
         }
     }
     if s.status == Status::Skip {
@@ -87,7 +90,7 @@ fn step(
         lang.pick("expected", "期望"),
         lang.pick("actual", "实际"),
         lang.pick("hint", "提示"),
-        lang.pick("warning", "警告"),
+        lang.pick("warning: ", "警告："),
     );
     let label_w = [exp, act, hint]
         .iter()
@@ -123,11 +126,7 @@ fn step(
             }
         }
         for w in &c.warnings {
-            out.push_str(&format!(
-                "        {} {}\n",
-                p.yellow(&format!("{warn}:")),
-                w
-            ));
+            out.push_str(&format!("        {}{}\n", p.yellow(warn), w));
         }
     }
 }
@@ -139,8 +138,8 @@ pub fn render(r: &Report, color: bool) -> String {
     let mut seen = Seen::new();
     for w in &r.warnings {
         out.push_str(&format!(
-            "{} {w}\n",
-            p.yellow(lang.pick("warning:", "警告："))
+            "{}{w}\n",
+            p.yellow(lang.pick("warning: ", "警告："))
         ));
     }
     for t in &r.tasks {
@@ -166,16 +165,24 @@ pub fn render(r: &Report, color: bool) -> String {
             TaskStatus::Error => p.yellow(lang.pick("ERROR", "无法检查")),
         };
         let passed = t.steps.iter().filter(|s| s.status == Status::Pass).count();
-        out.push_str(&format!(
-            "  {} {}: {passed}/{} {}, {} {}/{}\n\n",
-            verdict,
-            t.id,
-            t.steps.len(),
-            lang.pick("steps", "步"),
-            lang.pick("score", "得分"),
-            t.score,
-            t.max_score
-        ));
+        out.push_str(&match lang {
+            Lang::En => format!(
+                "  {} {}: {passed}/{} steps, score {}/{}\n\n",
+                verdict,
+                t.id,
+                t.steps.len(),
+                t.score,
+                t.max_score
+            ),
+            Lang::ZhCn => format!(
+                "  {} {}：{passed}/{} 步，得分 {}/{}\n\n",
+                verdict,
+                t.id,
+                t.steps.len(),
+                t.score,
+                t.max_score
+            ),
+        });
         if let Some(next) = t.steps.iter().find(|s| s.status == Status::Fail) {
             let line = match lang {
                 Lang::En => format!(
@@ -183,7 +190,7 @@ pub fn render(r: &Report, color: bool) -> String {
                     next.title, next.id, t.id
                 ),
                 Lang::ZhCn => format!(
-                    "  下一步：{}（{}）；查看课程：lab show {}\n\n",
+                    "  下一步：{}（{}）；查看课程：`lab show {}`\n\n",
                     next.title, next.id, t.id
                 ),
             };

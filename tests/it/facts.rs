@@ -265,3 +265,56 @@ fn task2_a_mirror_that_answers_nothing_loads() {
         );
     }
 }
+
+/// task8: `docker import` of a file leaves one layer whose comment is
+/// `Imported from -`, as both lessons show it.
+#[test]
+fn task8_quotes_the_comment_of_an_imported_image() {
+    let d = Daemon::start();
+    d.docker(&["pull", "ubuntu:18.04"]);
+    d.docker(&["run", "--name", "c1", "ubuntu:18.04", "touch", "/test"]);
+    let tar = d.dir().join("ubuntu-fs.tar");
+    let tar = tar.display().to_string();
+    d.docker(&["export", "-o", &tar, "c1"]);
+    d.docker(&["import", &tar, "test:import"]);
+    let out = d.docker(&["history", "--format", "{{.Comment}}", "test:import"]);
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(said, "Imported from -", "{}", text(&out));
+    lessons_quote("task8", &format!("`{said}`"));
+}
+
+/// task9: `docker login` to the classroom's registry, which checks no
+/// password, succeeds and keeps the registry under `auths` in the
+/// client's config.json, as both lessons say.
+#[test]
+fn task9_a_login_to_a_registry_without_passwords_lands_in_config_json() {
+    let d = Daemon::start_networked();
+    d.docker(&[
+        "run",
+        "-d",
+        "-p",
+        "5000:5000",
+        "--name",
+        "registry",
+        "registry:2",
+    ]);
+    crate::bed::http_get_until(
+        "127.0.0.1:5000",
+        "/v2/",
+        200,
+        std::time::Duration::from_secs(30),
+    );
+    let out = d.docker(&["login", "-u", "student", "-p", "anything", "localhost:5000"]);
+    let said = text(&out);
+    assert!(said.contains("Login Succeeded"), "{said}");
+    lessons_quote("task9", "Login Succeeded");
+    let cli = d
+        .envs()
+        .into_iter()
+        .find(|(k, _)| *k == "DOCKER_CONFIG")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let config = std::fs::read_to_string(Path::new(&cli).join("config.json")).expect("config.json");
+    let json: serde_json::Value = serde_json::from_str(&config).expect("JSON");
+    assert!(json["auths"]["localhost:5000"].is_object(), "{config}");
+}

@@ -321,6 +321,35 @@ fn published_ports_are_shown_as_docker_ps_shows_them() {
     assert_eq!(done.check("t1", "s", "right")["status"], "pass");
 }
 
+/// `docker run -it` leaves Tty and OpenStdin in the container's
+/// configuration; a container run without them fails on the first field
+/// that differs, named, with both values (task 10's interactive step).
+#[test]
+fn container_inspect_fields_tell_an_interactive_container() {
+    let d = Daemon::start();
+    d.docker(&["pull", "centos:7"]);
+    d.docker(&["create", "-it", "--name", "shell", "centos:7", "/bin/bash"]);
+    d.docker(&["run", "--name", "plain", "centos:7", "true"]);
+    let it =
+        "inspect: [{ path: Config.Tty, equals: true }, { path: Config.OpenStdin, equals: true }]";
+    let done = run(
+        &d,
+        &format!(
+            "    - {{ id: it, container: {{ name: shell, {it} }} }}
+    - {{ id: plain, container: {{ name: plain, state: exited, {it} }} }}
+"
+        ),
+    );
+    assert_eq!(done.check("t1", "s", "it")["status"], "pass");
+    let c = done.check("t1", "s", "plain");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(
+        c["message"].as_str().unwrap_or("").contains("Config.Tty"),
+        "{c}"
+    );
+    assert_eq!(c["actual"], "false", "{c}");
+}
+
 #[test]
 fn a_check_past_its_timeout_is_an_error_not_a_hang() {
     let d = Daemon::start();

@@ -27,3 +27,4 @@ mod task2;
 mod task3;
 mod unit2;
 mod unit3;
+mod zh;

@@ -203,13 +203,28 @@ fn words(line: &str) -> Vec<String> {
 }
 
 /// `lab ARGS` on the scenario's daemon, with its scratch folder as the
-/// images folder of task 6, and the registry's port standing in for
-/// sshd's (task 2: the test bed runs no sshd).
+/// images folder of task 6 and the home of ufw's files (task 2), the
+/// daemon's CLI configuration as task 9's config.json, and the registry's
+/// port standing in for sshd's (task 2: the test bed runs no sshd).
 fn lab(d: &Daemon, args: &[&str]) -> Lab {
     let images = format!("images_dir={}", d.dir().join("images").display());
     let port = d.registry().rsplit(':').next().unwrap_or_default();
     let ssh = format!("ssh_port={port}");
-    let mut l = Lab::on(d).args(["--var", &images, "--var", &ssh]);
+    // ufw's files (task 2) in the scratch folder: the host's own never count.
+    let ufw = d.dir().join("ufw");
+    let ufw_conf = format!("ufw_conf={}", ufw.join("ufw.conf").display());
+    let ufw_rules = format!("ufw_rules={}", ufw.join("user.rules").display());
+    // The CLI configuration `docker login` writes (task 9): DOCKER_CONFIG's.
+    let cli = d
+        .envs()
+        .into_iter()
+        .find(|(k, _)| *k == "DOCKER_CONFIG")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let config = format!("docker_config={cli}/config.json");
+    let mut l = Lab::on(d).args([
+        "--var", &images, "--var", &ssh, "--var", &ufw_conf, "--var", &ufw_rules, "--var", &config,
+    ]);
     for a in args {
         l = l.args([a]);
     }

@@ -3,13 +3,18 @@
 //! holds stands in for sshd.
 
 use crate::bed::Daemon;
-use crate::harness::{Done, Lab};
+use crate::harness::{type_history, Done, Lab};
 use std::net::TcpListener;
 
 fn check(d: &Daemon, ssh: &TcpListener) -> Done {
     let port = format!("ssh_port={}", ssh.local_addr().expect("addr").port());
+    // ufw's files of the test's own (absent unless a test writes them):
+    // the host's /etc/ufw never counts.
+    let conf = format!("ufw_conf={}", d.dir().join("ufw.conf").display());
+    let rules = format!("ufw_rules={}", d.dir().join("user.rules").display());
     Lab::on(d)
         .args(["check", "task2", "--format", "json", "--var", &port])
+        .args(["--var", &conf, "--var", &rules])
         .run()
 }
 
@@ -26,6 +31,16 @@ fn sshd() -> TcpListener {
 fn a_working_setup_passes_and_systemd_checks_skip_without_systemd() {
     let d = Daemon::start();
     d.docker(&["run", "hello-world"]);
+    // What only the shell history shows (the firewall, reading versions).
+    type_history(
+        &d,
+        &[
+            "sudo ufw allow ssh",
+            "sudo ufw enable",
+            "docker --version",
+            "systemctl status docker",
+        ],
+    );
     let ssh = sshd();
     let done = check(&d, &ssh);
     done.code(0).all_checks("task2", &["pass", "skip"]);

@@ -1,0 +1,203 @@
+//! Chinese all the way through: lab run in zh-CN through its failure paths
+//! says every word in Chinese, and the course uses one term per concept.
+//! No daemon needed.
+
+use crate::harness::{Done, Lab};
+use std::path::Path;
+
+/// Words a zh-CN learner may read in Latin letters outside backticks: names
+/// of programs, products and protocols, not sentences. Keep it short.
+const NAMES: &[&str] = &["Docker Hub", "Docker daemon.json"];
+
+/// Runs of three or more English words in `text`, outside backticks, paths,
+/// flags and URLs: what a zh-CN learner should never read.
+fn english_runs(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        // Code the learner types is quoted; what is quoted stays as written.
+        let mut plain = String::new();
+        for (i, part) in line.split('`').enumerate() {
+            plain.push_str(if i % 2 == 0 { part } else { " | " });
+        }
+        for name in NAMES {
+            plain = plain.replace(name, " | ");
+        }
+        // Chinese characters and punctuation end a run.
+        for segment in plain.split(|c: char| !c.is_ascii() || c == '(' || c == ')') {
+            let mut run: Vec<&str> = Vec::new();
+            for token in segment.split_whitespace() {
+                let word = token.trim_end_matches([',', '.', ';', ':', '!', '?', '"', '\'']);
+                let word = word.trim_start_matches(['"', '\'']);
+                let is_word = !word.is_empty()
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_alphabetic() || c == '\'' || c == '-')
+                    && !word.starts_with('-');
+                if is_word {
+                    run.push(word);
+                } else {
+                    if run.len() >= 3 {
+                        found.push(format!("{}  (in: {line})", run.join(" ")));
+                    }
+                    run.clear();
+                }
+            }
+            if run.len() >= 3 {
+                found.push(format!("{}  (in: {line})", run.join(" ")));
+            }
+        }
+    }
+    found
+}
+
+fn assert_chinese(done: &Done) {
+    let mut runs = english_runs(&done.stdout);
+    runs.extend(english_runs(&done.stderr));
+    assert!(
+        runs.is_empty(),
+        "lab {}: English a zh-CN learner reads:\n{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        done.args.join(" "),
+        runs.join("\n"),
+        done.stdout,
+        done.stderr
+    );
+}
+
+#[test]
+fn the_checker_finds_english_and_lets_code_paths_and_names_pass() {
+    assert_eq!(english_runs("连不上 Docker：no socket at /x").len(), 1);
+    assert!(english_runs("运行 `docker run hello-world --rm now`，再看 Docker Hub").is_empty());
+    assert!(
+        english_runs("读取 /etc/docker/daemon.json 失败：--docker-host unix:///a.sock").is_empty()
+    );
+    assert_eq!(english_runs("无法判断这个答案：there is no image").len(), 1);
+}
+
+fn zh(home: &Path) -> Lab {
+    Lab::new(home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .args(["--lang", "zh-CN"])
+}
+
+#[test]
+fn every_failure_path_speaks_chinese() {
+    let home = tempfile::tempdir().expect("tmp");
+    let h = home.path();
+    let down = ["--docker-host", "unix:///nonexistent.sock"];
+
+    // The daemon is down.
+    for task in ["task2", "task3", "task7", "task11"] {
+        let done = zh(h).args(down).args(["check", task]).run();
+        assert_chinese(&done);
+        if task != "task11" {
+            done.stdout_has("连不上");
+        }
+    }
+    let done = zh(h).args(down).args(["check", "--all"]).run();
+    assert_chinese(&done);
+    // A live quiz question while the daemon is down.
+    let done = zh(h)
+        .args(down)
+        .args(["quiz", "task11"])
+        .stdin("\n".repeat(8))
+        .run();
+    assert_chinese(&done);
+    // An unknown task, a mistyped variable, a quiz without an answer source.
+    let done = zh(h).args(["check", "任务三"]).run();
+    done.code(2).stderr_has("内置课程");
+    assert_chinese(&done);
+    let done = zh(h)
+        .args(down)
+        .args(["--var", "nosuch=1", "check", "task1"])
+        .run();
+    done.code(2);
+    assert_chinese(&done);
+    let done = zh(h).args(["show", "任务三"]).run();
+    done.code(2);
+    assert_chinese(&done);
+    let done = zh(h)
+        .args(down)
+        .args(["quiz", "task1", "--answer", "nosuch=1"])
+        .run();
+    done.code(2);
+    assert_chinese(&done);
+
+    // Missing history files: the history checks say so in Chinese.
+    let done = zh(h)
+        .args(down)
+        .args(["--var", "bash_history=/nonexistent/h", "check", "task3"])
+        .run();
+    assert_chinese(&done);
+
+    // An unreadable journal: a folder where the file should be.
+    let broken = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(broken.path().join("state/lab/journal.jsonl")).expect("dir");
+    let done = zh(broken.path()).args(down).args(["check", "task1"]).run();
+    assert_chinese(&done);
+    let done = zh(broken.path()).args(["list"]).run();
+    assert_chinese(&done);
+
+    // A damaged journal: lines that are not lab's.
+    let damaged = tempfile::tempdir().expect("tmp");
+    let state = damaged.path().join("state/lab");
+    std::fs::create_dir_all(&state).expect("dir");
+    std::fs::write(state.join("journal.jsonl"), "not json\n{\"v\":1}\n").expect("write");
+    let done = zh(damaged.path()).args(["list"]).run();
+    assert_chinese(&done);
+}
+
+/// The rejected variant of each term, and the one the course uses.
+const TERMS: &[(&str, &str)] = &[
+    ("虚悬", "悬空镜像"),
+    ("镜像加速地址", "镜像加速器地址"),
+    ("从主机", "从宿主机"),
+    ("发布到主机", "发布到宿主机"),
+    ("主机:容器", "宿主机:容器"),
+    ("主机的端口", "宿主机的端口"),
+    ("主机端口", "宿主机端口"),
+];
+
+#[test]
+fn one_term_per_concept_in_the_course_and_the_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["labs", "content/zh-CN"] {
+        for e in std::fs::read_dir(root.join(dir)).expect("course dir") {
+            files.push(e.expect("entry").path());
+        }
+    }
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("src") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut bad = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            // A bare 镜像加速 as a noun: the noun is 镜像加速器.
+            let bare_mirror = line
+                .match_indices("镜像加速")
+                .any(|(i, _)| !line[i + "镜像加速".len()..].starts_with('器'));
+            if bare_mirror
+                && !f.ends_with("src/book/search.rs")
+                && !f.ends_with("src/book/render.rs")
+            {
+                bad.push(format!("{}:{}: 镜像加速 → 镜像加速器", f.display(), n + 1));
+            }
+            let line = line.replace("宿主", "宿");
+            for (wrong, right) in TERMS {
+                if line.contains(wrong) {
+                    bad.push(format!("{}:{}: {wrong} → {right}", f.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "rejected terms:\n{}", bad.join("\n"));
+}
