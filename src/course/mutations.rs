@@ -291,3 +291,43 @@ fn random_mutations_never_panic_and_are_located() {
         "loaded {loaded}, refused {refused}"
     );
 }
+
+#[test]
+fn a_quiz_check_names_questions_the_task_quiz_has() {
+    let task5 = String::from_utf8(
+        Source::embedded_files()
+            .into_iter()
+            .find(|(p, _)| p == "labs/task5.yaml")
+            .expect("task5")
+            .1,
+    )
+    .expect("utf-8");
+    let bad = task5.replace("questions: [ports]", "questions: [port]");
+    assert_ne!(bad, task5, "task5 has a quiz check with questions");
+    let Err(CourseError::Invalid { problems, .. }) =
+        Course::from_files(with("labs/task5.yaml", bad.into_bytes(), true))
+    else {
+        panic!("loaded");
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("names question `port`")),
+        "{problems:?}"
+    );
+    let cut = task5.find("\nquiz:").expect("a quiz");
+    let steps = task5.find("\nsteps:").expect("steps");
+    let mut no_quiz = task5.clone();
+    no_quiz.replace_range(cut..steps, "");
+    let Err(CourseError::Invalid { problems, .. }) =
+        Course::from_files(with("labs/task5.yaml", no_quiz.into_bytes(), true))
+    else {
+        panic!("loaded");
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("has no `quiz:`")),
+        "{problems:?}"
+    );
+}

@@ -354,6 +354,7 @@ pub(super) fn lint(
                 &step.checks,
                 &mut HashSet::new(),
             );
+            quiz_questions(&mut l, task, &step.checks);
         }
         l.out.extend(unknown_vars(&l.file, text, &l.index, &known));
         out.extend(l.out);
@@ -368,6 +369,33 @@ pub(super) fn lint(
         }),
     }
     out
+}
+
+/// A `quiz` check in a task without a quiz, or naming a question the
+/// quiz does not have.
+fn quiz_questions(l: &mut Lint<'_>, task: &Task, checks: &[Check]) {
+    for c in checks {
+        quiz_questions(l, task, c.kind.children());
+        let crate::checks::CheckKind::Quiz(q) = &c.kind else {
+            continue;
+        };
+        let Some(quiz) = &task.quiz else {
+            l.at_id(
+                &c.id,
+                0,
+                format!(
+                    "check `{}` asks for the quiz, but task `{}` has no `quiz:`",
+                    c.id, task.id
+                ),
+            );
+            continue;
+        };
+        for id in &q.questions {
+            if !quiz.questions.iter().any(|x| &x.id == id) {
+                l.at_id(&c.id, 0, format!("check `{}` names question `{id}`, which the quiz of task `{}` does not have", c.id, task.id));
+            }
+        }
+    }
 }
 
 /// Links and images of a lesson that point at course files that do not

@@ -59,6 +59,10 @@ pub enum Entry {
         score: u32,
         max_score: u32,
         passed: bool,
+        /// The ids of the questions answered right (absent in journals
+        /// written before lab 0.2: such an attempt proves no single question).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        right: Vec<String>,
     },
     /// Image references and the ids they pointed to when lab looked.
     Images {
@@ -334,16 +338,21 @@ impl Journal {
             .collect()
     }
 
-    /// The best passed quiz of a task, else its last attempt.
-    pub fn quiz(&self, task: &str) -> Option<&Entry> {
+    /// The last passed attempt at a task's quiz that answered every one of
+    /// `questions` right, else its last passed attempt, else its last attempt.
+    pub fn quiz(&self, task: &str, questions: &[String]) -> Option<&Entry> {
         let of_task = |e: &&Entry| matches!(e, Entry::Quiz { task: t, .. } if t == task);
-        let passed = self
-            .entries
-            .iter()
-            .rev()
-            .filter(of_task)
-            .find(|e| matches!(e, Entry::Quiz { passed: true, .. }));
-        passed.or_else(|| self.entries.iter().rev().find(of_task))
+        let mut attempts = self.entries.iter().rev().filter(of_task);
+        let passed = |e: &&Entry| matches!(e, Entry::Quiz { passed: true, .. });
+        let all_right = |e: &&Entry| match e {
+            Entry::Quiz { right, .. } => questions.iter().all(|q| right.contains(q)),
+            _ => false,
+        };
+        attempts
+            .clone()
+            .find(|e| passed(e) && all_right(e))
+            .or_else(|| attempts.clone().find(passed))
+            .or_else(|| attempts.next())
     }
 
     /// The last recorded result of a task.

@@ -28,6 +28,7 @@ fn quiz_entry(passed: bool) -> Entry {
         score: if passed { 3 } else { 1 },
         max_score: 3,
         passed,
+        right: Vec::new(),
     }
 }
 
@@ -84,7 +85,7 @@ fn a_journal_copied_from_another_machine_counts_for_nothing_with_one_warning() {
     let elsewhere = Binding::new(Some("machine-B".into()), Some("daemon-A".into()));
     let j = Journal::open(path.clone(), elsewhere.clone(), Lang::En);
     assert!(j.entries().is_empty());
-    assert!(j.quiz("task1").is_none());
+    assert!(j.quiz("task1", &[]).is_none());
     assert_eq!(
         j.warnings.len(),
         1,
@@ -128,7 +129,7 @@ fn hand_written_lines_of_the_old_format_are_ignored_and_said_to_be() {
     )
     .unwrap();
     let j = Journal::open(path, here(), Lang::En);
-    assert!(j.quiz("task1").is_none());
+    assert!(j.quiz("task1", &[]).is_none());
     assert!(j.last_task("task3").is_none());
     assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
     assert!(
@@ -148,7 +149,10 @@ fn a_quiz_line_edited_from_failed_to_passed_is_rejected_and_the_rest_kept() {
         .replace(r#""score":1"#, r#""score":3"#);
     rewrite(&path, &ls);
     let j = Journal::open(path, here(), Lang::En);
-    assert!(j.quiz("task1").is_none(), "the edited line does not count");
+    assert!(
+        j.quiz("task1", &[]).is_none(),
+        "the edited line does not count"
+    );
     assert_eq!(j.entries().len(), 2, "the lines around it still count");
     assert!(
         j.warnings[0].contains("1 of 3 lines are ignored, from line 2")
@@ -506,4 +510,40 @@ fn a_deadline_cuts_what_was_recorded_after_it_and_events_by_their_own_time() {
     assert!(!j.passed_before("task3", "pull", "after"));
     let actors: Vec<&str> = j.events().map(|e| e.actor.as_str()).collect();
     assert_eq!(actors, vec!["tomcat:150"]);
+}
+
+fn attempt(at: i64, passed: bool, right: &[&str]) -> Entry {
+    Entry::Quiz {
+        at,
+        task: "task5".into(),
+        score: right.len() as u32,
+        max_score: 4,
+        passed,
+        right: right.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_step_gets_the_last_passed_attempt_with_its_questions_right() {
+    let (_dir, path) = written(&[
+        attempt(1, true, &["ports", "layers", "search"]),
+        attempt(2, true, &["layers", "search", "practices"]),
+        attempt(3, false, &["ports"]),
+    ]);
+    let j = Journal::open(path, here(), Lang::En);
+    let at = |e: Option<&Entry>| match e {
+        Some(Entry::Quiz { at, .. }) => *at,
+        _ => 0,
+    };
+    // The ports question was right only in the first attempt.
+    assert_eq!(at(j.quiz("task5", &["ports".into()])), 1);
+    // Without questions: the last passed attempt.
+    assert_eq!(at(j.quiz("task5", &[])), 2);
+    // No passed attempt has `practices` and `ports` right: the last passed one,
+    // which the check then reports as missing a question.
+    assert_eq!(
+        at(j.quiz("task5", &["ports".into(), "practices".into()])),
+        2
+    );
+    assert!(j.quiz("task1", &[]).is_none());
 }

@@ -518,6 +518,7 @@ mod tests {
             score: 3,
             max_score: 3,
             passed: true,
+            right: Vec::new(),
         };
         let write = |binding: Binding| {
             let _ = std::fs::remove_file(&path);
@@ -533,17 +534,17 @@ mod tests {
         write(here.clone());
         let (j, text) = judge(true);
         assert_eq!(j.health.state, JournalState::Ok, "{:?}", j.warnings);
-        assert!(j.quiz("task1").is_some());
+        assert!(j.quiz("task1", &[]).is_some());
         assert!(text.is_some(), "kept as evidence");
         write(Binding::new(Some("another VM".into()), None));
         let (j, _) = judge(true);
         assert_eq!(j.health.state, JournalState::Foreign);
         assert_eq!((j.health.ignored, j.health.lines), (1, 1));
-        assert!(j.quiz("task1").is_none());
+        assert!(j.quiz("task1", &[]).is_none());
         let (j, text) = judge(false);
         assert_eq!(j.health.state, JournalState::Disabled);
         assert!(text.is_none(), "not read");
-        assert!(j.quiz("task1").is_none());
+        assert!(j.quiz("task1", &[]).is_none());
         assert!(j.warnings[0].contains("live state"), "{:?}", j.warnings);
     }
 }

@@ -24,6 +24,9 @@ pub struct Score {
     pub pass: usize,
     /// Questions whose right answer the machine could not give.
     pub unknown: usize,
+    /// The ids of the questions answered right, in the quiz's order: a step
+    /// may ask for one of them (`quiz: { questions: [ports] }`).
+    pub right_ids: Vec<String>,
 }
 
 impl Score {
@@ -93,6 +96,7 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
             total: n,
             pass: quiz.pass,
             unknown: 0,
+            right_ids: Vec::new(),
         };
         // Live questions whose answer this machine cannot give now (an image
         // not pulled, a daemon that does not answer) are said before any
@@ -153,6 +157,7 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
             match grade(q, &given, self.machine, &expand, lang).await {
                 Verdict::Right => {
                     score.right += 1;
+                    score.right_ids.push(q.id.clone());
                     let _ = writeln!(
                         self.out,
                         "   {}\n",
@@ -228,6 +233,7 @@ pub fn record(journal: &Journal, task: &str, score: &Score) -> Result<(), String
         score: score.right as u32,
         max_score: score.total as u32,
         passed: score.passed(),
+        right: score.right_ids.clone(),
     }])
 }
 
@@ -307,7 +313,8 @@ questions:
                 right: 3,
                 total: 3,
                 pass: 2,
-                unknown: 0
+                unknown: 0,
+                right_ids: vec!["one".into(), "two".into(), "three".into()],
             }
         );
         assert!(out.contains("passed: 3/3"), "{out}");

@@ -74,7 +74,7 @@ fn docker_cli_and_daemon() {
         r#"
     - { id: cli, docker_cli: { min_version: "1.0" } }
     - { id: cli-too-old, docker_cli: { min_version: "999" } }
-    - { id: daemon, daemon: { min_version: "20.10", info: [ { path: Driver, matches: "^(overlay2|vfs)$" }, { path: RegistryConfig.Mirrors.0, matches: "^http://127\\.0\\.0\\.1:\\d+/$" } ] } }
+    - { id: daemon, daemon: { min_version: "20.10", info: [ { path: Driver, matches: "^(overlay2|vfs)$", shows: { en: "overlay2 or vfs", zh-CN: "overlay2 或 vfs" } }, { path: RegistryConfig.Mirrors.0, matches: "^http://127\\.0\\.0\\.1:\\d+/$", shows: { en: "a mirror on 127.0.0.1", zh-CN: "127.0.0.1 上的镜像加速器" } } ] } }
     - { id: daemon-too-old, daemon: { min_version: "999" } }
     - { id: info-mismatch, daemon: { info: [ { path: Images, equals: 42 } ] } }
 "#,
@@ -175,10 +175,10 @@ fn file_json_file_history_and_command() {
     - {{ id: absent-wanted, file: {{ path: "{p}.nope", exists: false }} }}
     - {{ id: json, json_file: {{ path: "{p}", values: [ {{ path: registry-mirrors, contains: "https://a.example" }}, {{ path: debug, equals: true }} ] }} }}
     - {{ id: json-value, json_file: {{ path: "{p}", values: [ {{ path: debug, equals: false }} ] }} }}
-    - {{ id: history, history: {{ matches: 'docker\s+images\s+tomcat' }} }}
-    - {{ id: history-missing, history: {{ matches: 'docker\s+rmi' }} }}
+    - {{ id: history, history: {{ matches: 'docker\s+images\s+tomcat', shows: {{ en: "docker images tomcat", zh-CN: "docker images tomcat" }} }} }}
+    - {{ id: history-missing, history: {{ matches: 'docker\s+rmi', shows: {{ en: "docker rmi", zh-CN: "docker rmi" }} }} }}
     - {{ id: no-history-file, history: {{ matches: x, files: ["/nonexistent/.bash_history"] }} }}
-    - {{ id: cmd, command: {{ run: "echo hello; echo oops >&2", stdout: "^hello", stderr: oops }} }}
+    - {{ id: cmd, command: {{ run: "echo hello; echo oops >&2", stdout: "^hello", shows: {{ en: "a first line hello", zh-CN: "第一行是 hello" }}, stderr: oops }} }}
     - {{ id: cmd-exit, command: {{ run: "exit 3" }} }}
 "#
         ),

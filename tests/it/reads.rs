@@ -15,16 +15,16 @@ const FILE_CHECKS: &str = r#"
     - { id: valid, json_file: { path: "${daemon_json}", dockerd: true } }
     - { id: json, json_file: { path: "${daemon_json}" } }
     - { id: content, file: { path: "${daemon_json}", contains: registry } }
-    - { id: typed, history: { matches: 'docker\s+images' } }
+    - { id: typed, history: { matches: 'docker\s+images', shows: { en: "docker images", zh-CN: "docker images" } } }
 "#;
 
 /// The history check alone.
-const TYPED: &str = "    - { id: typed, history: { matches: 'docker\\s+images' } }\n";
+const TYPED: &str = "    - { id: typed, history: { matches: 'docker\\s+images', shows: { en: \"docker images\", zh-CN: \"docker images\" } } }\n";
 
 /// The same, and one that asks the daemon only.
 const CHECKS: &str = r#"
     - { id: valid, json_file: { path: "${daemon_json}", dockerd: true } }
-    - { id: typed, history: { matches: 'docker\s+images' } }
+    - { id: typed, history: { matches: 'docker\s+images', shows: { en: "docker images", zh-CN: "docker images" } } }
     - { id: daemon, daemon: { min_version: "1.0" } }
 "#;
 

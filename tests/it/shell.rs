@@ -360,11 +360,11 @@ fn the_history_kind_reads_status_and_order_from_the_log() {
     let course = course_with(
         d.dir(),
         r#"
-    - { id: ok, history: { matches: 'docker\s+rmi\s+ubuntu', status: ok } }
-    - { id: refused-later-ok, history: { matches: 'docker\s+rmi\s+ubuntu', status: failed } }
-    - { id: not-before-rm, history: { matches: 'docker\s+rmi\s+ubuntu', before: 'docker\s+rm\s' } }
-    - { id: history-before-pull, history: { matches: 'docker\s+history', after: 'docker\s+pull' } }
-    - { id: pull-before-history, history: { matches: 'docker\s+pull', before: 'docker\s+history' } }
+    - { id: ok, history: { matches: 'docker\s+rmi\s+ubuntu', shows: { en: "docker rmi ubuntu", zh-CN: "docker rmi ubuntu" }, status: ok } }
+    - { id: refused-later-ok, history: { matches: 'docker\s+rmi\s+ubuntu', shows: { en: "docker rmi ubuntu", zh-CN: "docker rmi ubuntu" }, status: failed } }
+    - { id: not-before-rm, history: { matches: 'docker\s+rmi\s+ubuntu', shows: { en: "docker rmi ubuntu", zh-CN: "docker rmi ubuntu" }, before: 'docker\s+rm\s', shows_before: { en: "docker rm", zh-CN: "docker rm" } } }
+    - { id: history-before-pull, history: { matches: 'docker\s+history', after: 'docker\s+pull', shows: { en: "docker history", zh-CN: "docker history" }, shows_after: { en: "docker pull", zh-CN: "docker pull" } } }
+    - { id: pull-before-history, history: { matches: 'docker\s+pull', before: 'docker\s+history', shows: { en: "docker pull", zh-CN: "docker pull" }, shows_before: { en: "docker history", zh-CN: "docker history" } } }
 "#,
     );
     let done = Lab::on(&d)
@@ -398,8 +398,8 @@ fn without_the_log_a_status_cannot_be_told_and_the_report_says_so_once() {
     let course = course_with(
         d.dir(),
         r#"
-    - { id: refused, history: { matches: 'docker\s+rmi\s+ubuntu', status: failed, before: 'docker\s+rm\s' } }
-    - { id: typed, history: { matches: 'docker\s+rmi\s+ubuntu', before: 'docker\s+rm\s' } }
+    - { id: refused, history: { matches: 'docker\s+rmi\s+ubuntu', shows: { en: "docker rmi ubuntu", zh-CN: "docker rmi ubuntu" }, status: failed, before: 'docker\s+rm\s', shows_before: { en: "docker rm", zh-CN: "docker rm" } } }
+    - { id: typed, history: { matches: 'docker\s+rmi\s+ubuntu', shows: { en: "docker rmi ubuntu", zh-CN: "docker rmi ubuntu" }, before: 'docker\s+rm\s', shows_before: { en: "docker rm", zh-CN: "docker rm" } } }
 "#,
     );
     let done = Lab::on(&d)
@@ -435,7 +435,7 @@ fn without_log_or_history_the_check_fails_and_says_how_to_fix_it() {
     let d = Daemon::start();
     let course = course_with(
         d.dir(),
-        "    - { id: h, history: { matches: 'docker\\s+images' } }\n",
+        "    - { id: h, history: { matches: 'docker\\s+images', shows: { en: \"docker images\", zh-CN: \"docker images\" } } }\n",
     );
     let done = Lab::on(&d)
         .course(&course)

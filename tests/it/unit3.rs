@@ -27,7 +27,11 @@ fn task10_versions_and_containers_as_the_course_types_them() {
     d.docker(&["run", "hello-world"]);
     let id = out(&d, &["ps", "-aq", "--filter", "ancestor=hello-world"]);
     d.docker(&["rm", &id]);
-    type_history(&d, &[&format!("docker rm {id}")]);
+    d.sh("echo exit | script -qec 'docker run -it centos:7 /bin/bash' /dev/null");
+    type_history(
+        &d,
+        &["docker ps", "docker ps -a", &format!("docker rm {id}")],
+    );
     check(&d, "task10").code(0).all_checks("task10", &["pass"]);
 }
 
