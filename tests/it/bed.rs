@@ -179,6 +179,12 @@ impl Daemon {
         fs::read_to_string(self.root.join("dockerd.log")).unwrap_or_default()
     }
 
+    /// The docker CLI's config.json for this daemon (in DOCKER_CONFIG, not
+    /// in HOME): where `docker login` keeps what it logged in to.
+    pub fn cli_config(&self) -> PathBuf {
+        self.root.join("cli").join("config.json")
+    }
+
     /// DOCKER_HOST and DOCKER_CONFIG (a private, empty CLI config) for this daemon.
     pub fn envs(&self) -> Vec<(&'static str, String)> {
         vec![

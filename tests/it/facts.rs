@@ -308,13 +308,7 @@ fn task9_a_login_to_a_registry_without_passwords_lands_in_config_json() {
     let said = text(&out);
     assert!(said.contains("Login Succeeded"), "{said}");
     lessons_quote("task9", "Login Succeeded");
-    let cli = d
-        .envs()
-        .into_iter()
-        .find(|(k, _)| *k == "DOCKER_CONFIG")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    let config = std::fs::read_to_string(Path::new(&cli).join("config.json")).expect("config.json");
+    let config = std::fs::read_to_string(d.cli_config()).expect("config.json");
     let json: serde_json::Value = serde_json::from_str(&config).expect("JSON");
     assert!(json["auths"]["localhost:5000"].is_object(), "{config}");
 }

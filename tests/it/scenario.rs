@@ -215,13 +215,7 @@ fn lab(d: &Daemon, args: &[&str]) -> Lab {
     let ufw_conf = format!("ufw_conf={}", ufw.join("ufw.conf").display());
     let ufw_rules = format!("ufw_rules={}", ufw.join("user.rules").display());
     // The CLI configuration `docker login` writes (task 9): DOCKER_CONFIG's.
-    let cli = d
-        .envs()
-        .into_iter()
-        .find(|(k, _)| *k == "DOCKER_CONFIG")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    let config = format!("docker_config={cli}/config.json");
+    let config = format!("docker_config={}", d.cli_config().display());
     let mut l = Lab::on(d).args([
         "--var", &images, "--var", &ssh, "--var", &ufw_conf, "--var", &ufw_rules, "--var", &config,
     ]);

@@ -434,12 +434,7 @@ fn task9_push_to_a_private_registry() {
     d.docker(&["push", "localhost:5000/myubuntu:18.04"]);
     d.sh("docker login -u student -p anything localhost:5000");
     // The bed's client keeps its config.json in DOCKER_CONFIG, not in HOME.
-    let (_, cli) = d
-        .envs()
-        .into_iter()
-        .find(|(k, _)| *k == "DOCKER_CONFIG")
-        .expect("DOCKER_CONFIG");
-    let config = format!("docker_config={cli}/config.json");
+    let config = format!("docker_config={}", d.cli_config().display());
     check(&d, "task9", &["--var", &config])
         .code(0)
         .all_checks("task9", &["pass"]);
