@@ -50,6 +50,39 @@ fn archived_id(manifest: &serde_json::Value, want: &str) -> Option<String> {
     })
 }
 
+/// The digests `index.json` (OCI layout, Docker 25+) gives the images named
+/// `want` (every image when `want` is `None`). Under containerd's image store
+/// an image's id is this digest (of its index or manifest), not its config's.
+fn index_ids(index: &serde_json::Value, want: Option<&str>) -> Vec<String> {
+    let named = |m: &serde_json::Value| {
+        let name = m
+            .get("annotations")
+            .and_then(|a| a.get("io.containerd.image.name"))
+            .and_then(|n| n.as_str());
+        match (want, name) {
+            (None, _) => true,
+            (Some(w), Some(n)) => normalize(n) == w,
+            (Some(_), None) => false,
+        }
+    };
+    index
+        .get("manifests")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|m| named(m))
+        .filter_map(|m| Some(m.get("digest")?.as_str()?.to_string()))
+        .collect()
+}
+
+/// `index.json` of an OCI-layout archive, or null (older archives have none).
+async fn index_of(ctx: &Ctx<'_>, path: &str) -> Result<serde_json::Value, ObserveError> {
+    Ok(match ctx.machine.tar_member(path, "index.json").await? {
+        Some(Member::Found(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    })
+}
+
 /// The image ids a `docker save` archive holds (empty when it is missing or
 /// not an archive): how an event filter names "the image I saved".
 pub async fn ids_in(ctx: &Ctx<'_>, path: &str) -> Result<Vec<String>, ObserveError> {
@@ -57,12 +90,14 @@ pub async fn ids_in(ctx: &Ctx<'_>, path: &str) -> Result<Vec<String>, ObserveErr
         return Ok(Vec::new());
     };
     let manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    Ok(manifest
+    let mut ids: Vec<String> = manifest
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(config_id)
-        .collect())
+        .collect();
+    ids.extend(index_ids(&index_of(ctx, path).await?, None));
+    Ok(ids)
 }
 
 impl Probe for ImageArchive {
@@ -135,6 +170,10 @@ impl Probe for ImageArchive {
                     }),
             );
         };
+        // The ids the daemon may give the loaded image: its config's digest
+        // (classic store) or its index/manifest digest (containerd's store).
+        let mut ids = vec![id.clone()];
+        ids.extend(index_ids(&index_of(ctx, &path).await?, Some(&want)));
         if !self.loaded {
             return Ok(Outcome::pass(tr!(
                 lang,
@@ -146,13 +185,13 @@ impl Probe for ImageArchive {
             )));
         }
         match reference::image_id(ctx, &want).await? {
-            Some((live, reference::Seen::Live)) if live == id => Ok(Outcome::pass(tr!(
+            Some((live, reference::Seen::Live)) if ids.contains(&live) => Ok(Outcome::pass(tr!(
                 lang,
                 "{} is loaded with the id saved in {} ({})",
                 "{} 已加载，ID 与 {} 中保存的一致（{}）",
                 want,
                 path,
-                short(&id)
+                short(&live)
             ))),
             Some((live, reference::Seen::Live)) => Ok(Outcome::fail(tr!(
                 lang,
@@ -217,5 +256,17 @@ mod tests {
             Some("sha256:abc123".into())
         );
         assert_eq!(super::archived_id(&oci, "tomcat:latest"), None);
+    }
+
+    #[test]
+    fn containerd_ids_come_from_the_index_by_name() {
+        let index = serde_json::json!({"manifests": [
+            {"digest": "sha256:aaa", "annotations": {"io.containerd.image.name": "docker.io/library/mysql:5.7"}},
+            {"digest": "sha256:bbb", "annotations": {"io.containerd.image.name": "docker.io/library/tomcat:latest"}},
+            {"digest": "sha256:ccc"}
+        ]});
+        assert_eq!(super::index_ids(&index, Some("mysql:5.7")), ["sha256:aaa"]);
+        assert_eq!(super::index_ids(&index, None).len(), 3);
+        assert!(super::index_ids(&serde_json::Value::Null, None).is_empty());
     }
 }

@@ -20,7 +20,9 @@
 //! Environment: `LAB_TEST_REGISTRY` (host:port of the registry),
 //! `LAB_TEST_DOCKERD` (path of dockerd), `LAB_TESTBED_DIR` (daemon dirs go
 //! under `$LAB_TESTBED_DIR/d/`, default /tmp/lab-testbed), optional
-//! `LAB_TEST_DOCKER` (the docker CLI, default `docker` from PATH).
+//! `LAB_TEST_DOCKER` (the docker CLI, default `docker` from PATH),
+//! `LAB_TEST_DOCKERD_ARGS` (more dockerd flags, split on spaces: `scripts/engines
+//! test` sets `--feature containerd-snapshotter=true` for containerd's image store).
 
 #![allow(dead_code)]
 
@@ -174,6 +176,18 @@ impl Daemon {
         &self.registry
     }
 
+    /// The engine's version as its API reports it ("20.10.24", "28.5.2").
+    pub fn version(&self) -> String {
+        let out = self.docker(&["version", "--format", "{{.Server.Version}}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Whether images live in containerd's store (`--feature containerd-snapshotter`).
+    pub fn containerd_store(&self) -> bool {
+        let out = self.docker(&["info", "--format", "{{json .DriverStatus}}"]);
+        String::from_utf8_lossy(&out.stdout).contains("io.containerd.snapshotter")
+    }
+
     /// dockerd's log so far.
     pub fn log(&self) -> String {
         fs::read_to_string(self.root.join("dockerd.log")).unwrap_or_default()
@@ -314,6 +328,7 @@ impl Daemon {
             .arg("--config-file")
             .arg(self.config_file())
             .args(self.network_args())
+            .args(extra_dockerd_args())
             .env_remove("DOCKER_HOST")
             .stdin(Stdio::null())
             .stdout(log)
@@ -612,6 +627,15 @@ pub fn http_get_until(host_port: &str, path: &str, want: u16, timeout: Duration)
 // ------------------------------------------------------------------ helpers
 
 const CLOSE_FDS_AND_EXEC: &str = r#"for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ]; then exec {fd}>&-; fi; done; exec "$@""#;
+
+/// `LAB_TEST_DOCKERD_ARGS`, split on whitespace (no quoting: engine flags need none).
+fn extra_dockerd_args() -> Vec<String> {
+    std::env::var("LAB_TEST_DOCKERD_ARGS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
 
 fn required_env(name: &str) -> String {
     match std::env::var(name) {
