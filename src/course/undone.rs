@@ -25,8 +25,9 @@ pub(super) fn undone_later(
                     t.steps
                         .iter()
                         .flat_map(|s| &s.commands)
+                        .map(|cmd| cmd.get(crate::lang::Lang::En))
                         .find(|cmd| check.kind.undone_by(vars, &vars.expand(cmd)))
-                        .map(|cmd| (t.id.as_str(), cmd.as_str()))
+                        .map(|cmd| (t.id.as_str(), cmd))
                 });
                 if let Some((by, cmd)) = undoing {
                     let (line, col) = locate(text, &step.id, &check.id);

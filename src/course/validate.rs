@@ -1,8 +1,8 @@
 //! The course linter: everything `lab validate` reports beyond what serde
 //! already refuses (unknown fields and kinds, missing keys, bad types).
 
-use super::{vars, Check, CourseFile, Problem, Source, Task, SCHEMA};
-use crate::lang::Text;
+use super::{vars, Check, Command, CourseFile, Problem, Source, Task, SCHEMA};
+use crate::lang::{Lang, Text};
 use std::collections::HashSet;
 
 /// Line and column (1-based) of a byte offset.
@@ -115,6 +115,25 @@ impl Lint<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// A command whose zh-CN form shows an English placeholder.
+    fn command(&mut self, step_id: &str, cmd: &Command) {
+        if let Command::Bilingual(t) = cmd {
+            self.text(step_id, "command", t);
+        }
+        let untranslated = cmd.untranslated_placeholders();
+        if !untranslated.is_empty() {
+            self.at_id(
+                step_id,
+                0,
+                format!(
+                    "command `{}` of step `{step_id}` shows {} to zh-CN learners: write it as {{en: ..., zh-CN: ...}} with the placeholder in Chinese (`<容器 ID>`)",
+                    cmd.get(Lang::En),
+                    untranslated.join(", ")
+                ),
+            );
         }
     }
 
@@ -338,6 +357,9 @@ pub(super) fn lint(
                 );
             }
             l.text(&step.id, "title", &step.title);
+            for cmd in &step.commands {
+                l.command(&step.id, cmd);
+            }
             if let Some(h) = &step.hint {
                 l.text(&step.id, "hint", h);
             }

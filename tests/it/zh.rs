@@ -149,7 +149,8 @@ fn every_failure_path_speaks_chinese() {
 /// The rejected variant of each term, and the one the course uses.
 const TERMS: &[(&str, &str)] = &[
     ("虚悬", "悬空镜像"),
-    ("镜像加速地址", "镜像加速器地址"),
+    ("加速地址", "加速器地址"),
+    ("Docker 主机", "Docker 宿主机"),
     ("从主机", "从宿主机"),
     ("发布到主机", "发布到宿主机"),
     ("主机:容器", "宿主机:容器"),
@@ -377,4 +378,93 @@ fn typography_of_the_course_and_the_engine() {
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// A copy of a fixture course of tests/fixtures/courses, to change.
+fn course_copy(case: &str, tmp: &Path) -> std::path::PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/courses")
+        .join(case);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(tmp)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    tmp.join(case)
+}
+
+#[test]
+fn placeholders_in_commands_are_in_the_learners_language() {
+    // The built-in course: each language's book shows its own placeholder.
+    let home = tempfile::tempdir().expect("tmp");
+    let site = home.path().join("site");
+    let out = site.display().to_string();
+    Lab::new(home.path())
+        .args(["book", "build", "--out", &out])
+        .run()
+        .code(0);
+    for (task, en, zh) in [
+        (
+            "task3",
+            "&lt;IMAGE ID of tomcat:latest&gt;",
+            "&lt;tomcat:latest 的镜像 ID&gt;",
+        ),
+        (
+            "task7",
+            "docker rm &lt;CONTAINER ID&gt;",
+            "docker rm &lt;容器 ID&gt;",
+        ),
+        (
+            "task8",
+            "&lt;CONTAINER ID&gt; test:01",
+            "&lt;容器 ID&gt; test:01",
+        ),
+        (
+            "task10",
+            "docker rm &lt;CONTAINER ID&gt;",
+            "docker rm &lt;容器 ID&gt;",
+        ),
+    ] {
+        let page = |lang: &str| {
+            std::fs::read_to_string(site.join(lang).join(format!("{task}.html"))).expect("page")
+        };
+        let (en_page, zh_page) = (page("en"), page("zh-CN"));
+        assert!(en_page.contains(en), "en/{task}.html lacks {en}");
+        assert!(zh_page.contains(zh), "zh-CN/{task}.html lacks {zh}");
+        assert!(
+            !zh_page.contains("&lt;CONTAINER ID&gt;</code>"),
+            "zh-CN/{task}.html"
+        );
+    }
+
+    // A course that shows an English placeholder to zh-CN learners does
+    // not validate; its bilingual form does.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/task1.yaml");
+    let text = std::fs::read_to_string(&unit).expect("unit");
+    let english = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, \"docker rm <CONTAINER ID>\"]",
+    );
+    assert_ne!(english, text, "the fixture changed: fix this test");
+    std::fs::write(&unit, &english).expect("write");
+    Lab::new(tmp.path())
+        .course(&course)
+        .args(["validate"])
+        .run()
+        .code(2)
+        .stderr_has("<CONTAINER ID>");
+    let both = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, {en: \"docker rm <CONTAINER ID>\", zh-CN: \"docker rm <容器 ID>\"}]",
+    );
+    std::fs::write(&unit, &both).expect("write");
+    Lab::new(tmp.path())
+        .course(&course)
+        .args(["validate"])
+        .run()
+        .code(0);
 }
