@@ -32,6 +32,7 @@ pub(super) fn undone_later(
                 if let Some((by, cmd)) = undoing {
                     let (line, col) = locate(text, &step.id, &check.id);
                     out.push(Problem {
+zh: None,
                         file: source.display_path(rel),
                         line,
                         col,

@@ -468,3 +468,44 @@ fn placeholders_in_commands_are_in_the_learners_language() {
         .run()
         .code(0);
 }
+
+#[test]
+fn a_broken_course_is_explained_in_chinese() {
+    let home = tempfile::tempdir().expect("tmp");
+    let validate = |course: &Path| {
+        let done = Lab::new(home.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .course(course)
+            .args(["validate"])
+            .run();
+        done.code(2).stderr_has("错误");
+        assert_chinese(&done);
+        done
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses");
+    for case in [
+        "no-checks-no-hint",
+        "duplicate-ids",
+        "empty-translation",
+        "missing-lesson",
+        "unknown-unit",
+        "unknown-variable",
+        "wrong-schema",
+        "dangling-link",
+    ] {
+        validate(&fixtures.join(case));
+    }
+    // The quiz_questions lint and the placeholder lint.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/task1.yaml");
+    let text = std::fs::read_to_string(&unit).expect("unit");
+    let broken = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, \"docker rm <CONTAINER ID>\"]",
+    ) + "      - id: quiz\n        quiz: { questions: [ports] }\n";
+    std::fs::write(&unit, broken).expect("write");
+    validate(&course)
+        .stderr_has("给中文学员看的是 <CONTAINER ID>")
+        .stderr_has("没有 `quiz:`");
+}
