@@ -492,6 +492,7 @@ fn a_broken_course_is_explained_in_chinese() {
         "unknown-variable",
         "wrong-schema",
         "dangling-link",
+        "undone-later",
     ] {
         validate(&fixtures.join(case));
     }
