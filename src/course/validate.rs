@@ -91,6 +91,15 @@ struct Said {
     zh: Option<String>,
 }
 
+impl From<Text> for Said {
+    fn from(t: Text) -> Said {
+        Said {
+            en: t.en,
+            zh: Some(t.zh_cn),
+        }
+    }
+}
+
 impl From<String> for Said {
     fn from(en: String) -> Said {
         Said { en, zh: None }

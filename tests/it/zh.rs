@@ -493,6 +493,7 @@ fn a_broken_course_is_explained_in_chinese() {
         "wrong-schema",
         "dangling-link",
         "undone-later",
+        "quiz-bad-answer",
     ] {
         validate(&fixtures.join(case));
     }
