@@ -73,8 +73,11 @@ impl Run<'_> {
                     // Only a step whose own command was typed after the
                     // deadline: the live state cannot say when it held.
                     late: late.as_ref().filter(|l| {
-                        let typed: Vec<String> =
-                            s.commands.iter().map(|c| self.vars.expand(c)).collect();
+                        let typed: Vec<String> = s
+                            .commands
+                            .iter()
+                            .map(|c| self.vars.expand(c.get(Lang::En)))
+                            .collect();
                         l.redid(&typed)
                     }),
                 };
@@ -124,7 +127,11 @@ pub fn assemble(
                 title: vars.expand(step.title.get(lang)),
                 status: StepResult::status_of(&checks),
                 points: step.points,
-                commands: step.commands.iter().map(|c| vars.expand(c)).collect(),
+                commands: step
+                    .commands
+                    .iter()
+                    .map(|c| vars.expand(c.get(lang)))
+                    .collect(),
                 checks,
             };
             if matches!(result.status, Status::Fail | Status::Skip) {

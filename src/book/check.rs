@@ -59,7 +59,11 @@ pub fn html(
                 "<p class=\"check-label\">{}</p>\n<pre><code class=\"language-bash\">",
                 esc(ui["type"])
             ));
-            let commands: Vec<String> = step.commands.iter().map(|c| vars.expand(c)).collect();
+            let commands: Vec<String> = step
+                .commands
+                .iter()
+                .map(|c| vars.expand(c.get(lang)))
+                .collect();
             out.push_str(&esc(&commands.join("\n")));
             out.push_str("</code></pre>\n");
         }

@@ -196,6 +196,7 @@ impl Builder<'_> {
                     src = s.source();
                 }
                 self.problems.push(Problem {
+                    zh: None,
                     file: format!("theme/{name}"),
                     line: None,
                     col: None,

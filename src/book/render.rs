@@ -136,6 +136,7 @@ pub fn lesson(
                     !path.is_empty() && !path.contains("://") && !path.starts_with("mailto:");
                 if local && !exists(&path) {
                     problems.push(Problem {
+                        zh: None,
                         file: file.into(),
                         line: Some(line_of(range.start)),
                         col: None,
@@ -171,6 +172,7 @@ pub fn lesson(
                         images.push(dest.clone());
                     } else {
                         problems.push(Problem {
+                            zh: None,
                             file: file.into(),
                             line: Some(line_of(range.start)),
                             col: None,

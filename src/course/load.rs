@@ -21,6 +21,24 @@ pub struct Problem {
     pub line: Option<usize>,
     pub col: Option<usize>,
     pub message: String,
+    /// The message in zh-CN, where the linter has one (serde's and most
+    /// kinds' own problems are English only).
+    pub zh: Option<String>,
+}
+
+impl Problem {
+    /// The problem in the learner's language (English where it has no
+    /// zh-CN message).
+    pub fn text(&self, lang: crate::lang::Lang) -> String {
+        match (lang, &self.zh) {
+            (crate::lang::Lang::ZhCn, Some(zh)) => Problem {
+                message: zh.clone(),
+                ..self.clone()
+            }
+            .to_string(),
+            _ => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -35,7 +53,7 @@ impl fmt::Display for Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CourseError {
-    #[error("the course in {} has {} problem(s):\n{}", course.en, problems.len(), list(problems))]
+    #[error("the course in {} has {} problem(s):\n{}", course.en, problems.len(), list(problems, crate::lang::Lang::En))]
     Invalid {
         course: crate::lang::Text,
         problems: Vec<Problem>,
@@ -48,8 +66,8 @@ pub enum CourseError {
 }
 
 impl CourseError {
-    /// The error in the learner's language (`Display` is English). A
-    /// problem's own message is the course author's, in English.
+    /// The error in the learner's language (`Display` is English),
+    /// each problem in zh-CN where the linter says it so.
     pub fn text(&self, lang: crate::lang::Lang) -> String {
         match self {
             CourseError::Invalid { course, problems } => crate::tr!(
@@ -58,7 +76,7 @@ impl CourseError {
                 "{} 中的课程有 {} 处问题：\n{}",
                 course.get(lang),
                 problems.len(),
-                list(problems)
+                list(problems, lang)
             ),
             CourseError::UnknownTarget { name, course } => crate::tr!(
                 lang,
@@ -71,10 +89,10 @@ impl CourseError {
     }
 }
 
-fn list(problems: &[Problem]) -> String {
+fn list(problems: &[Problem], lang: crate::lang::Lang) -> String {
     problems
         .iter()
-        .map(|p| format!("  {p}"))
+        .map(|p| format!("  {}", p.text(lang)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -88,6 +106,7 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
 ) -> Result<(String, T), Problem> {
     let file = source.display_path(rel);
     let at = |line, col, message| Problem {
+        zh: None,
         file: file.clone(),
         line,
         col,
@@ -166,6 +185,7 @@ impl Course {
         };
         let files = source.task_files().unwrap_or_else(|e| {
             problems.push(Problem {
+                zh: None,
                 file: source.display_path("labs"),
                 line: None,
                 col: None,

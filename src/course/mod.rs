@@ -8,6 +8,7 @@
 //! - `content/<lang>/<lesson>.md`: the lesson of a task, one per language.
 
 mod check;
+mod command;
 mod guard;
 mod load;
 #[cfg(test)]
@@ -19,6 +20,7 @@ mod validate;
 mod vars;
 
 pub use check::{unknown_key, Check};
+pub use command::Command;
 pub use load::{Course, CourseError, Problem};
 pub use source::Source;
 pub use vars::Vars;
@@ -89,9 +91,10 @@ pub struct Step {
     pub id: String,
     /// What the learner does, in a few words.
     pub title: Text,
-    /// The command(s) the learner is expected to type, shown in the book.
+    /// The command(s) the learner is expected to type, shown in the book:
+    /// a string, or `{en, zh-CN}` when a placeholder needs translating.
     #[serde(default)]
-    pub commands: Vec<String>,
+    pub commands: Vec<Command>,
     /// None may fail, and at least one must pass (a skipped check proves
     /// nothing), for the step to pass.
     pub checks: Vec<Check>,

@@ -25,6 +25,16 @@
 //! ```
 
 use crate::lang::Text;
+
+/// A lint message in both languages: `both!("en {}", "zh {}", args)`.
+macro_rules! both {
+    ($en:literal, $zh:literal $(, $arg:expr)* $(,)?) => {
+        Text {
+            en: format!($en $(, $arg)*),
+            zh_cn: format!($zh $(, $arg)*),
+        }
+    };
+}
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,7 +140,7 @@ impl Question {
     }
 
     /// Problems `lab validate` reports for this question.
-    pub fn lint(&self) -> Vec<String> {
+    pub fn lint(&self) -> Vec<Text> {
         let mut out = Vec::new();
         let sources = [
             self.answer.is_some(),
@@ -138,22 +148,25 @@ impl Question {
             self.live.is_some(),
         ];
         if sources.iter().filter(|s| **s).count() != 1 {
-            out.push(format!(
+            out.push(both!(
                 "question `{}` needs exactly one of answer, pattern, live",
+                "题目 `{}` 必须有 answer、pattern、live 三者之一，且只能有一个",
                 self.id
             ));
         }
         if let Some(a) = &self.answer {
             if self.options.is_empty() {
-                out.push(format!(
+                out.push(both!(
                     "question `{}` has an answer but no options",
+                    "题目 `{}` 有 answer，却没有选项",
                     self.id
                 ));
             }
             for id in a.ids() {
                 if !self.options.iter().any(|o| o.id == id) {
-                    out.push(format!(
+                    out.push(both!(
                         "question `{}`: the answer `{id}` is not one of its options",
+                        "题目 `{}`：答案 `{id}` 不在它的选项中",
                         self.id
                     ));
                 }
@@ -168,38 +181,43 @@ impl Question {
             if sources.iter().filter(|s| **s).count() != 1
                 || l.image.is_some() != l.inspect.is_some()
             {
-                out.push(format!(
+                out.push(both!(
                     "question `{}`: live needs exactly one of info, version, or image with inspect",
+"题目 `{}`：live 必须有 info、version 或 image 加 inspect 三者之一，且只能有一个",
                     self.id
                 ));
             }
         }
         if self.pattern.is_some() && self.accepted.is_none() {
-            out.push(format!(
+            out.push(both!(
                 "question `{}` has a pattern but no `accepted`: say in words which answers it accepts, for a learner who answered wrong",
+"题目 `{}` 有 pattern，却没有 `accepted`：请用文字说明接受哪些答案，给答错的学员看",
                 self.id
             ));
         }
         if self.accepted.is_some() && self.pattern.is_none() {
-            out.push(format!(
+            out.push(both!(
                 "question `{}`: `accepted` is for a pattern's answers; choices and live answers show their own",
+"题目 `{}`：`accepted` 只用于 pattern 的答案；选择题和 live 题会显示自己的答案",
                 self.id
             ));
         }
         if self.pattern.is_some() && !self.options.is_empty() {
-            out.push(format!(
+            out.push(both!(
                 "question `{}`: a pattern is for short answers, without options",
+                "题目 `{}`：pattern 用于简答题，不能有选项",
                 self.id
             ));
         }
         if let Some(p) = crate::checks::regex_problem("pattern", self.pattern.as_deref()) {
-            out.push(format!("question `{}`: {p}", self.id));
+            out.push(both!("question `{}`: {p}", "题目 `{}`：{p}", self.id));
         }
         let mut ids: Vec<&str> = self.options.iter().map(|o| o.id.as_str()).collect();
         ids.sort_unstable();
         if ids.windows(2).any(|w| w[0] == w[1]) {
-            out.push(format!(
+            out.push(both!(
                 "question `{}` has two options with the same id",
+                "题目 `{}` 有两个选项的 ID 相同",
                 self.id
             ));
         }
@@ -208,11 +226,12 @@ impl Question {
 }
 
 impl Quiz {
-    pub fn lint(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.questions.iter().flat_map(Question::lint).collect();
+    pub fn lint(&self) -> Vec<Text> {
+        let mut out: Vec<Text> = self.questions.iter().flat_map(Question::lint).collect();
         if self.pass == 0 || self.pass > self.questions.len() {
-            out.push(format!(
+            out.push(both!(
                 "quiz: pass {} must be between 1 and the number of questions ({})",
+                "测验：pass {} 必须在 1 和题目数（{}）之间",
                 self.pass,
                 self.questions.len()
             ));
@@ -220,7 +239,11 @@ impl Quiz {
         let mut ids: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-            out.push(format!("quiz: question id `{}` appears twice", w[0]));
+            out.push(both!(
+                "quiz: question id `{}` appears twice",
+                "测验：题目 ID `{}` 出现了两次",
+                w[0]
+            ));
         }
         out
     }
@@ -240,7 +263,7 @@ mod tests {
             "{ id: q, prompt: { en: P, zh-CN: P }, pattern: '^runc$', explain: { en: E, zh-CN: E } }",
         );
         assert!(
-            bare.lint().iter().any(|p| p.contains("no `accepted`")),
+            bare.lint().iter().any(|p| p.en.contains("no `accepted`")),
             "{:?}",
             bare.lint()
         );
@@ -255,7 +278,7 @@ mod tests {
             stray
                 .lint()
                 .iter()
-                .any(|p| p.contains("`accepted` is for a pattern")),
+                .any(|p| p.en.contains("`accepted` is for a pattern")),
             "{:?}",
             stray.lint()
         );

@@ -25,8 +25,9 @@ pub(super) fn undone_later(
                     t.steps
                         .iter()
                         .flat_map(|s| &s.commands)
+                        .map(|cmd| cmd.get(crate::lang::Lang::En))
                         .find(|cmd| check.kind.undone_by(vars, &vars.expand(cmd)))
-                        .map(|cmd| (t.id.as_str(), cmd.as_str()))
+                        .map(|cmd| (t.id.as_str(), cmd))
                 });
                 if let Some((by, cmd)) = undoing {
                     let (line, col) = locate(text, &step.id, &check.id);
@@ -38,6 +39,10 @@ pub(super) fn undone_later(
                             "check `{}` of step `{}` looks only at the machine as it is now, and {by}'s `{cmd}` undoes it: a learner who checks at the end of the course fails it; accept the evidence too (any_of with an `event` check)",
                             check.id, step.id
                         ),
+                        zh: Some(format!(
+                            "步骤 `{}` 的检查 `{}` 只看机器现在的状态，而 {by} 的 `{cmd}` 会把它撤销：学完整个课程再检查的学员会不通过；请同时接受证据（用 any_of 加上一个 `event` 检查）",
+                            step.id, check.id
+                        )),
                     });
                 }
             }

@@ -1,8 +1,8 @@
 //! The course linter: everything `lab validate` reports beyond what serde
 //! already refuses (unknown fields and kinds, missing keys, bad types).
 
-use super::{vars, Check, CourseFile, Problem, Source, Task, SCHEMA};
-use crate::lang::Text;
+use super::{vars, Check, Command, CourseFile, Problem, Source, Task, SCHEMA};
+use crate::lang::{Lang, Text};
 use std::collections::HashSet;
 
 /// Line and column (1-based) of a byte offset.
@@ -84,6 +84,38 @@ fn locate_id(text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
     Index::new(text).id(text, id, n)
 }
 
+/// A linter's message in both languages, or in English only (what the
+/// kinds and the quiz say of themselves).
+struct Said {
+    en: String,
+    zh: Option<String>,
+}
+
+impl From<Text> for Said {
+    fn from(t: Text) -> Said {
+        Said {
+            en: t.en,
+            zh: Some(t.zh_cn),
+        }
+    }
+}
+
+impl From<String> for Said {
+    fn from(en: String) -> Said {
+        Said { en, zh: None }
+    }
+}
+
+/// `both!("en {}", "zh {}", args)`: a [`Said`] in both languages.
+macro_rules! both {
+    ($en:literal, $zh:literal $(, $arg:expr)* $(,)?) => {
+        Said {
+            en: format!($en $(, $arg)*),
+            zh: Some(format!($zh $(, $arg)*)),
+        }
+    };
+}
+
 struct Lint<'a> {
     file: String,
     text: &'a str,
@@ -94,27 +126,51 @@ struct Lint<'a> {
 }
 
 impl Lint<'_> {
-    fn at_id(&mut self, id: &str, nth: usize, message: String) {
+    fn at_id(&mut self, id: &str, nth: usize, message: impl Into<Said>) {
         let (line, col) = self.index.id(self.text, id, nth);
+        let said = message.into();
         self.out.push(Problem {
             file: self.file.clone(),
             line,
             col,
-            message,
+            message: said.en,
+            zh: said.zh,
         });
     }
 
-    fn text(&mut self, owner: &str, what: &str, t: &Text) {
-        for (lang, s) in [("en", &t.en), ("zh-CN", &t.zh_cn)] {
+    fn text(&mut self, owner: &str, (what, what_zh): (&str, &str), t: &Text) {
+        for (lang, lang_zh, s) in [("en", "英文", &t.en), ("zh-CN", "中文", &t.zh_cn)] {
             if s.trim().is_empty() {
                 self.at_id(
                     owner,
                     0,
-                    format!(
-                        "the {lang} {what} of `{owner}` is empty: every text needs both languages"
+                    both!(
+                        "the {lang} {what} of `{owner}` is empty: every text needs both languages",
+                        "`{owner}` 的{lang_zh}{what_zh}是空的：每段文字都要有中英两种语言"
                     ),
                 );
             }
+        }
+    }
+
+    /// A command whose zh-CN form shows an English placeholder.
+    fn command(&mut self, step_id: &str, cmd: &Command) {
+        if let Command::Bilingual(t) = cmd {
+            self.text(step_id, ("command", "命令"), t);
+        }
+        let untranslated = cmd.untranslated_placeholders();
+        if !untranslated.is_empty() {
+            self.at_id(
+                step_id,
+                0,
+                both!(
+                    "command `{}` of step `{}` shows {} to zh-CN learners: write it as {{en: ..., zh-CN: ...}} with the placeholder in Chinese (`<容器 ID>`)",
+                    "步骤 `{1}` 的命令 `{0}` 给中文学员看的是 {2}：请写成 {{en: ..., zh-CN: ...}}，中文形式里的占位符用中文（`<容器 ID>`）",
+                    cmd.get(Lang::En),
+                    step_id,
+                    untranslated.join(", ")
+                ),
+            );
         }
     }
 
@@ -130,22 +186,31 @@ impl Lint<'_> {
                 self.at_id(
                     &c.id,
                     1,
-                    format!("check id `{}` appears twice in step `{step_id}`", c.id),
+                    both!(
+                        "check id `{}` appears twice in step `{}`",
+                        "检查 ID `{}` 在步骤 `{}` 中出现了两次",
+                        c.id,
+                        step_id
+                    ),
                 );
             }
             if let Some(h) = &c.hint {
-                self.text(&c.id, "hint", h);
+                self.text(&c.id, ("hint", "提示"), h);
             }
             let children = c.kind.children();
             if c.hint.is_none() && !step_hint && children.is_empty() {
-                self.at_id(&c.id, 0, format!("check `{}` has no hint and neither has step `{step_id}`: a learner who fails it would not know what to do", c.id));
+                self.at_id(&c.id, 0, both!("check `{}` has no hint and neither has step `{}`: a learner who fails it would not know what to do", "检查 `{}` 没有提示，步骤 `{}` 也没有：没通过的学员不知道该怎么做", c.id, step_id));
             }
             for problem in c.kind.lint() {
-                self.at_id(&c.id, 0, format!("check `{}`: {problem}", c.id));
+                self.at_id(
+                    &c.id,
+                    0,
+                    both!("check `{}`: {}", "检查 `{}`：{}", c.id, problem),
+                );
             }
             for var in c.kind.implied_vars() {
                 if !self.known.contains(var) {
-                    self.at_id(&c.id, 0, format!("check `{}` ({}) reads `${{{var}}}`, which labs/course.yaml does not declare: declare it under `vars:`, or name the files the check reads", c.id, c.kind.name()));
+                    self.at_id(&c.id, 0, both!("check `{}` ({}) reads `${{{}}}`, which labs/course.yaml does not declare: declare it under `vars:`, or name the files the check reads", "检查 `{}`（{}）读取 `${{{}}}`，但 labs/course.yaml 没有声明它：请在 `vars:` 下声明，或写明检查读取哪些文件", c.id, c.kind.name(), var));
                 }
             }
             // Only top-level ids are journaled: nested ones need only be
@@ -176,6 +241,9 @@ pub(super) fn schema(source: &Source, rel: &str, text: &str, found: u32) -> Prob
         message: format!(
             "schema {found} is not supported: this lab reads schema {SCHEMA}; write `schema: {SCHEMA}` and the format it describes"
         ),
+        zh: Some(format!(
+            "不支持 schema {found}：这个 lab 读取 schema {SCHEMA}；请写 `schema: {SCHEMA}`，并按它描述的格式编写"
+        )),
     }
 }
 
@@ -197,18 +265,32 @@ fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Pr
             continue;
         }
         let (line, col) = index.line_col(text, offset);
-        let hint = match crate::spelling::closest(name, known.iter().copied()) {
-            Some(k) => format!("did you mean `${{{k}}}`? "),
-            None => String::new(),
+        let (hint, hint_zh) = match crate::spelling::closest(name, known.iter().copied()) {
+            Some(k) => (
+                format!("did you mean `${{{k}}}`? "),
+                format!("是不是想写 `${{{k}}}`？"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let builtin = vars::BUILTIN
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let declared_zh = match declared.as_str() {
+            "no variables" => "没有声明变量".to_string(),
+            d => format!("声明了 {d}"),
         };
         out.push(Problem {
             file: file.to_string(),
             line: Some(line),
             col: Some(col),
             message: format!(
-                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {} are built in); declare it under `vars:` or fix its name",
-                vars::BUILTIN.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {builtin} are built in); declare it under `vars:` or fix its name"
             ),
+            zh: Some(format!(
+                "未知变量 `${{{name}}}`：{hint_zh}labs/course.yaml {declared_zh}（内置变量有 {builtin}）；请在 `vars:` 下声明它，或改正它的名字"
+            )),
         });
     }
     out
@@ -242,6 +324,10 @@ pub(super) fn lint(
                     "unit id `{}` appears twice: give each unit its own id",
                     u.id
                 ),
+                zh: Some(format!(
+                    "单元 ID `{}` 出现了两次：每个单元要有自己的 ID",
+                    u.id
+                )),
             });
         }
     }
@@ -275,9 +361,11 @@ pub(super) fn lint(
             l.at_id(
                 &task.id,
                 0,
-                format!(
+                both!(
                     "task `{}` must live in labs/{}.yaml (lab finds a task's file by its id)",
-                    task.id, task.id
+                    "任务 `{}` 必须放在 labs/{}.yaml 中（lab 按 ID 查找任务文件）",
+                    task.id,
+                    task.id
                 ),
             );
         }
@@ -285,20 +373,26 @@ pub(super) fn lint(
             l.at_id(
                 &task.id,
                 0,
-                format!("task id `{}` is used by another file too", task.id),
+                both!(
+                    "task id `{}` is used by another file too",
+                    "另一个文件也用了任务 ID `{}`",
+                    task.id
+                ),
             );
         }
         if !units.contains(task.unit.as_str()) {
             l.at_id(
                 &task.id,
                 0,
-                format!(
+                both!(
                     "task `{}` names unit `{}`, which labs/course.yaml does not declare",
-                    task.id, task.unit
+                    "任务 `{}` 属于单元 `{}`，但 labs/course.yaml 没有声明这个单元",
+                    task.id,
+                    task.unit
                 ),
             );
         }
-        l.text(&task.id, "title", &task.title);
+        l.text(&task.id, ("title", "标题"), &task.title);
         for lang in ["en", "zh-CN"] {
             let lesson = format!("content/{lang}/{}", task.lesson);
             match source.read(&lesson) {
@@ -306,7 +400,13 @@ pub(super) fn lint(
                 Err(_) => l.at_id(
                     &task.id,
                     0,
-                    format!("the {lang} lesson {lesson} of `{}` is missing", task.id),
+                    both!(
+                        "the {} lesson {} of `{}` is missing",
+                        "缺少 `{2}` 的 {0} 课文 {1}",
+                        lang,
+                        lesson,
+                        task.id
+                    ),
                 ),
             }
         }
@@ -315,18 +415,26 @@ pub(super) fn lint(
                 l.at_id(&task.id, 0, problem);
             }
             for q in &quiz.questions {
-                l.text(&q.id, "prompt", &q.prompt);
-                l.text(&q.id, "explanation", &q.explain);
+                l.text(&q.id, ("prompt", "题干"), &q.prompt);
+                l.text(&q.id, ("explanation", "解析"), &q.explain);
                 if let Some(a) = &q.accepted {
-                    l.text(&q.id, "accepted answers", a);
+                    l.text(&q.id, ("accepted answers", "可接受的答案"), a);
                 }
                 for o in &q.options {
-                    l.text(&q.id, &format!("option {}", o.id), &o.text);
+                    l.text(
+                        &q.id,
+                        (&format!("option {}", o.id), &format!("选项 {}", o.id)),
+                        &o.text,
+                    );
                 }
             }
         }
         if task.steps.is_empty() {
-            l.at_id(&task.id, 0, format!("task `{}` has no steps", task.id));
+            l.at_id(
+                &task.id,
+                0,
+                both!("task `{}` has no steps", "任务 `{}` 没有步骤", task.id),
+            );
         }
         let mut steps = HashSet::new();
         for step in &task.steps {
@@ -334,18 +442,30 @@ pub(super) fn lint(
                 l.at_id(
                     &step.id,
                     1,
-                    format!("step id `{}` appears twice in task `{}`", step.id, task.id),
+                    both!(
+                        "step id `{}` appears twice in task `{}`",
+                        "步骤 ID `{}` 在任务 `{}` 中出现了两次",
+                        step.id,
+                        task.id
+                    ),
                 );
             }
-            l.text(&step.id, "title", &step.title);
+            l.text(&step.id, ("title", "标题"), &step.title);
+            for cmd in &step.commands {
+                l.command(&step.id, cmd);
+            }
             if let Some(h) = &step.hint {
-                l.text(&step.id, "hint", h);
+                l.text(&step.id, ("hint", "提示"), h);
             }
             if step.checks.is_empty() {
                 l.at_id(
                     &step.id,
                     0,
-                    format!("step `{}` has no checks: nothing would verify it", step.id),
+                    both!(
+                        "step `{}` has no checks: nothing would verify it",
+                        "步骤 `{}` 没有检查：没有任何东西能验证它",
+                        step.id
+                    ),
                 );
             }
             l.checks(
@@ -362,6 +482,7 @@ pub(super) fn lint(
     match super::Vars::new(&course.vars, &[]) {
         Ok(vars) => out.extend(super::undone::undone_later(source, &vars, tasks)),
         Err(e) => out.push(Problem {
+            zh: None,
             file: course_file.clone(),
             line: None,
             col: None,
@@ -383,16 +504,28 @@ fn quiz_questions(l: &mut Lint<'_>, task: &Task, checks: &[Check]) {
             l.at_id(
                 &c.id,
                 0,
-                format!(
+                both!(
                     "check `{}` asks for the quiz, but task `{}` has no `quiz:`",
-                    c.id, task.id
+                    "检查 `{}` 要求测验，但任务 `{}` 没有 `quiz:`",
+                    c.id,
+                    task.id
                 ),
             );
             continue;
         };
         for id in &q.questions {
             if !quiz.questions.iter().any(|x| &x.id == id) {
-                l.at_id(&c.id, 0, format!("check `{}` names question `{id}`, which the quiz of task `{}` does not have", c.id, task.id));
+                l.at_id(
+                    &c.id,
+                    0,
+                    both!(
+                        "check `{}` names question `{}`, which the quiz of task `{}` does not have",
+                        "检查 `{}` 指定了题目 `{}`，但任务 `{}` 的测验中没有这道题",
+                        c.id,
+                        id,
+                        task.id
+                    ),
+                );
             }
         }
     }
@@ -422,6 +555,7 @@ fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Pr
                 line: Some(line),
                 col: Some(col),
                 message: format!("the link to `{dest}` leads nowhere: there is no {rel}"),
+                zh: Some(format!("指向 `{dest}` 的链接无处可去：没有 {rel} 这个文件")),
             });
         }
     }

@@ -456,7 +456,7 @@ pub fn mirror_problem(url: &str, v: Version, lang: Lang) -> Option<String> {
             "`{}` 没有以 https:// 或 http:// 开头", url),
         P::NotAUrl(why) => tr!(lang,
             "`{}` is not a URL dockerd can read ({}): a mirror is https://host or https://host:port, the port in digits, no spaces",
-            "dockerd 无法解析 `{}`（{}）：镜像加速器地址形如 https://主机名 或 https://主机名:端口，端口是数字，不含空格", url, why),
+            "dockerd 无法解析 `{}`（{}）：镜像加速器地址形如 `https://<主机名>` 或 `https://<主机名>:<端口>`，端口是数字，不含空格", url, why),
         P::Path => tr!(lang,
             "`{}` has a path after the host, which dockerd {}.{} refuses; a mirror is just scheme and host, like https://docker.m.daocloud.io",
             "`{}` 在主机名后面还有路径，dockerd {}.{} 不接受；镜像加速器地址只包含协议和主机名，例如 https://docker.m.daocloud.io", url, v.0, v.1),

@@ -214,10 +214,12 @@ fn values(c: &mut CheckCtx<'_, '_>, name: &str, val: &Node) {
                     && !lower.starts_with("https://")
                     && s.contains("://");
                 if scheme || s.starts_with('-') || s.ends_with('-') {
-                    let msg =
-                        tr!(lang,
+                    let msg = tr!(
+                        lang,
                         "insecure registry \"{}\" must be host:port (or a CIDR like 10.0.0.0/8)",
-                        "非安全仓库 \"{}\" 必须写成 主机:端口（或 10.0.0.0/8 这样的网段）", s);
+                        "非安全仓库 \"{}\" 必须写成 `<主机>:<端口>`（或 `10.0.0.0/8` 这样的网段）",
+                        s
+                    );
                     c.refuse(Stage::Start, at, msg);
                 }
             }

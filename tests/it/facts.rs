@@ -256,7 +256,7 @@ fn task2_a_mirror_that_answers_nothing_loads() {
         ),
         (
             "zh-CN",
-            "格式正确但访问不了的加速地址不会让 dockerd 启动失败",
+            "格式正确但访问不了的加速器地址不会让 dockerd 启动失败",
         ),
     ] {
         assert!(

@@ -149,7 +149,8 @@ fn every_failure_path_speaks_chinese() {
 /// The rejected variant of each term, and the one the course uses.
 const TERMS: &[(&str, &str)] = &[
     ("虚悬", "悬空镜像"),
-    ("镜像加速地址", "镜像加速器地址"),
+    ("加速地址", "加速器地址"),
+    ("Docker 主机", "Docker 宿主机"),
     ("从主机", "从宿主机"),
     ("发布到主机", "发布到宿主机"),
     ("主机:容器", "宿主机:容器"),
@@ -200,4 +201,313 @@ fn one_term_per_concept_in_the_course_and_the_engine() {
         }
     }
     assert!(bad.is_empty(), "rejected terms:\n{}", bad.join("\n"));
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+/// Where zh-CN text breaks the course's typography: ASCII `,:;()?!` or a
+/// sentence-ending `.` next to a Chinese character (Chinese punctuation
+/// belongs there), and a Chinese character touching a Latin letter, a digit
+/// or inline code without a space (the course writes "容器 registry 存在",
+/// "第 3 步", "运行 `docker ps`"). Inline code counts as Latin; what is
+/// inside it is not read. A `{}` placeholder of the engine's messages may
+/// stand for Chinese or Latin, so it touches nothing.
+fn typography(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        // Code spans become one Latin letter: their edges need spaces,
+        // their insides are quoted as written.
+        let mut plain = String::new();
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 0 {
+                plain.push_str(part);
+            } else {
+                plain.push('x');
+            }
+        }
+        let plain = PLACEHOLDER.replace_all(&plain, "_");
+        let chars: Vec<char> = plain.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let cjk_before = before.is_some_and(is_cjk);
+            let cjk_after = after.is_some_and(is_cjk);
+            let bad = match c {
+                ',' | ':' | ';' | '?' | '!' => cjk_before,
+                '(' | ')' => cjk_before || cjk_after,
+                '.' => cjk_before && after.is_none_or(char::is_whitespace),
+                c if c.is_ascii_alphanumeric() => cjk_before,
+                c if is_cjk(c) => before.is_some_and(|b| b.is_ascii_alphanumeric()),
+                _ => false,
+            };
+            if bad {
+                let from = i.saturating_sub(6);
+                let to = (i + 6).min(chars.len());
+                let near: String = chars[from..to].iter().collect();
+                found.push(format!("`{c}` in “{near}”  (in: {line})"));
+            }
+        }
+    }
+    found
+}
+
+static PLACEHOLDER: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"\{[A-Za-z0-9_:.?#]*\}").expect("regex"));
+
+#[test]
+fn the_typography_checker_finds_ascii_punctuation_and_missing_spaces() {
+    // ASCII punctuation where Chinese punctuation belongs.
+    assert_eq!(typography("2/6 步, 得分 2/6").len(), 1);
+    assert_eq!(typography("注意: 先停止容器").len(), 1);
+    assert_eq!(typography("镜像(image)很小").len(), 2);
+    assert_eq!(typography("这是镜像.").len(), 1);
+    assert_eq!(typography("对吗? 对!").len(), 2);
+    // Missing spaces between Chinese and Latin, digits, code, placeholders.
+    assert_eq!(typography("容器 registry存在").len(), 1);
+    assert_eq!(typography("第3步").len(), 2);
+    assert_eq!(typography("运行`docker ps`查看").len(), 2);
+    assert_eq!(typography("在 {host} 上拉取,失败").len(), 1);
+    // What the course writes.
+    assert!(typography("2/6 步，得分 2/6").is_empty());
+    assert!(typography("容器 registry 存在：运行 `docker ps`（列出容器）。").is_empty());
+    assert!(typography("第 3 步，见 tomcat:8.0 和 /etc/docker/daemon.json。").is_empty());
+    assert!(typography("代码里的 `a,b:c(d)` 照原样写，`镜像.tar` 也是。").is_empty());
+    assert!(typography("English text, with (parens): fine.").is_empty());
+    assert!(typography("{}存在，在 {host} 上{}失败").is_empty());
+}
+
+/// The zh-CN prose of the course: lessons outside code blocks, and every
+/// `zh-CN:` string of labs/*.yaml.
+fn zh_course_text() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(root.join("content/zh-CN")).expect("lessons") {
+        let p = e.expect("entry").path();
+        let text = std::fs::read_to_string(&p).expect("lesson");
+        let mut fenced = false;
+        let mut prose = String::new();
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                prose.push('\n');
+                continue;
+            }
+            prose.push_str(if fenced { "" } else { line });
+            prose.push('\n');
+        }
+        out.push((p.display().to_string(), prose));
+    }
+    for e in std::fs::read_dir(root.join("labs")).expect("labs") {
+        let p = e.expect("entry").path();
+        let text = std::fs::read_to_string(&p).expect("unit");
+        let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("yaml");
+        let mut zh = Vec::new();
+        collect_zh(&value, &mut zh);
+        out.push((p.display().to_string(), zh.join("\n")));
+    }
+    out
+}
+
+fn collect_zh(v: &serde_yaml_ng::Value, out: &mut Vec<String>) {
+    match v {
+        serde_yaml_ng::Value::Mapping(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v.as_str()) {
+                    (Some("zh-CN"), Some(s)) => out.push(s.to_string()),
+                    _ => collect_zh(v, out),
+                }
+            }
+        }
+        serde_yaml_ng::Value::Sequence(s) => s.iter().for_each(|v| collect_zh(v, out)),
+        _ => {}
+    }
+}
+
+/// The engine's zh-CN strings: every string literal in src/ with a Chinese
+/// character in it (the zh arm of `tr!` and `Lang::pick`), outside the
+/// unit tests (their literals are data: rosters, CSV).
+fn zh_engine_text() -> Vec<(String, String)> {
+    let literal = regex::Regex::new(r#""((?:[^"\\\n]|\\.)*)""#).expect("regex");
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("src") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).expect("source");
+            let mut zh = Vec::new();
+            for line in text.lines() {
+                if line.trim_start().starts_with("#[cfg(test)]") {
+                    break;
+                }
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for c in literal.captures_iter(line) {
+                    let s = c[1].replace("\\n", "\n").replace("\\\"", "\"");
+                    if s.chars().any(is_cjk) {
+                        zh.push(s);
+                    }
+                }
+            }
+            out.push((p.display().to_string(), zh.join("\n")));
+        }
+    }
+    out
+}
+
+#[test]
+fn typography_of_the_course_and_the_engine() {
+    let mut bad = Vec::new();
+    for (file, text) in zh_course_text().into_iter().chain(zh_engine_text()) {
+        for problem in typography(&text) {
+            bad.push(format!("{file}: {problem}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} typography problems in zh-CN text:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+/// A copy of a fixture course of tests/fixtures/courses, to change.
+fn course_copy(case: &str, tmp: &Path) -> std::path::PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/courses")
+        .join(case);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(tmp)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    tmp.join(case)
+}
+
+#[test]
+fn placeholders_in_commands_are_in_the_learners_language() {
+    // The built-in course: each language's book shows its own placeholder.
+    let home = tempfile::tempdir().expect("tmp");
+    let site = home.path().join("site");
+    let out = site.display().to_string();
+    Lab::new(home.path())
+        .args(["book", "build", "--out", &out])
+        .run()
+        .code(0);
+    for (task, en, zh) in [
+        (
+            "task3",
+            "&lt;IMAGE ID of tomcat:latest&gt;",
+            "&lt;tomcat:latest 的镜像 ID&gt;",
+        ),
+        (
+            "task7",
+            "docker rm &lt;CONTAINER ID&gt;",
+            "docker rm &lt;容器 ID&gt;",
+        ),
+        (
+            "task8",
+            "&lt;CONTAINER ID&gt; test:01",
+            "&lt;容器 ID&gt; test:01",
+        ),
+        (
+            "task10",
+            "docker rm &lt;CONTAINER ID&gt;",
+            "docker rm &lt;容器 ID&gt;",
+        ),
+    ] {
+        let page = |lang: &str| {
+            std::fs::read_to_string(site.join(lang).join(format!("{task}.html"))).expect("page")
+        };
+        let (en_page, zh_page) = (page("en"), page("zh-CN"));
+        assert!(en_page.contains(en), "en/{task}.html lacks {en}");
+        assert!(zh_page.contains(zh), "zh-CN/{task}.html lacks {zh}");
+        assert!(
+            !zh_page.contains("&lt;CONTAINER ID&gt;</code>"),
+            "zh-CN/{task}.html"
+        );
+    }
+
+    // A course that shows an English placeholder to zh-CN learners does
+    // not validate; its bilingual form does.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/task1.yaml");
+    let text = std::fs::read_to_string(&unit).expect("unit");
+    let english = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, \"docker rm <CONTAINER ID>\"]",
+    );
+    assert_ne!(english, text, "the fixture changed: fix this test");
+    std::fs::write(&unit, &english).expect("write");
+    Lab::new(tmp.path())
+        .course(&course)
+        .args(["validate"])
+        .run()
+        .code(2)
+        .stderr_has("<CONTAINER ID>");
+    let both = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, {en: \"docker rm <CONTAINER ID>\", zh-CN: \"docker rm <容器 ID>\"}]",
+    );
+    std::fs::write(&unit, &both).expect("write");
+    Lab::new(tmp.path())
+        .course(&course)
+        .args(["validate"])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn a_broken_course_is_explained_in_chinese() {
+    let home = tempfile::tempdir().expect("tmp");
+    let validate = |course: &Path| {
+        let done = Lab::new(home.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .course(course)
+            .args(["validate"])
+            .run();
+        done.code(2).stderr_has("错误");
+        assert_chinese(&done);
+        done
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses");
+    for case in [
+        "no-checks-no-hint",
+        "duplicate-ids",
+        "empty-translation",
+        "missing-lesson",
+        "unknown-unit",
+        "unknown-variable",
+        "wrong-schema",
+        "dangling-link",
+        "undone-later",
+        "quiz-bad-answer",
+    ] {
+        validate(&fixtures.join(case));
+    }
+    // The quiz_questions lint and the placeholder lint.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/task1.yaml");
+    let text = std::fs::read_to_string(&unit).expect("unit");
+    let broken = text.replace(
+        "commands: [docker pull tomcat]",
+        "commands: [docker pull tomcat, \"docker rm <CONTAINER ID>\"]",
+    ) + "      - id: quiz\n        quiz: { questions: [ports] }\n";
+    std::fs::write(&unit, broken).expect("write");
+    validate(&course)
+        .stderr_has("给中文学员看的是 <CONTAINER ID>")
+        .stderr_has("没有 `quiz:`");
 }
