@@ -299,3 +299,109 @@ fn tty_watch_in_tmux_ticks_the_learner_s_command_and_q_restores_the_terminal() {
     panes.tmux(&["send-keys", "-t", "w.0", "Enter"]);
     panes.wait("w.0", "COOKED-2");
 }
+
+/// User + system CPU seconds of a running process, from /proc.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // Fields after the command's closing parenthesis: utime is the 14th
+    // field of the line, the 12th after it.
+    let rest = &stat[stat.rfind(')').expect(")") + 2..];
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|w| w.parse().unwrap_or(0.0))
+        .collect();
+    (f[11] + f[12]) / 100.0
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// `cargo test --test it bench_tick -- --ignored --nocapture`: how long
+/// after a docker command its step's line appears (task 10's running
+/// httpd, killed and started again, `--no-journal` so the step can turn
+/// red again), and the CPU `lab watch` uses while nothing happens, beside
+/// a shell loop running `lab check` every second. Figures in BENCHMARKS.md.
+#[test]
+#[ignore]
+fn bench_tick_latency_and_idle_cpu_beside_a_check_every_second() {
+    let d = Daemon::start();
+    d.docker(&["pull", "httpd:2.4"]);
+    d.docker(&["pull", "hello-world"]);
+    d.docker(&["run", "hello-world"]);
+    d.docker(&["run", "-d", "--name", "web", "httpd:2.4"]);
+    let w = Watch::start(&d, &["--no-journal", "watch", "task10", "--plain"]);
+    let (mut at, _) = w.wait_for(0, "task10: ");
+    assert!(w.text().contains("✔ run "), "{}", w.text());
+    let (mut red, mut green, mut whole) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        d.docker(&["kill", "web"]);
+        let cli = t.elapsed();
+        let (next, took) = w.wait_for(at, "✘ run ");
+        red.push(took);
+        whole.push(cli + took);
+        let t = Instant::now();
+        d.docker(&["start", "web"]);
+        let cli = t.elapsed();
+        let (next2, took) = w.wait_for(next, "✔ run ");
+        green.push(took);
+        whole.push(cli + took);
+        at = next2;
+    }
+    eprintln!(
+        "tick latency after the docker command returned, median of 10: kill → ✘ {:?}, start → ✔ {:?}; from the command's start: {:?} (max {:?})",
+        median(red),
+        median(green),
+        median(whole.clone()),
+        whole.iter().max().expect("samples")
+    );
+
+    const IDLE: Duration = Duration::from_secs(30);
+    std::thread::sleep(Duration::from_secs(1));
+    let pid = w.child.id();
+    let before = cpu_secs(pid);
+    std::thread::sleep(IDLE);
+    let watch_cpu = cpu_secs(pid) - before;
+    let (_, _) = w.term();
+
+    let timing = home_of(&d).join("loop.time");
+    let lab = lab_bin();
+    let script = format!(
+        "while :; do {} --no-journal --var daemon_json={} check task10 >/dev/null; sleep 1; done",
+        lab.display(),
+        d.config_file().display()
+    );
+    Command::new("/usr/bin/time")
+        .args(["-f", "%U %S", "-o"])
+        .arg(&timing)
+        .args([
+            "timeout",
+            "-s",
+            "INT",
+            &IDLE.as_secs().to_string(),
+            "bash",
+            "-c",
+            &script,
+        ])
+        .env("HOME", home_of(&d))
+        .env("DOCKER_HOST", d.host())
+        .env("NO_COLOR", "1")
+        .status()
+        .expect("time");
+    let text = std::fs::read_to_string(&timing).expect("timing");
+    let last = text.lines().last().unwrap_or_default();
+    let loop_cpu: f64 = last
+        .split_whitespace()
+        .filter_map(|w| w.parse::<f64>().ok())
+        .sum();
+    eprintln!(
+        "idle CPU over {:?}: lab watch {:.2} s ({:.3} %), a `lab check` every second {:.2} s ({:.2} %)",
+        IDLE,
+        watch_cpu,
+        100.0 * watch_cpu / IDLE.as_secs_f64(),
+        loop_cpu,
+        100.0 * loop_cpu / IDLE.as_secs_f64()
+    );
+}
