@@ -193,7 +193,14 @@ impl DockerView {
             };
             let why = match opened {
                 Ok(docker) => {
-                    if up == Some(false) && !tell(Follow::Back) {
+                    // The first time, an `Event`: what happened before the
+                    // stream was open (the caller's first look raced it)
+                    // is looked at again.
+                    let said = match up {
+                        Some(false) => Follow::Back,
+                        _ => Follow::Event,
+                    };
+                    if !tell(said) {
                         return;
                     }
                     up = Some(true);

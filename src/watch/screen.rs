@@ -183,12 +183,13 @@ fn changes(report: &Report, before: &Report, lang: Lang) -> String {
         let failing = s
             .checks
             .iter()
+            .filter(|_| matches!(s.status, Status::Fail | Status::Error))
             .find(|c| matches!(c.status, Status::Fail | Status::Error));
         if let Some(c) = failing {
-            let label = lang.pick("hint", "提示");
+            let label = lang.pick("hint: ", "提示：");
             match (&c.hint, c.status) {
                 (Some(h), Status::Fail) => out.push_str(&format!(
-                    "    {label}: {}\n",
+                    "    {label}{}\n",
                     h.lines().collect::<Vec<_>>().join(" ")
                 )),
                 _ => out.push_str(&format!("    {}\n", c.message)),
@@ -214,4 +215,44 @@ pub fn summary(report: &Report, lang: Lang) -> String {
         t.score,
         t.max_score
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn only_the_steps_whose_verdict_changed_get_a_line_a_failure_with_its_hint() {
+        let was = sample::report(Lang::En);
+        assert_eq!(changes(&was, &was, Lang::En), "", "nothing changed");
+        let mut now = was.clone();
+        now.tasks[0].steps[0].status = Status::Fail;
+        now.tasks[0].steps[0].checks[0].status = Status::Fail;
+        now.tasks[0].steps[0].checks[0].hint = Some("Pull it:\n`docker pull tomcat`".into());
+        now.tasks[0].steps[1].status = Status::Pass;
+        assert_eq!(
+            changes(&now, &was, Lang::En),
+            "✘ pull-latest Pull tomcat\n    hint: Pull it: `docker pull tomcat`\n✔ tag Tag it\n"
+        );
+        assert!(changes(&now, &was, Lang::ZhCn).contains("    提示：Pull it:"));
+    }
+
+    #[test]
+    fn the_summary_counts_steps_and_score_in_both_languages() {
+        let r = sample::report(Lang::En);
+        let t = &r.tasks[0];
+        let passed = t.steps.iter().filter(|s| s.status == Status::Pass).count();
+        assert_eq!(
+            summary(&r, Lang::En),
+            format!(
+                "{}: {passed}/{} steps, score {}/{}\n",
+                t.id,
+                t.steps.len(),
+                t.score,
+                t.max_score
+            )
+        );
+        assert!(summary(&r, Lang::ZhCn).contains("步，得分"));
+    }
 }

@@ -214,13 +214,17 @@ impl Panes {
     }
 
     fn wait(&self, pane: &str, needle: &str) {
+        self.wait_until(pane, &format!("`{needle}`"), |s| s.contains(needle));
+    }
+
+    fn wait_until(&self, pane: &str, what: &str, done: impl Fn(&str) -> bool) {
         let t = Instant::now();
         loop {
             let s = self.screen(pane);
-            if s.contains(needle) {
+            if done(&s) {
                 return;
             }
-            assert!(t.elapsed() < WAIT, "no `{needle}` in pane {pane}:\n{s}");
+            assert!(t.elapsed() < WAIT, "no {what} in pane {pane}:\n{s}");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -286,7 +290,20 @@ fn tty_watch_in_tmux_ticks_the_learner_s_command_and_q_restores_the_terminal() {
     panes.tmux(&["send-keys", "-t", "w.1", "-l", &learner]);
     panes.tmux(&["send-keys", "-t", "w.1", "Enter"]);
     panes.wait("w.0", "✔ pull-latest");
+    // h hides the failing step's expected / actual / hint, and shows them again.
+    assert!(panes.screen("w.0").contains("expected"));
     panes.tmux(&["send-keys", "-t", "w.0", "h"]);
+    panes.wait_until("w.0", "hints hidden", |s| {
+        !s.contains("expected") && s.contains("✔ pull-latest")
+    });
+    panes.tmux(&["send-keys", "-t", "w.0", "h"]);
+    panes.wait("w.0", "expected");
+    // n / p: the next task and back.
+    panes.tmux(&["send-keys", "-t", "w.0", "n"]);
+    panes.wait("w.0", "lab watch task4");
+    panes.tmux(&["send-keys", "-t", "w.0", "p"]);
+    panes.wait("w.0", "lab watch task3");
+    panes.wait("w.0", "✔ pull-latest");
     panes.tmux(&["send-keys", "-t", "w.0", "q"]);
     panes.wait("w.0", "WATCH-ENDED 1");
     let screen = panes.screen("w.0");
