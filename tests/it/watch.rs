@@ -422,3 +422,29 @@ fn bench_tick_latency_and_idle_cpu_beside_a_check_every_second() {
         100.0 * loop_cpu / IDLE.as_secs_f64()
     );
 }
+
+#[test]
+fn watch_follows_one_task_and_says_so_for_a_unit_or_an_unknown_name() {
+    let home = tempfile::tempdir().expect("tmp");
+    crate::harness::Lab::new(home.path())
+        .args(["watch", "unit1"])
+        .run()
+        .code(2)
+        .stderr_has("`unit1` is a unit: name one of its tasks");
+    crate::harness::Lab::new(home.path())
+        .args(["--lang", "zh-CN", "watch", "unit1"])
+        .run()
+        .code(2)
+        .stderr_has("是一个单元");
+    crate::harness::Lab::new(home.path())
+        .args(["watch", "nosuch"])
+        .run()
+        .code(2)
+        .stderr_has("no task or unit named `nosuch`");
+    crate::harness::Lab::new(home.path())
+        .args(["watch", "--help"])
+        .run()
+        .code(0)
+        .stdout_has("Exit codes")
+        .stdout_has("q quit");
+}
