@@ -57,9 +57,7 @@ impl Screen {
                 if let Some(line) = passed_line(report, next, lang) {
                     text.push_str(&line);
                 }
-                text.push('\n');
-                text.push_str(&footer(lang));
-                let body = text.lines().collect::<Vec<_>>().join("\r\n");
+                let body = fit(&text, &footer(lang), rows());
                 let mut out = std::io::stdout().lock();
                 crossterm::queue!(
                     out,
@@ -116,6 +114,25 @@ impl Drop for Screen {
             let _ = crossterm::terminal::disable_raw_mode();
         }
     }
+}
+
+/// The terminal's height (24 when it does not say).
+fn rows() -> usize {
+    crossterm::terminal::size().map_or(24, |(_, r)| usize::from(r).max(3))
+}
+
+/// `text` and the footer on a screen of `rows` lines, raw mode's `\r\n`
+/// between them: a report taller than the screen loses its end (marked
+/// `…`), never the footer with the keys.
+fn fit(text: &str, footer: &str, rows: usize) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if lines.len() + 2 > rows {
+        lines.truncate(rows.saturating_sub(3));
+        lines.push("…");
+    }
+    lines.push("");
+    lines.push(footer);
+    lines.join("\r\n")
 }
 
 fn header(report: &Report, lang: Lang) -> String {
@@ -236,6 +253,13 @@ mod tests {
             "✘ pull-latest Pull tomcat\n    hint: Pull it: `docker pull tomcat`\n✔ tag Tag it\n"
         );
         assert!(changes(&now, &was, Lang::ZhCn).contains("    提示：Pull it:"));
+    }
+
+    #[test]
+    fn a_report_taller_than_the_screen_keeps_the_footer() {
+        let text = "a\nb\nc\nd\ne\n";
+        assert_eq!(fit(text, "keys", 10), "a\r\nb\r\nc\r\nd\r\ne\r\n\r\nkeys");
+        assert_eq!(fit(text, "keys", 5), "a\r\nb\r\n…\r\n\r\nkeys");
     }
 
     #[test]
