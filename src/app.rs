@@ -98,11 +98,16 @@ fn color(g: &Global) -> bool {
 /// The learner's journal, checked against this machine's ids (its
 /// machine-id and its daemon's ID, asked through `machine`).
 fn journal(g: &Global, machine: &Machine, rt: &tokio::runtime::Runtime, lang: Lang) -> Journal {
+    rt.block_on(learner_journal(g, machine, lang))
+}
+
+/// [`journal`], inside the runtime (`lab watch` opens one per round).
+pub async fn learner_journal(g: &Global, machine: &Machine, lang: Lang) -> Journal {
     if g.no_journal {
         return Journal::disabled();
     }
     match g.journal.clone().or_else(evidence::default_path) {
-        Some(p) => Journal::open(p, rt.block_on(evidence::Binding::of(machine)), lang),
+        Some(p) => Journal::open(p, evidence::Binding::of(machine).await, lang),
         None => Journal::disabled(),
     }
 }
@@ -308,14 +313,7 @@ fn watch(course: &Course, g: &Global, args: &WatchArgs, lang: Lang) -> Result<u8
 /// per round, so its verdict is `lab check`'s at that moment).
 pub async fn checked(g: &Global, tasks: &[&Task], vars: &Vars, lang: Lang) -> Report {
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let journal = if g.no_journal {
-        Journal::disabled()
-    } else {
-        match g.journal.clone().or_else(evidence::default_path) {
-            Some(p) => Journal::open(p, evidence::Binding::of(&machine).await, lang),
-            None => Journal::disabled(),
-        }
-    };
+    let journal = learner_journal(g, &machine, lang).await;
     let mut report = Run {
         machine: &machine,
         vars,

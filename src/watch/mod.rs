@@ -11,7 +11,7 @@ mod triggers;
 
 use crate::cli::Global;
 use crate::course::{Course, Task, Vars};
-use crate::evidence::{self, Entry, Journal};
+use crate::evidence::{Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::{DockerView, Machine};
 use crate::report::{Report, TaskStatus};
@@ -110,16 +110,10 @@ fn watched_files(vars: &Vars, machine: &Machine) -> (Vec<PathBuf>, Vec<PathBuf>)
 pub async fn run(course: &Course, g: &Global, s: Settings) -> std::io::Result<u8> {
     let lang = s.lang;
     let machine = Machine::local(g.docker_host.clone(), g.timeout);
-    let mut index = match &s.task {
+    let index = match &s.task {
         Some(id) => course.tasks.iter().position(|(_, t)| t.id == *id),
         None => {
-            let journal = match (
-                g.no_journal,
-                g.journal.clone().or_else(evidence::default_path),
-            ) {
-                (false, Some(p)) => Journal::open(p, evidence::Binding::of(&machine).await, lang),
-                _ => Journal::disabled(),
-            };
+            let journal = crate::app::learner_journal(g, &machine, lang).await;
             first_unfinished(course, &journal)
                 .and_then(|t| course.tasks.iter().position(|(_, c)| c.id == t.id))
         }
@@ -136,93 +130,43 @@ pub async fn run(course: &Course, g: &Global, s: Settings) -> std::io::Result<u8
     let mut screen = Screen::new(s.tty, s.color)?;
     let keys = s.tty.then(|| tokio::spawn(triggers::keys(tx.clone())));
     drop(tx);
-    let mut hints = true;
-    let mut notes: Vec<Note> = Vec::new();
-    let mut before: Option<Report> = None;
-    let mut report = round(course, g, &s, index).await;
-    let next = |i: usize| next_of(course, i, lang);
-    screen.show(
-        &report,
-        None,
-        hints,
-        &notes,
-        next(index).as_ref().map(pair),
-        lang,
-    )?;
-    let result = loop {
-        let Some(first) = rx.recv().await else {
-            break Ok(());
-        };
-        // The settle time: what else arrives with it is the same change.
-        let mut got = vec![first];
-        if matches!(got[0], Trigger::Docker | Trigger::File) {
-            tokio::time::sleep(SETTLE).await;
-        }
-        while let Ok(t) = rx.try_recv() {
-            got.push(t);
-        }
-        let mut recheck = false;
-        let mut redraw = false;
-        let mut moved = false;
-        let mut stop = false;
-        for t in got {
-            match t {
-                Trigger::Stop | Trigger::Key(Key::Quit) => stop = true,
-                Trigger::Docker | Trigger::File | Trigger::Key(Key::CheckNow) => recheck = true,
-                Trigger::Lost(why) => {
-                    let n = Note::Lost(why);
-                    screen.note(&n, lang)?;
-                    notes.retain(|n| !matches!(n, Note::Back));
-                    notes.push(n);
-                    recheck = true;
-                }
-                Trigger::Back => {
-                    screen.note(&Note::Back, lang)?;
-                    notes.retain(|n| !matches!(n, Note::Lost(_)));
-                    notes.push(Note::Back);
-                    recheck = true;
-                }
-                Trigger::Key(Key::Hints) => {
-                    hints = !hints;
-                    redraw = true;
-                }
-                Trigger::Key(Key::Next) if index + 1 < course.tasks.len() => {
-                    index += 1;
-                    moved = true;
-                }
-                Trigger::Key(Key::Previous) if index > 0 => {
-                    index -= 1;
-                    moved = true;
-                }
-                Trigger::Key(_) => {}
-                Trigger::Resize => redraw = true,
-            }
-        }
-        if stop {
-            break Ok(());
-        }
-        if recheck || moved {
-            let fresh = round(course, g, &s, index).await;
-            before = (!moved).then(|| std::mem::replace(&mut report, fresh.clone()));
-            report = fresh;
-            if moved {
-                notes.clear();
-            }
-        } else if !redraw {
-            continue;
-        }
-        let shown = screen.show(
-            &report,
-            before.as_ref(),
-            hints,
-            &notes,
-            next(index).as_ref().map(pair),
-            lang,
-        );
-        if let Err(e) = shown {
-            break Err(e);
-        }
+    let mut view = View {
+        index,
+        hints: true,
+        notes: Vec::new(),
     };
+    let mut before: Option<Report> = None;
+    let mut report = round(course, g, &s, view.index).await;
+    let result = async {
+        view.show(&mut screen, course, &report, None, lang)?;
+        while let Some(first) = rx.recv().await {
+            // The settle time: what else arrives with it is the same change.
+            let mut got = vec![first];
+            if matches!(got[0], Trigger::Docker | Trigger::File) {
+                tokio::time::sleep(SETTLE).await;
+            }
+            while let Ok(t) = rx.try_recv() {
+                got.push(t);
+            }
+            let todo = view.fold(got, course.tasks.len());
+            for n in &todo.said {
+                screen.note(n, lang)?;
+            }
+            if todo.stop {
+                break;
+            }
+            if todo.recheck || todo.moved {
+                let fresh = round(course, g, &s, view.index).await;
+                before = (!todo.moved).then(|| std::mem::replace(&mut report, fresh.clone()));
+                report = fresh;
+            } else if !todo.redraw {
+                continue;
+            }
+            view.show(&mut screen, course, &report, before.as_ref(), lang)?;
+        }
+        Ok::<(), std::io::Error>(())
+    }
+    .await;
     for t in sources.iter().chain(keys.iter()) {
         t.abort();
     }
@@ -230,6 +174,91 @@ pub async fn run(course: &Course, g: &Global, s: Settings) -> std::io::Result<u8
     result?;
     print!("{}", screen::summary(&report, lang));
     Ok(report.exit_code())
+}
+
+/// What the learner is looking at: which task, hints shown or not, the
+/// notes about the daemon.
+struct View {
+    index: usize,
+    hints: bool,
+    notes: Vec<Note>,
+}
+
+/// What a batch of triggers asks for.
+#[derive(Default)]
+struct Todo {
+    stop: bool,
+    recheck: bool,
+    redraw: bool,
+    /// Another task.
+    moved: bool,
+    /// Notes to say now (plain mode prints them as they come).
+    said: Vec<Note>,
+}
+
+impl View {
+    /// Folds the triggers that arrived together into one thing to do.
+    fn fold(&mut self, got: Vec<Trigger>, tasks: usize) -> Todo {
+        let mut todo = Todo::default();
+        for t in got {
+            match t {
+                Trigger::Stop | Trigger::Key(Key::Quit) => todo.stop = true,
+                Trigger::Docker | Trigger::File | Trigger::Key(Key::CheckNow) => {
+                    todo.recheck = true
+                }
+                Trigger::Lost(why) => {
+                    self.notes.retain(|n| !matches!(n, Note::Back));
+                    self.note(Note::Lost(why), &mut todo);
+                }
+                Trigger::Back => {
+                    self.notes.retain(|n| !matches!(n, Note::Lost(_)));
+                    self.note(Note::Back, &mut todo);
+                }
+                Trigger::Key(Key::Hints) => {
+                    self.hints = !self.hints;
+                    todo.redraw = true;
+                }
+                Trigger::Key(Key::Next) if self.index + 1 < tasks => {
+                    self.index += 1;
+                    todo.moved = true;
+                }
+                Trigger::Key(Key::Previous) if self.index > 0 => {
+                    self.index -= 1;
+                    todo.moved = true;
+                }
+                Trigger::Key(_) => {}
+                Trigger::Resize => todo.redraw = true,
+            }
+        }
+        todo
+    }
+
+    /// A note about the daemon: kept for the screen, said once, and the
+    /// machine looked at again.
+    fn note(&mut self, n: Note, todo: &mut Todo) {
+        self.notes.push(n.clone());
+        todo.said.push(n);
+        todo.recheck = true;
+    }
+
+    fn show(
+        &self,
+        screen: &mut Screen,
+        course: &Course,
+        report: &Report,
+        before: Option<&Report>,
+        lang: Lang,
+    ) -> std::io::Result<()> {
+        let next = next_of(course, self.index, lang);
+        screen.show(
+            report,
+            before,
+            self.hints,
+            &self.notes,
+            next.as_ref().map(pair),
+            lang,
+        )
+    }
 }
 
 fn pair(t: &(String, String)) -> (&str, &str) {
@@ -255,4 +284,42 @@ async fn round(course: &Course, g: &Global, s: &Settings, index: usize) -> Repor
         };
     };
     crate::app::checked(g, &[task], &s.vars, s.lang).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quitting_wins_and_the_task_stays_within_the_course() {
+        let mut v = View {
+            index: 0,
+            hints: true,
+            notes: Vec::new(),
+        };
+        let todo = v.fold(vec![Trigger::Docker, Trigger::Key(Key::Quit)], 3);
+        assert!(todo.stop);
+        let todo = v.fold(vec![Trigger::Key(Key::Previous)], 3);
+        assert!(!todo.moved && v.index == 0);
+        v.fold(vec![Trigger::Key(Key::Next), Trigger::Key(Key::Next)], 3);
+        assert_eq!(v.index, 2);
+        let todo = v.fold(vec![Trigger::Key(Key::Next)], 3);
+        assert!(!todo.moved && v.index == 2, "no task after the last");
+    }
+
+    #[test]
+    fn the_daemon_back_replaces_the_note_that_it_was_lost() {
+        let mut v = View {
+            index: 0,
+            hints: true,
+            notes: Vec::new(),
+        };
+        let todo = v.fold(vec![Trigger::Lost("gone".into())], 1);
+        assert!(todo.recheck && todo.said == vec![Note::Lost("gone".into())]);
+        let todo = v.fold(vec![Trigger::Back], 1);
+        assert!(todo.recheck);
+        assert_eq!(v.notes, vec![Note::Back]);
+        let todo = v.fold(vec![Trigger::Key(Key::Hints)], 1);
+        assert!(todo.redraw && !todo.recheck && !v.hints);
+    }
 }
