@@ -1,12 +1,15 @@
 //! What each command does. Returns the exit code; prints to stdout; errors
 //! that stop a command come back as [`AppError`] for `main` to print.
 
-use crate::cli::{BookCommand, CheckArgs, Cli, Color, Command, Global, GradeArgs, QuizArgs};
+use crate::cli::{
+    BookCommand, CheckArgs, Cli, Color, Command, Global, GradeArgs, QuizArgs, WatchArgs,
+};
+use crate::course::Task;
 use crate::course::{Course, CourseError, Source, Vars};
 use crate::evidence::{self, Entry, Journal};
 use crate::lang::Lang;
 use crate::machine::Machine;
-use crate::report::{exit, Format, TaskStatus};
+use crate::report::{exit, Format, Report, TaskStatus};
 use crate::run::Run;
 use crate::tr;
 use std::io::{IsTerminal, Write};
@@ -95,11 +98,16 @@ fn color(g: &Global) -> bool {
 /// The learner's journal, checked against this machine's ids (its
 /// machine-id and its daemon's ID, asked through `machine`).
 fn journal(g: &Global, machine: &Machine, rt: &tokio::runtime::Runtime, lang: Lang) -> Journal {
+    rt.block_on(learner_journal(g, machine, lang))
+}
+
+/// [`journal`], inside the runtime (`lab watch` opens one per round).
+pub async fn learner_journal(g: &Global, machine: &Machine, lang: Lang) -> Journal {
     if g.no_journal {
         return Journal::disabled();
     }
     match g.journal.clone().or_else(evidence::default_path) {
-        Some(p) => Journal::open(p, rt.block_on(evidence::Binding::of(machine)), lang),
+        Some(p) => Journal::open(p, evidence::Binding::of(machine).await, lang),
         None => Journal::disabled(),
     }
 }
@@ -219,6 +227,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         }
         Command::Check(args) => check(&course, g, args, lang),
         Command::Quiz(args) => quiz(&course, g, args, lang),
+        Command::Watch(args) => watch(&course, g, args, lang),
         Command::Grade(args) => grade(&course, g, args, lang),
         Command::Init { .. } | Command::Man => Ok(exit::PASS), // printed above
         Command::Completions { shell } => {
@@ -252,30 +261,72 @@ fn check(course: &Course, g: &Global, args: &CheckArgs, lang: Lang) -> Result<u8
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     let vars = Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
-    let machine = Machine::local(g.docker_host.clone(), g.timeout);
     let rt = runtime()?;
-    let journal = journal(g, &machine, &rt, lang);
-    let mut report = rt.block_on(
-        Run {
-            machine: &machine,
-            vars: &vars,
-            journal: &journal,
-            lang,
-            timeout: g.timeout,
-        }
-        .check(&tasks),
-    );
+    let report = rt.block_on(checked(g, &tasks, &vars, lang));
     // A read still stuck on the blocking pool (its check already timed
     // out: a stalled network mount) must not hold up the exit.
     rt.shutdown_background();
-    if machine.command_log_missing() {
-        report.warnings.push(crate::shell::missing(lang));
-    }
     emit(
         &report.render(args.format, args.format == Format::Text && color(g)),
         lang,
     )?;
     Ok(report.exit_code())
+}
+
+fn watch(course: &Course, g: &Global, args: &WatchArgs, lang: Lang) -> Result<u8, AppError> {
+    if let Some(id) = &args.task {
+        course.select(std::slice::from_ref(id), false)?;
+        if course.task(id).is_none() {
+            return Err(AppError::Usage(tr!(
+                lang,
+                "lab watch follows one task; `{}` is a unit: name one of its tasks, e.g. lab watch task3",
+                "lab watch 只跟踪一个任务；`{}` 是一个单元：请指定其中的任务，例如 lab watch task3",
+                id
+            )));
+        }
+    }
+    let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
+    let vars = Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
+    let tty = !args.plain && std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    let settings = crate::watch::Settings {
+        task: args.task.clone(),
+        vars,
+        lang,
+        color: color(g),
+        tty,
+    };
+    let rt = runtime()?;
+    let code = rt.block_on(crate::watch::run(course, g, settings));
+    rt.shutdown_background();
+    code.map_err(|e| {
+        AppError::Output(tr!(
+            lang,
+            "lab watch could not write to the terminal: {}",
+            "lab watch 无法写入终端：{}",
+            crate::evidence::describe_io(&e, lang)
+        ))
+    })
+}
+
+/// One check of `tasks` against this machine as it is now: a fresh
+/// machine view and journal, as each `lab check` has (`lab watch` runs one
+/// per round, so its verdict is `lab check`'s at that moment).
+pub async fn checked(g: &Global, tasks: &[&Task], vars: &Vars, lang: Lang) -> Report {
+    let machine = Machine::local(g.docker_host.clone(), g.timeout);
+    let journal = learner_journal(g, &machine, lang).await;
+    let mut report = Run {
+        machine: &machine,
+        vars,
+        journal: &journal,
+        lang,
+        timeout: g.timeout,
+    }
+    .check(tasks)
+    .await;
+    if machine.command_log_missing() {
+        report.warnings.push(crate::shell::missing(lang));
+    }
+    report
 }
 
 fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8, AppError> {

@@ -72,6 +72,8 @@ pub enum Command {
     },
     /// Check your work on this machine
     Check(CheckArgs),
+    /// Watch a task live: checks again whenever Docker or a file it reads changes
+    Watch(WatchArgs),
     /// Answer a task's quiz in the terminal (task1, task5, task11, ...)
     Quiz(QuizArgs),
     /// Load the course and report every problem in it (for course authors)
@@ -155,6 +157,25 @@ pub struct CheckArgs {
     /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Keys (in a terminal): q quit, h hints on/off, n next task, p previous task, c check now.\n\n\
+Examples:\n  lab watch\n  lab watch task3\n  lab watch task3 --plain | tee watch.log\n\n\
+Exit codes (as `lab check` for the task shown when you quit): 0 it passed, 1 not yet, \
+2 usage or course error, 3 it could not be checked (daemon unreachable, permission, timeout)."
+)]
+pub struct WatchArgs {
+    /// The task to watch [default: the first one not passed yet]
+    #[arg(value_name = "TASK")]
+    pub task: Option<String>,
+    /// Set a course variable, e.g. --var daemon_json=/tmp/daemon.json (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// Plain lines (a line per change) even in a terminal
+    #[arg(long)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -42,6 +42,9 @@ fn command(course: &Course) -> clap::Command {
         .mut_subcommand("quiz", |c| {
             c.mut_arg("task", |a| a.value_parser(with(&tasks)))
         })
+        .mut_subcommand("watch", |c| {
+            c.mut_arg("task", |a| a.value_parser(with(&tasks)))
+        })
 }
 
 /// The completion script for `shell`.
@@ -56,6 +59,7 @@ pub fn script(shell: Shell, course: &Course) -> Vec<u8> {
             ("grade", &targets),
             ("show", &tasks),
             ("quiz", &tasks),
+            ("watch", &tasks),
         ] {
             let line = format!(
                 "complete -c lab -n \"__fish_lab_using_subcommand {sub}\" -f -a \"{}\"\n",

@@ -21,3 +21,4 @@ mod report;
 mod run;
 mod shell;
 mod spelling;
+mod watch;

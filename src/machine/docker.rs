@@ -40,6 +40,17 @@ pub struct DaemonEvent {
     pub time_nano: i64,
 }
 
+/// What following the daemon's events tells (`DockerView::follow`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Follow {
+    /// Something happened (an image pulled, a container started, ...).
+    Event,
+    /// The daemon stopped answering, and why.
+    Lost(String),
+    /// It answers again.
+    Back,
+}
+
 type Cached<T> = OnceCell<Result<T, ObserveError>>;
 
 pub struct DockerView {
@@ -127,7 +138,16 @@ impl DockerView {
 
     async fn docker(&self) -> Result<&Docker, ObserveError> {
         self.conn
-            .get_or_init(|| async {
+            .get_or_init(|| self.open())
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// A new connection to the daemon, at the API version it speaks.
+    async fn open(&self) -> Result<Docker, ObserveError> {
+        {
+            {
                 // Speak the daemon's API version, whatever its age: from
                 // `/_ping` when it says (fast), else bollard's negotiation.
                 let pinged = match self.known_version {
@@ -153,10 +173,60 @@ impl DockerView {
                             .await
                     }
                 }
-            })
-            .await
-            .as_ref()
-            .map_err(Clone::clone)
+            }
+        }
+    }
+
+    /// Follows the daemon's events as they happen (`GET /events`, no end),
+    /// for `lab watch`: tells `tell` of each event, and when the daemon
+    /// stops answering ([`Follow::Lost`]) or answers again
+    /// ([`Follow::Back`]). Tries again every second while it is away;
+    /// returns only when `tell` says nobody listens any more (`false`).
+    /// Reads only, as the rest of this view.
+    pub async fn follow(&self, tell: impl Fn(Follow) -> bool) {
+        // `None`: not known yet (the first answer says).
+        let mut up: Option<bool> = None;
+        loop {
+            let opened = match self.open().await {
+                Ok(d) => self.call("ping", d.ping()).await.map(|_| d),
+                Err(e) => Err(e),
+            };
+            let why = match opened {
+                Ok(docker) => {
+                    // The first time, an `Event`: what happened before the
+                    // stream was open (the caller's first look raced it)
+                    // is looked at again.
+                    let said = match up {
+                        Some(false) => Follow::Back,
+                        _ => Follow::Event,
+                    };
+                    if !tell(said) {
+                        return;
+                    }
+                    up = Some(true);
+                    let mut stream = docker.events(None::<EventsOptions>);
+                    loop {
+                        match stream.next().await {
+                            Some(Ok(_)) => {
+                                if !tell(Follow::Event) {
+                                    return;
+                                }
+                            }
+                            Some(Err(e)) => {
+                                break self.classify("follow its events", e).to_string()
+                            }
+                            None => break "the events stream ended".to_string(),
+                        }
+                    }
+                }
+                Err(e) => e.to_string(),
+            };
+            if up != Some(false) && !tell(Follow::Lost(why)) {
+                return;
+            }
+            up = Some(false);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     fn connect(&self, version: &bollard::ClientVersion) -> Result<Docker, ObserveError> {

@@ -24,7 +24,7 @@ pub use deadline::Late;
 pub use tar::Member;
 
 pub use destination::{refused_host, refused_user, Refusal};
-pub use docker::{DaemonEvent, DockerView, DEFAULT_HOST};
+pub use docker::{DaemonEvent, DockerView, Follow, DEFAULT_HOST};
 pub use error::ObserveError;
 pub use read::{Bound, End, FileKind, Read};
 

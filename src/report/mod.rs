@@ -176,6 +176,12 @@ impl Report {
         }
     }
 
+    /// The text report, the failing step's expected / actual / hint only
+    /// when `hints` (`lab watch`'s `h`).
+    pub fn text(&self, color: bool, hints: bool) -> String {
+        text::render_detailed(self, color, hints)
+    }
+
     /// Renders the report; `color` only matters for text.
     pub fn render(&self, format: Format, color: bool) -> String {
         match format {

@@ -132,6 +132,12 @@ fn step(
 }
 
 pub fn render(r: &Report, color: bool) -> String {
+    render_detailed(r, color, true)
+}
+
+/// The report, with the first failing step's expected / actual / hint
+/// when `hints` (`lab watch` hides them on `h`).
+pub fn render_detailed(r: &Report, color: bool, hints: bool) -> String {
     let p = Paint(color);
     let lang = r.lang;
     let mut out = String::new();
@@ -155,7 +161,7 @@ pub fn render(r: &Report, color: bool) -> String {
                 s,
                 width,
                 &mut seen,
-                first_failure || s.status == Status::Error,
+                hints && (first_failure || s.status == Status::Error),
             );
             details_shown |= first_failure;
         }

@@ -19,6 +19,7 @@ fn help_names_every_command_and_the_exit_codes() {
         "show",
         "check",
         "validate",
+        "watch",
         "--docker-host",
         "--lang",
         "--var",

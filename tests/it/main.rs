@@ -27,4 +27,5 @@ mod task2;
 mod task3;
 mod unit2;
 mod unit3;
+mod watch;
 mod zh;
