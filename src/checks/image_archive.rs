@@ -170,10 +170,6 @@ impl Probe for ImageArchive {
                     }),
             );
         };
-        // The ids the daemon may give the loaded image: its config's digest
-        // (classic store) or its index/manifest digest (containerd's store).
-        let mut ids = vec![id.clone()];
-        ids.extend(index_ids(&index_of(ctx, &path).await?, Some(&want)));
         if !self.loaded {
             return Ok(Outcome::pass(tr!(
                 lang,
@@ -184,6 +180,10 @@ impl Probe for ImageArchive {
                 short(&id)
             )));
         }
+        // The ids the daemon may give the loaded image: its config's digest
+        // (classic store) or its index/manifest digest (containerd's store).
+        let mut ids = vec![id.clone()];
+        ids.extend(index_ids(&index_of(ctx, &path).await?, Some(&want)));
         match reference::image_id(ctx, &want).await? {
             Some((live, reference::Seen::Live)) if ids.contains(&live) => Ok(Outcome::pass(tr!(
                 lang,
