@@ -182,6 +182,12 @@ impl Daemon {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// "20.10", "28.5": how lab and the lessons name the engine.
+    pub fn major_minor(&self) -> String {
+        let v = self.version();
+        v.split('.').take(2).collect::<Vec<_>>().join(".")
+    }
+
     /// Whether images live in containerd's store (`--feature containerd-snapshotter`).
     pub fn containerd_store(&self) -> bool {
         let out = self.docker(&["info", "--format", "{{json .DriverStatus}}"]);
