@@ -43,6 +43,17 @@ pub enum BookError {
     },
 }
 
+impl BookError {
+    /// 3 when writing failed (the disk, permissions), 2 for what the author
+    /// or the command line can fix.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            BookError::Io { .. } => crate::report::exit::ERROR,
+            _ => crate::report::exit::USAGE,
+        }
+    }
+}
+
 fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> BookError + 'a {
     move |e| BookError::Io {
         op,
