@@ -1,7 +1,7 @@
 //! `lab grade`: the plan from the command line, `crate::grade::run`, and
 //! the summary the teacher reads.
 
-use super::{color, emit, AppError};
+use super::{color, emit, runtime, AppError};
 use crate::cli::{Global, GradeArgs};
 use crate::course::{Course, Vars};
 use crate::lang::Lang;
@@ -60,10 +60,7 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
         bar: stderr_tty,
         color: stderr_tty && color(g),
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
+    let rt = runtime()?;
     let started = std::time::Instant::now();
     let s = rt.block_on(crate::grade::run(&plan, &tasks, &settings))?;
     let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
