@@ -439,6 +439,40 @@ fn placeholders_in_commands_are_in_the_learners_language() {
         );
     }
 
+    // Task 2's mirror placeholder, in the lesson and in the hint.
+    let zh2 = std::fs::read_to_string(site.join("zh-CN/task2.html")).expect("page");
+    assert!(zh2.contains("https://&lt;你的加速器ID&gt;.mirror.aliyuncs.com"));
+    assert!(!zh2.contains("your-id"), "zh-CN/task2.html shows <your-id>");
+
+    // An English placeholder in a zh-CN lesson or hint does not validate.
+    for (file, from, to) in [
+        (
+            "content/zh-CN/task1.md",
+            "# 拉取",
+            "# 拉取\n\n```json\n\"https://<your-id>.mirror.aliyuncs.com\"\n```\n\n输出里的 `<none>` 和 `<html>` 不是占位符。",
+        ),
+        (
+            "labs/task1.yaml",
+            "运行 docker pull tomcat。",
+            "运行 docker pull tomcat，再换掉 <your-id>。",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let course = course_copy("ok", tmp.path());
+        let path = course.join(file);
+        let text = std::fs::read_to_string(&path).expect("file");
+        assert!(text.contains(from), "the fixture changed: fix this test");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        let done = Lab::new(tmp.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .course(&course)
+            .args(["validate"])
+            .run();
+        done.code(2).stderr_has("<your-id>").stderr_has("占位符");
+        assert!(!done.stderr.contains("<none>"), "{}", done.stderr);
+        assert!(!done.stderr.contains("<html>"), "{}", done.stderr);
+    }
+
     // A course that shows an English placeholder to zh-CN learners does
     // not validate; its bilingual form does.
     let tmp = tempfile::tempdir().expect("tmp");
