@@ -545,3 +545,44 @@ fn a_broken_course_is_explained_in_chinese() {
         .stderr_has("给中文学员看的是 <CONTAINER ID>")
         .stderr_has("没有 `quiz:`");
 }
+
+/// Facts of issue 13 that a reader can get wrong again, in both languages.
+#[test]
+fn the_lessons_state_the_facts_right() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect(p);
+    let quiz = read("labs/task11.yaml");
+    for lang in ["en", "zh-CN"] {
+        let t11 = read(&format!("content/{lang}/task11.md"));
+        // Ubuntu's docker.io installs /usr/bin/dockerd; /usr/sbin is Debian's.
+        for line in t11.lines().filter(|l| l.contains("/usr/sbin/dockerd")) {
+            assert!(line.contains("Debian"), "{lang}/task11.md: {line}");
+            let sbin = line.find("/usr/sbin").expect("sbin");
+            let ubuntu = line.rfind("Ubuntu").unwrap_or(0);
+            assert!(
+                ubuntu < sbin && line[ubuntu..sbin].contains("/usr/bin/dockerd"),
+                "{lang}/task11.md: {line}"
+            );
+        }
+        // The client's API line is the negotiated version.
+        assert!(t11.contains("(downgraded from 1.50)"), "{lang}/task11.md");
+        // overlay2 is the default up to Docker 28; Docker 29+ installs use
+        // containerd's store (overlayfs): the lesson says both.
+        assert!(
+            t11.contains("`overlayfs`") && t11.contains("29"),
+            "{lang}/task11.md"
+        );
+    }
+    let storage = &quiz[quiz.find("id: driver").expect("driver question")..];
+    let storage = &storage[..storage.find("- id:").unwrap_or(storage.len())];
+    for said in ["overlayfs", "Docker 29", "overlay2"] {
+        assert!(
+            storage.contains(said),
+            "task11 quiz explanation lacks {said}"
+        );
+    }
+    assert!(
+        !storage.contains("overlay2 is the default on current"),
+        "task11 quiz"
+    );
+}
