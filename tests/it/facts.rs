@@ -58,10 +58,19 @@ fn task10_quotes_the_running_container_refusal_of_this_daemon() {
     assert!(!refused.status.success(), "{}", text(&refused));
     let said = text(&refused);
     let said = said.trim();
-    let quoted = said
-        .replace(&id, "<CONTAINER ID>")
-        .replace("\"/web\"", "\"/<NAME>\"");
-    lessons_quote("task10", &quoted);
+    // Each lesson writes the placeholders in its own language.
+    for (lang, id_word, name_word) in [
+        ("en", "<CONTAINER ID>", "<NAME>"),
+        ("zh-CN", "<容器 ID>", "<容器名>"),
+    ] {
+        let quoted = said
+            .replace(&id, id_word)
+            .replace("\"/web\"", &format!("\"/{name_word}\""));
+        assert!(
+            lesson(lang, "task10").contains(&quoted),
+            "content/{lang}/task10.md does not quote what dockerd says: {quoted:?}"
+        );
+    }
     if major(&server_version(&d)) == 20 {
         assert!(
             said.contains("You cannot remove a running container"),
