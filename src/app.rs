@@ -377,7 +377,7 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         jobs: args.jobs,
         retry_failed: args.retry_failed,
         regrade: args.regrade,
-        bar: stderr_tty,
+        bar: stderr_tty && !args.watch,
         color: stderr_tty && color(g),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -385,9 +385,19 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         .build()
         .map_err(AppError::Runtime)?;
     let started = std::time::Instant::now();
-    let s = rt.block_on(crate::grade::run(&plan, &tasks, &settings))?;
+    let s = if args.watch {
+        let addr = match args.serve {
+            Some(a) => a,
+            None => crate::grade::live::DEFAULT_ADDR
+                .parse()
+                .map_err(|_| AppError::Usage("the default address".into()))?,
+        };
+        rt.block_on(crate::grade::live::watch(&plan, &tasks, &settings, addr))?
+    } else {
+        rt.block_on(crate::grade::run(&plan, &tasks, &settings))?
+    };
     let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
-    if !s.not_graded.is_empty() {
+    if !s.not_graded.is_empty() && !args.watch {
         out.push_str(&tr!(
             lang,
             "Grade those again once fixed: add --retry-failed to the same command\n",

@@ -12,6 +12,7 @@ mod facts;
 mod formats;
 mod fuzz;
 mod grade;
+mod grade_watch;
 mod harness;
 mod hostile;
 mod journal;
