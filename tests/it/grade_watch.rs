@@ -342,3 +342,30 @@ fn serve_without_watch_is_a_usage_error() {
         .code(2)
         .stderr_has("is not PORT or IP:PORT");
 }
+
+/// What the page shows in s04's cell of the volume step.
+const S04_CELL: &str = r#"(document.querySelector('tr[data-student="s04"] td[data-step="live/volume"]') || {}).className"#;
+
+#[test]
+fn chromium_sees_the_cell_turn_green_after_the_vms_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let volume = Volume::name("chromium");
+    let watching = Watching::start(tmp.path(), &["s04", "s05"], &volume, "en");
+    let mut browser = crate::chromium::Chromium::open(&format!("http://{}/", watching.addr));
+    browser.wait_for(S04_CELL, "fail", WAIT);
+    let green = "getComputedStyle(document.querySelector('tr[data-student=\"s04\"] td[data-step=\"live/volume\"]')).backgroundColor";
+    assert_eq!(browser.eval(green), "rgb(176, 0, 0)", "red before");
+    assert_eq!(
+        browser.eval("document.getElementById('live').className"),
+        "",
+        "the page says it is live"
+    );
+    // Gone if the page were loaded again: the event's grid must replace it.
+    browser.eval("window.labMark = 'same page'");
+    volume.create();
+    browser.wait_for(S04_CELL, "pass", WAIT);
+    assert_eq!(browser.eval(green), "rgb(10, 107, 34)", "green after");
+    assert_eq!(browser.eval("window.labMark"), "same page");
+    drop(browser);
+    drop(watching);
+}

@@ -4,6 +4,7 @@
 
 mod bed;
 mod book;
+mod chromium;
 mod cli;
 mod course_errors;
 mod daemon_json;
