@@ -392,7 +392,13 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
                 .parse()
                 .map_err(|_| AppError::Usage("the default address".into()))?,
         };
-        rt.block_on(crate::grade::live::watch(&plan, &tasks, &settings, addr))?
+        rt.block_on(crate::grade::live::watch(
+            &plan,
+            &tasks,
+            &settings,
+            addr,
+            args.every.map(std::time::Duration::from_secs),
+        ))?
     } else {
         rt.block_on(crate::grade::run(&plan, &tasks, &settings))?
     };
@@ -435,8 +441,17 @@ fn grade(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8
         emit(&out, lang)?;
         return Ok(stop.exit_code());
     }
+    if !s.unfinished.is_empty() {
+        // --watch stopped before these VMs' first round ended.
+        out.push_str(&tr!(
+            lang,
+            "not graded (the watch stopped before their first round ended): {}\n",
+            "未评分（监视在其第一轮评分结束前停止）：{}\n",
+            s.unfinished.join(", ")
+        ));
+    }
     emit(&out, lang)?;
-    if !s.unsaved.is_empty() || !s.not_graded.is_empty() {
+    if !s.unsaved.is_empty() || !s.not_graded.is_empty() || !s.unfinished.is_empty() {
         return Ok(exit::ERROR);
     }
     Ok(exit::PASS)

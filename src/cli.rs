@@ -105,7 +105,8 @@ pub enum Command {
 (port, user and identity_file may be empty: ssh then uses ~/.ssh/config). See grader/README.md.\n\n\
 Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n  lab grade --roster class.csv task3 --deadline 2026-12-01T18:00+08:00\n  lab grade --roster class.csv task3 --watch            (the class live at http://127.0.0.1:8315/)\n  lab grade --roster class.csv unit1 --watch --serve 0.0.0.0:8315   (for the room's projector)\n\n\
 Exit codes: 0 every host graded (whatever the scores), 2 usage, roster or output folder error, \
-3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume)."
+3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume). \
+With --watch, Ctrl-C (or SIGTERM) is how the watch ends: each VM's last round is saved and the class files written, with the exit codes above."
 )]
 pub struct GradeArgs {
     /// The class roster (CSV: student_id,name,host,port,user,identity_file)
@@ -147,6 +148,9 @@ pub struct GradeArgs {
     /// Where --watch serves the class page: PORT or IP:PORT [default: 127.0.0.1:8315, this machine only]
     #[arg(long, value_name = "ADDR", requires = "watch", value_parser = parse_serve)]
     pub serve: Option<std::net::SocketAddr>,
+    /// With --watch, grade a VM whose Docker events say nothing this often, for changes with no event (daemon.json, a shell history) [default: 10]
+    #[arg(long, value_name = "SECS", requires = "watch", value_parser = parse_every)]
+    pub every: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +225,16 @@ fn parse_timeout(s: &str) -> Result<u64, String> {
         Ok(0) => Err("0 seconds would time out every check; give at least 1".into()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
+    }
+}
+
+/// At least one second.
+fn parse_every(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a whole number of seconds, at least 1"
+        )),
     }
 }
 

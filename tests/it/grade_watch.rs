@@ -187,6 +187,19 @@ impl Drop for Watching {
     }
 }
 
+/// Processes still running for lab's run `pid` (its ssh children name the
+/// run's control-socket folder, `lab-grade-PID-…`).
+fn leftover_ssh(pid: u32) -> Vec<String> {
+    let mark = format!("lab-grade-{pid}-");
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&mark))
+        .collect()
+}
+
 /// The `data:` of each server-sent event of `GET /events`, parsed.
 fn events(addr: &str) -> Receiver<serde_json::Value> {
     let mut conn = std::net::TcpStream::connect(addr).expect("connect to the page");
@@ -276,7 +289,9 @@ fn a_cell_turns_to_pass_over_server_sent_events_after_the_learners_command() {
     // Nobody is asked more than once a second.
     let rounds = row(&after, "s04")["rounds"].as_u64().unwrap() - rounds;
     assert!(rounds <= WAIT.as_secs() + 1, "{rounds} rounds");
+    let pid = watching.child.id();
     let (code, stdout, stderr) = watching.ctrl_c();
+    assert!(leftover_ssh(pid).is_empty(), "{:?}", leftover_ssh(pid));
     // As `lab grade` ends: s05 could not be graded.
     assert_eq!(code, 3, "{stdout}\n{stderr}");
     let grades = tmp.path().join("grades");

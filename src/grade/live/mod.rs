@@ -30,6 +30,7 @@ pub async fn watch(
     tasks: &[&Task],
     settings: &Settings,
     addr: SocketAddr,
+    every: Option<std::time::Duration>,
 ) -> Result<Summary, GradeError> {
     let students = roster::load(&settings.roster).map_err(|error| GradeError::Roster {
         error,
@@ -64,6 +65,7 @@ pub async fn watch(
         wanted: &wanted,
         gate: tokio::sync::Semaphore::new(settings.jobs.max(1)),
         results,
+        every: every.unwrap_or(session::FALLBACK),
     };
     let dirs: Vec<std::path::PathBuf> = (0..students.len())
         .map(|i| scratch.0.join(i.to_string()))
@@ -89,9 +91,14 @@ pub async fn watch(
         tokio::select! {
             biased;
             _ = interrupt.recv() => break,
-            Some((i, result)) = arrived.recv() => {
-                board.update(i, result.outcome, result.detail.as_deref(), result.report.as_ref(), crate::clock::now());
-                latest[i] = Some(result);
+            Some(first) = arrived.recv() => {
+                // Every round that has ended since, in one new page.
+                let more = std::iter::from_fn(|| arrived.try_recv().ok());
+                for (i, result) in std::iter::once(first).chain(more) {
+                    let now = crate::clock::now();
+                    board.update(i, result.outcome, result.detail.as_deref(), result.report.as_ref(), now);
+                    latest[i] = Some(result);
+                }
             }
             _ = tick.tick() => {}
             _ = &mut sessions => {}

@@ -1,7 +1,8 @@
 //! One VM during `lab grade --watch`: logged into once, its master
 //! connection kept; graded again when its Docker events say something
 //! happened (followed over the master's forwarded socket) or, failing
-//! that, every [`FALLBACK`]; never twice within [`MIN_GAP`]. A master that
+//! that, every `--every` seconds ([`FALLBACK`] unless told); never twice
+//! within [`MIN_GAP`]. A master that
 //! ends is logged into again after [`RETRY`].
 
 use crate::course::Task;
@@ -19,8 +20,9 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 
 /// No VM is asked more often than this.
 pub const MIN_GAP: Duration = Duration::from_secs(1);
-/// A VM with no Docker event is graded again this often (a file a check
-/// reads, daemon.json or a history, changes without one).
+/// A VM with no Docker event is graded again this often unless `--every`
+/// says otherwise (a file a check reads, daemon.json or a history, changes
+/// without one).
 pub const FALLBACK: Duration = Duration::from_secs(10);
 /// A VM not reached is tried again this often.
 pub const RETRY: Duration = Duration::from_secs(5);
@@ -33,6 +35,8 @@ pub struct Shared<'a> {
     /// At most `-j` rounds (logins included) at once.
     pub gate: Semaphore,
     pub results: mpsc::UnboundedSender<(usize, HostResult)>,
+    /// The fallback period: a VM with no event is graded again this often.
+    pub every: Duration,
 }
 
 /// Runs VM `i` until dropped, sending each round's result.
@@ -86,7 +90,7 @@ async fn kept(i: usize, login: Login, dir: &Path, s: &Shared<'_>) {
             tokio::time::sleep_until((started + MIN_GAP).into()).await;
             tokio::select! {
                 _ = wake.notified() => {}
-                _ = tokio::time::sleep(FALLBACK) => {}
+                _ = tokio::time::sleep(s.every) => {}
             }
         }
     };
