@@ -4,9 +4,12 @@ server-sent events (scripts/bench-grade-watch runs it).
 
     bench-grade-watch.py RUNS "s01 s02 ..." LAB-COMMAND...
 
-Prints `FIRST ROUND CPU`: seconds until every row was graded once (the
-logins included), the median full round after a Docker event on every VM,
-and lab's CPU seconds over 10 s with nothing happening (fallback rounds).
+Prints `FIRST ROUND CPU ROUND_CPU`: seconds until every row was graded
+once (the logins included), the median full round after a Docker event on
+every VM, lab's CPU seconds over 10 s with nothing happening, and the
+median CPU seconds of lab and its ssh children during a full round (the
+rest of the machine's work in a round is the VMs': sshd, sh, docker,
+dockerd).
 """
 import json, os, signal, socket, statistics, subprocess, sys, threading, time
 
@@ -65,24 +68,25 @@ def docker(vm, *args):
 
 wait(lambda r: all(n >= 1 for n in r))
 first = time.monotonic() - started
-names, rounds = [], []
+def cpu(children=False):
+    f = open(f"/proc/{lab.pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = [11, 12, 13, 14] if children else [11, 12]
+    return sum(int(f[i]) for i in fields) / os.sysconf("SC_CLK_TCK")
+
+
+names, rounds, round_cpu = [], [], []
 for k in range(runs):
     quiet()
     before = wait(lambda r: True)
     name = f"lab-bench-watch-{os.getpid()}-{k}"
     names.append(name)
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu(children=True)
     for p in [docker(vm, "volume", "create", name) for vm in vms]:
         p.wait()
     wait(lambda r: all(a > b for a, b in zip(r, before)))
     rounds.append(time.monotonic() - t0)
+    round_cpu.append(cpu(children=True) - c0)
 quiet()
-
-
-def cpu():
-    f = open(f"/proc/{lab.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
-
 
 c0 = cpu()
 time.sleep(10)
@@ -92,4 +96,4 @@ for name in names:
         p.wait()
 os.killpg(lab.pid, signal.SIGINT)
 lab.wait(timeout=120)
-print(f"{first:.2f} {statistics.median(rounds):.2f} {idle:.2f}")
+print(f"{first:.2f} {statistics.median(rounds):.2f} {idle:.2f} {statistics.median(round_cpu):.2f}")
