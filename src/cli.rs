@@ -262,6 +262,17 @@ mod tests {
     use clap::Parser;
 
     #[test]
+    fn serve_takes_a_port_on_this_machine_only_or_an_address() {
+        assert_eq!(parse_serve("8315").unwrap().to_string(), "127.0.0.1:8315");
+        assert_eq!(parse_serve("0.0.0.0:80").unwrap().to_string(), "0.0.0.0:80");
+        assert!(parse_serve("localhost").is_err());
+        assert!(parse_every("0").is_err());
+        let cli =
+            Cli::try_parse_from(["lab", "grade", "task3", "--roster", "r.csv", "--every", "5"]);
+        assert!(cli.is_err(), "--every needs --watch");
+    }
+
+    #[test]
     fn an_empty_docker_host_means_the_default_socket() {
         // As `DOCKER_HOST=` (set, empty) reaches clap: an empty value.
         let cli = Cli::try_parse_from(["lab", "--docker-host", "", "list"]).expect("parses");
