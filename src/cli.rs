@@ -103,9 +103,10 @@ pub enum Command {
 #[command(
     after_help = "The roster is a CSV file with a header: student_id,name,host,port,user,identity_file \
 (port, user and identity_file may be empty: ssh then uses ~/.ssh/config). See grader/README.md.\n\n\
-Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n  lab grade --roster class.csv task3 --deadline 2026-12-01T18:00+08:00\n\n\
+Examples:\n  lab grade --roster class.csv task2 task3\n  lab grade --roster class.csv --all --out grades/week1 -j 32\n  lab grade --roster class.csv task3 --retry-failed\n  lab grade --roster class.csv task3 --deadline 2026-12-01T18:00+08:00\n  lab grade --roster class.csv task3 --watch            (the class live at http://127.0.0.1:8315/)\n  lab grade --roster class.csv unit1 --watch --serve 0.0.0.0:8315   (for the room's projector)\n\n\
 Exit codes: 0 every host graded (whatever the scores), 2 usage, roster or output folder error, \
-3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume)."
+3 some host could not be graded (unreachable, auth failed, timed out, error), 130 interrupted (run again to resume). \
+With --watch, Ctrl-C (or SIGTERM) is how the watch ends: each VM's last round is saved and the class files written, with the exit codes above."
 )]
 pub struct GradeArgs {
     /// The class roster (CSV: student_id,name,host,port,user,identity_file)
@@ -141,6 +142,15 @@ pub struct GradeArgs {
     /// Set a course variable on every VM, e.g. --var daemon_json=/etc/docker/daemon.json (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// Keep watching the class: one SSH connection per VM stays open, a VM is graded again when its Docker events say it changed (else every 10 s, never twice a second), and a live page shows the grid (--serve); Ctrl-C writes the gradebook and reports
+    #[arg(long, conflicts_with_all = ["retry_failed", "regrade"])]
+    pub watch: bool,
+    /// Where --watch serves the class page: PORT or IP:PORT [default: 127.0.0.1:8315, this machine only]
+    #[arg(long, value_name = "ADDR", requires = "watch", value_parser = parse_serve)]
+    pub serve: Option<std::net::SocketAddr>,
+    /// With --watch, grade a VM whose Docker events say nothing this often, for changes with no event (daemon.json, a shell history) [default: 10]
+    #[arg(long, value_name = "SECS", requires = "watch", value_parser = parse_every)]
+    pub every: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +228,27 @@ fn parse_timeout(s: &str) -> Result<u64, String> {
     }
 }
 
+/// At least one second.
+fn parse_every(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a whole number of seconds, at least 1"
+        )),
+    }
+}
+
+/// `8315` (on 127.0.0.1, this machine only) or `IP:PORT`.
+fn parse_serve(s: &str) -> Result<std::net::SocketAddr, String> {
+    let s = s.trim();
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| {
+        format!("`{s}` is not PORT or IP:PORT, e.g. 8315 or 0.0.0.0:8315 (every network of this machine)")
+    })
+}
+
 fn parse_var(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -229,6 +260,17 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[test]
+    fn serve_takes_a_port_on_this_machine_only_or_an_address() {
+        assert_eq!(parse_serve("8315").unwrap().to_string(), "127.0.0.1:8315");
+        assert_eq!(parse_serve("0.0.0.0:80").unwrap().to_string(), "0.0.0.0:80");
+        assert!(parse_serve("localhost").is_err());
+        assert!(parse_every("0").is_err());
+        let cli =
+            Cli::try_parse_from(["lab", "grade", "task3", "--roster", "r.csv", "--every", "5"]);
+        assert!(cli.is_err(), "--every needs --watch");
+    }
 
     #[test]
     fn an_empty_docker_host_means_the_default_socket() {

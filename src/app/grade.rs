@@ -57,14 +57,30 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
         jobs: args.jobs,
         retry_failed: args.retry_failed,
         regrade: args.regrade,
-        bar: stderr_tty,
+        bar: stderr_tty && !args.watch,
         color: stderr_tty && color(g),
     };
     let rt = runtime()?;
     let started = std::time::Instant::now();
-    let s = rt.block_on(crate::grade::run(&plan, &tasks, &settings))?;
+    let s = if args.watch {
+        let addr = match args.serve {
+            Some(a) => a,
+            None => crate::grade::live::DEFAULT_ADDR
+                .parse()
+                .map_err(|_| AppError::Usage("the default address".into()))?,
+        };
+        rt.block_on(crate::grade::live::watch(
+            &plan,
+            &tasks,
+            &settings,
+            addr,
+            args.every.map(std::time::Duration::from_secs),
+        ))?
+    } else {
+        rt.block_on(crate::grade::run(&plan, &tasks, &settings))?
+    };
     let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
-    if !s.not_graded.is_empty() {
+    if !s.not_graded.is_empty() && !args.watch {
         out.push_str(&tr!(
             lang,
             "Grade those again once fixed: add --retry-failed to the same command\n",
@@ -102,8 +118,17 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
         emit(&out, lang)?;
         return Ok(stop.exit_code());
     }
+    if !s.unfinished.is_empty() {
+        // --watch stopped before these VMs' first round ended.
+        out.push_str(&tr!(
+            lang,
+            "not graded (the watch stopped before their first round ended): {}\n",
+            "未评分（监视在其第一轮评分结束前停止）：{}\n",
+            s.unfinished.join(", ")
+        ));
+    }
     emit(&out, lang)?;
-    if !s.unsaved.is_empty() || !s.not_graded.is_empty() {
+    if !s.unsaved.is_empty() || !s.not_graded.is_empty() || !s.unfinished.is_empty() {
         return Ok(exit::ERROR);
     }
     Ok(exit::PASS)

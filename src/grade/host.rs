@@ -81,30 +81,65 @@ async fn attempt(
         Ok(w) => w,
         Err(e) => return HostResult::failed(Outcome::Error, e, started),
     };
-    let login = match login::login(student.target.clone(), plan.ssh.clone(), scratch, &wanted).await
-    {
+    let login = match connect(student, plan, scratch, &wanted, started).await {
         Ok(l) => l,
-        Err(LoginError::Unexpected(why)) => {
-            return HostResult::failed(Outcome::Error, why, started)
-        }
-        Err(LoginError::Connect(e)) => {
-            let outcome = match e {
-                ConnectError::Unreachable(_) => Outcome::Unreachable,
-                ConnectError::AuthFailed(_) => Outcome::AuthFailed,
-                ConnectError::TimedOut(_) => Outcome::TimedOut,
-                ConnectError::HostKey(_) | ConnectError::Other(_) => Outcome::Error,
-            };
-            let advice = match e {
-                ConnectError::HostKey(_) => " — the VM's host key is not in known_hosts, or it changed: check it and add it with `ssh-keyscan`, or pass --accept-new-host-keys for keys never seen before",
-                _ => "",
-            };
-            return HostResult::failed(outcome, format!("{}{advice}", e.message()), started);
-        }
+        Err(failed) => return failed,
     };
+    let ssh = login.ssh.clone();
+    let result = logged_in(login, plan, tasks, scratch, started).await;
+    ssh.close().await;
+    result
+}
+
+/// Logs into the student's VM (its master connection starts), or the
+/// result that says why not.
+pub(super) async fn connect(
+    student: &Student,
+    plan: &Plan<'_>,
+    scratch: &Path,
+    wanted: &[Wanted],
+    started: Instant,
+) -> Result<login::Login, HostResult> {
+    match login::login(student.target.clone(), plan.ssh.clone(), scratch, wanted).await {
+        Ok(l) => Ok(l),
+        Err(e) => Err(login_failed(e, started)),
+    }
+}
+
+/// The result of a login that failed, with the outcome its error means.
+pub(super) fn login_failed(e: LoginError, started: Instant) -> HostResult {
+    let e = match e {
+        LoginError::Unexpected(why) => return HostResult::failed(Outcome::Error, why, started),
+        LoginError::Connect(e) => e,
+    };
+    let outcome = match e {
+        ConnectError::Unreachable(_) => Outcome::Unreachable,
+        ConnectError::AuthFailed(_) => Outcome::AuthFailed,
+        ConnectError::TimedOut(_) => Outcome::TimedOut,
+        ConnectError::HostKey(_) | ConnectError::Other(_) => Outcome::Error,
+    };
+    let advice = match e {
+        ConnectError::HostKey(_) => " — the VM's host key is not in known_hosts, or it changed: check it and add it with `ssh-keyscan`, or pass --accept-new-host-keys for keys never seen before",
+        _ => "",
+    };
+    HostResult::failed(outcome, format!("{}{advice}", e.message()), started)
+}
+
+/// Grades a VM from its login's answer, over its master connection (left
+/// open: the caller ends it).
+pub(super) async fn logged_in(
+    login: login::Login,
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+    scratch: &Path,
+    started: Instant,
+) -> HostResult {
     let home = login.facts.home.clone();
     let journal_path = format!("{}/{JOURNAL}", login.facts.state);
     let tunnel = scratch.join("dial.sock");
-    let (machine, ssh) = match Machine::remote(login, &tunnel, plan.timeout).await {
+    // A previous round's fallback tunnel (`lab grade --watch`) left it.
+    let _ = std::fs::remove_file(&tunnel);
+    let (machine, _ssh) = match Machine::remote(login, &tunnel, plan.timeout).await {
         Ok(m) => m,
         Err(e) => {
             return HostResult::failed(
@@ -118,10 +153,7 @@ async fn attempt(
         }
     };
     let machine = machine.observed_until(plan.deadline);
-    let result = graded(plan, tasks, &machine, home, &journal_path, started).await;
-    drop(machine);
-    ssh.close().await;
-    result
+    graded(plan, tasks, &machine, home, &journal_path, started).await
 }
 
 /// The learner's journal, under the VM's state folder.
@@ -132,7 +164,7 @@ const JOURNAL: &str = "lab/journal.jsonl";
 /// it), the learner's command log, every course variable that names a file
 /// (daemon.json, shell histories), and the commands the tasks' checks
 /// declare (`Probe::runs`).
-fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
+pub(super) fn wanted(plan: &Plan<'_>, tasks: &[&Task]) -> Result<Vec<Wanted>, String> {
     // Expand with a stand-in home, to tell home-relative paths apart.
     const HOME: &str = "/\u{0}home\u{0}";
     let vars = Vars::with_home(&plan.course.file.vars, plan.overrides, Some(HOME.into()))?;

@@ -18,6 +18,7 @@ mod host;
 mod identity;
 mod interrupt;
 mod junit;
+pub mod live;
 mod lms;
 mod outcome;
 mod progress;
@@ -85,6 +86,10 @@ pub enum GradeError {
     Template(String),
     #[error("cannot listen for Ctrl-C: {0}")]
     Signal(std::io::Error),
+    #[error("cannot serve the class page on {addr}: {message}")]
+    Serve { addr: String, message: String },
+    #[error("{0}")]
+    Course(String),
 }
 
 impl GradeError {
@@ -170,15 +175,7 @@ pub async fn run(
         error,
         lang: plan.lang,
     })?;
-    let manifest = store::Manifest {
-        schema: 1,
-        course: plan.course.file.title.get(Lang::En).to_string(),
-        tasks: tasks.iter().map(|t| t.id.clone()).collect(),
-        deadline: plan
-            .deadline
-            .map(|d| crate::clock::rfc3339(d.div_euclid(1_000_000_000))),
-    };
-    let mut store = store::Store::open(&settings.out, &manifest, settings.regrade)?;
+    let store = store::Store::open(&settings.out, &manifest(plan, tasks), settings.regrade)?;
     let before = store.records();
     let todo: Vec<&roster::Student> = students
         .iter()
@@ -255,8 +252,35 @@ pub async fn run(
     // Drops the hosts in flight: their ssh children are killed.
     drop(pending);
     progress.finish();
-    let regrade_pending = interrupted.is_some() && store.staging();
-    if interrupted.is_none() {
+    let tally = Tally {
+        graded_now,
+        graded_before,
+        unsaved,
+        interrupted,
+    };
+    conclude(store, &students, plan, tasks, tally)
+}
+
+/// What a run did, for its [`Summary`].
+struct Tally {
+    graded_now: usize,
+    graded_before: usize,
+    unsaved: Vec<String>,
+    interrupted: Option<Stop>,
+}
+
+/// The end of a run: a finished `--regrade` swapped in, the class files
+/// written for what the folder holds (unless an interrupted `--regrade`
+/// leaves the previous ones), and what to tell the teacher.
+fn conclude(
+    mut store: store::Store,
+    students: &[roster::Student],
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+    tally: Tally,
+) -> Result<Summary, GradeError> {
+    let regrade_pending = tally.interrupted.is_some() && store.staging();
+    if tally.interrupted.is_none() {
         store.commit()?;
     }
     let mut records = store.records();
@@ -282,25 +306,37 @@ pub async fn run(
     let mut summary = Summary {
         out: store.dir().to_path_buf(),
         students: students.len(),
-        graded_now,
-        graded_before,
+        graded_now: tally.graded_now,
+        graded_before: tally.graded_before,
         not_graded,
         left_out: Vec::new(),
         unfinished,
-        interrupted,
+        interrupted: tally.interrupted,
         regrade_pending,
-        unsaved,
+        unsaved: tally.unsaved,
         files: Vec::new(),
     };
     if regrade_pending {
         // The previous results, class files included, stay as they were.
         return Ok(summary);
     }
-    summary.files = write_class_files(&store, &students, &records, plan, tasks)?;
+    summary.files = write_class_files(&store, students, &records, plan, tasks)?;
     let pairs: Vec<(&roster::Student, Option<&Record>)> =
         students.iter().map(|s| (s, records.get(&s.id))).collect();
     summary.left_out = left_out(&pairs);
     Ok(summary)
+}
+
+/// What the output folder holds the grading of.
+fn manifest(plan: &Plan<'_>, tasks: &[&Task]) -> store::Manifest {
+    store::Manifest {
+        schema: 1,
+        course: plan.course.file.title.get(Lang::En).to_string(),
+        tasks: tasks.iter().map(|t| t.id.clone()).collect(),
+        deadline: plan
+            .deadline
+            .map(|d| crate::clock::rfc3339(d.div_euclid(1_000_000_000))),
+    }
 }
 
 /// What a resumed run says before it starts.

@@ -212,7 +212,7 @@ fn journal_label(h: &Health, lang: Lang) -> String {
     }
 }
 
-fn outcome_label(o: Outcome, lang: Lang) -> String {
+pub(super) fn outcome_label(o: Outcome, lang: Lang) -> String {
     match o {
         Outcome::Graded => lang.pick("graded", "已评分"),
         Outcome::Unreachable => lang.pick("unreachable", "无法连接"),

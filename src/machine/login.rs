@@ -54,7 +54,9 @@ pub enum Prefetched {
 }
 
 pub struct Login {
-    pub ssh: Ssh,
+    /// Shared: `lab grade --watch` keeps the master for many logins' worth
+    /// of answers ([`again`]).
+    pub ssh: std::sync::Arc<Ssh>,
     pub facts: Facts,
     /// By absolute path.
     pub files: HashMap<String, Prefetched>,
@@ -152,35 +154,63 @@ pub async fn login(
     wanted: &[Wanted],
 ) -> Result<Login, LoginError> {
     let end = marker();
-    let max = MAX_PREFETCH.to_string();
-    let mut argv: Vec<String> = vec![
-        "sh".into(),
-        "-c".into(),
-        SCRIPT.into(),
-        "sh".into(),
-        end.clone(),
-        max,
-    ];
-    argv.extend(wanted.iter().map(spec));
+    let argv = script_argv(&end, wanted);
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let last = format!("{end} done\n");
     let (ssh, first) = Ssh::connect(target, options, dir, &argv, last.as_bytes())
         .await
         .map_err(LoginError::Connect)?;
-    let (facts, files, runs) = parse(
-        &first,
-        &end,
-        wanted,
-        MAX_PREFETCH,
-        crate::clock::now_nanos(),
-    )
-    .ok_or_else(|| {
-        LoginError::Unexpected(format!(
-            "logged in, but the VM's shell did not answer as expected ({}): {}",
-            exit_words(first.code),
-            first.stderr.trim()
-        ))
-    })?;
+    answered(std::sync::Arc::new(ssh), &first, &end, wanted)
+}
+
+/// The login's answer again, as a session of the master `ssh` already
+/// holds: fresh facts and files, no new key exchange (`lab grade --watch`
+/// asks this of each VM at each round).
+pub async fn again(ssh: std::sync::Arc<Ssh>, wanted: &[Wanted]) -> Result<Login, LoginError> {
+    let end = marker();
+    let argv = script_argv(&end, wanted);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = ssh
+        .exec(&argv)
+        .await
+        .map_err(|e| LoginError::Unexpected(format!("the kept connection failed: {e}")))?;
+    if out.code == Some(255) {
+        return Err(LoginError::Connect(ConnectError::from_ssh(&out.stderr)));
+    }
+    answered(ssh, &out, &end, wanted)
+}
+
+/// `sh -c SCRIPT` with its arguments: the end marker, the size limit and
+/// one spec per wanted item.
+fn script_argv(end: &str, wanted: &[Wanted]) -> Vec<String> {
+    let mut argv: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        SCRIPT.into(),
+        "sh".into(),
+        end.to_string(),
+        MAX_PREFETCH.to_string(),
+    ];
+    argv.extend(wanted.iter().map(spec));
+    argv
+}
+
+/// The [`Login`] the script's answer `out` makes.
+fn answered(
+    ssh: std::sync::Arc<Ssh>,
+    out: &Output,
+    end: &str,
+    wanted: &[Wanted],
+) -> Result<Login, LoginError> {
+    let received = crate::clock::now_nanos();
+    let (facts, files, runs) =
+        parse(out, end, wanted, MAX_PREFETCH, received).ok_or_else(|| {
+            LoginError::Unexpected(format!(
+                "logged in, but the VM's shell did not answer as expected ({}): {}",
+                exit_words(out.code),
+                out.stderr.trim()
+            ))
+        })?;
     Ok(Login {
         ssh,
         facts,

@@ -35,7 +35,7 @@ impl Machine {
         fallback_socket: &std::path::Path,
         timeout: u64,
     ) -> std::io::Result<(Machine, Arc<Ssh>)> {
-        let ssh = Arc::new(login.ssh);
+        let ssh = login.ssh;
         let forwarded = format!("unix://{}", ssh.docker_socket().display());
         let version = ping::api_version(&forwarded, timeout).await;
         let (host, tunnel) = match version {

@@ -372,6 +372,18 @@ impl Ssh {
         self.command_with(false, &["-W", &to])
     }
 
+    /// Whether the master connection still runs: a session asked of a
+    /// master that ended would log in anew, which `lab grade --watch`
+    /// must see rather than pay for at each round.
+    pub fn alive(&self) -> bool {
+        let Ok(mut master) = self.master.lock() else {
+            return false;
+        };
+        master
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+
     /// Ends the master connection: its session's stdin closes, the VM's
     /// `cat` ends, and so does the master.
     pub async fn close(&self) {

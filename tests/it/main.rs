@@ -4,6 +4,7 @@
 
 mod bed;
 mod book;
+mod chromium;
 mod cli;
 mod course_errors;
 mod daemon_json;
@@ -12,6 +13,7 @@ mod facts;
 mod formats;
 mod fuzz;
 mod grade;
+mod grade_watch;
 mod harness;
 mod hostile;
 mod journal;
