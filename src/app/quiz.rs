@@ -64,7 +64,7 @@ pub fn run(course: &Course, g: &Global, args: &QuizArgs, lang: Lang) -> Result<u
         input: stdin.lock(),
         out: std::io::stdout(),
     };
-    let score = rt.block_on(session.run(task, quiz));
+    let score = rt.block_on(session.ask(task, quiz));
     if score.unknown > 0 {
         eprintln!("{}", tr!(lang, "lab: {} question(s) could not be checked against this machine; nothing was recorded", "lab：有 {} 道题无法根据本机判断；本次结果未记录", score.unknown));
         return Ok(exit::ERROR);

@@ -40,7 +40,7 @@ impl Probe for Command {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
         let run = ctx.expand(&self.run);
-        let Some(out) = ctx.machine.run("sh", &["-c", &run]).await? else {
+        let Some(out) = ctx.machine.exec("sh", &["-c", &run]).await? else {
             return Ok(Outcome::error(tr!(
                 lang,
                 "no `sh` on this machine",

@@ -42,7 +42,7 @@ impl Probe for DockerCli {
 
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
-        let Some(out) = ctx.machine.run(VERSION[0], &VERSION[1..]).await? else {
+        let Some(out) = ctx.machine.exec(VERSION[0], &VERSION[1..]).await? else {
             return Ok(Outcome::fail(tr!(
                 lang,
                 "the `docker` command is not installed",

@@ -34,7 +34,7 @@ async fn service_flags(ctx: &Ctx<'_>) -> Option<Vec<String>> {
     }
     let out = ctx
         .machine
-        .run("systemctl", &["cat", "docker.service"])
+        .exec("systemctl", &["cat", "docker.service"])
         .await
         .ok()??;
     (out.code == Some(0))
@@ -91,7 +91,7 @@ async fn version(ctx: &Ctx<'_>) -> (Engine, String) {
             return (e, how);
         }
     }
-    if let Ok(Some(out)) = ctx.machine.run("dockerd", &["--version"]).await {
+    if let Ok(Some(out)) = ctx.machine.exec("dockerd", &["--version"]).await {
         if let Some(ver) = dockerd::parse_version(&out.stdout) {
             let e = Engine::service(ver);
             let how = tr!(
@@ -118,7 +118,7 @@ async fn oracle(ctx: &Ctx<'_>, engine: &Engine, path: &str) -> Option<Result<(),
     }
     let out = ctx
         .machine
-        .run(
+        .exec(
             "dockerd",
             &["--validate", "--config-file", path, "-H", "fd://"],
         )

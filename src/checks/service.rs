@@ -50,7 +50,7 @@ impl Probe for Service {
         let ask = |verb: &'static str| {
             let name = name.clone();
             async move {
-                let out = ctx.machine.run("systemctl", &[verb, &name]).await?;
+                let out = ctx.machine.exec("systemctl", &[verb, &name]).await?;
                 Ok::<String, ObserveError>(
                     out.map(|o| o.stdout.trim().to_string()).unwrap_or_default(),
                 )

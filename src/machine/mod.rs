@@ -108,7 +108,7 @@ impl Machine {
 
     /// Runs a program with arguments (no shell), under the run's timeout.
     /// `Ok(None)` when the program is not installed.
-    pub async fn run(
+    pub async fn exec(
         &self,
         program: &str,
         args: &[&str],

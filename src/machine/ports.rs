@@ -8,7 +8,7 @@ impl Machine {
     /// [`LISTENERS`] (asked at login), else from [`LISTEN_TABLES`].
     pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
         if self.remote.is_some() {
-            if let Some(out) = self.run(LISTENERS[0], &LISTENERS[1..]).await? {
+            if let Some(out) = self.exec(LISTENERS[0], &LISTENERS[1..]).await? {
                 if out.code == Some(0) {
                     return Ok(parse_ss(&out.stdout));
                 }

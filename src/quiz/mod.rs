@@ -78,7 +78,7 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
         }
     }
 
-    pub async fn run(&mut self, task: &Task, quiz: &Quiz) -> Score {
+    pub async fn ask(&mut self, task: &Task, quiz: &Quiz) -> Score {
         let lang = self.lang;
         let n = quiz.questions.len();
         let head = tr!(
@@ -300,7 +300,7 @@ questions:
             .enable_all()
             .build()
             .expect("rt");
-        let score = rt.block_on(s.run(&task(), quiz));
+        let score = rt.block_on(s.ask(&task(), quiz));
         (score, String::from_utf8(out).expect("utf8"))
     }
 

@@ -4,8 +4,8 @@
 //! with the book's `escape_html`. The page's script only swaps the grid.
 
 use super::board::{Board, Row};
-use crate::html::escape as esc;
 use crate::grade::summary::outcome_label;
+use crate::html::escape as esc;
 use crate::lang::Lang;
 use crate::report::Status;
 use std::fmt::Write;
