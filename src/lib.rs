@@ -13,6 +13,7 @@ mod diagnose;
 mod evidence;
 pub mod fuzz;
 mod grade;
+mod html;
 mod lang;
 mod machine;
 mod markdown;

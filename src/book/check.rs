@@ -6,13 +6,6 @@ use crate::course::{Task, Vars};
 use crate::lang::Lang;
 use std::collections::BTreeMap;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Escaped text with `code` spans as <code>.
 pub(super) fn inline(s: &str) -> String {
     s.split('`')
@@ -21,7 +14,7 @@ pub(super) fn inline(s: &str) -> String {
             if i % 2 == 1 {
                 super::render::code_html(part)
             } else {
-                esc(part)
+                crate::html::escape(part)
             }
         })
         .collect()
@@ -45,31 +38,34 @@ pub fn html(
         "<section class=\"check\">\n"
     });
     if heading {
-        out.push_str(&format!("<h2>{}</h2>\n", esc(ui["check_your_work"])));
+        out.push_str(&format!(
+            "<h2>{}</h2>\n",
+            crate::html::escape(ui["check_your_work"])
+        ));
     }
     out.push_str("<ol class=\"check-steps\">\n");
     for step in &task.steps {
         out.push_str(&format!(
             "<li class=\"check-step\" id=\"check-{}\">\n<p class=\"check-step-title\">{}</p>\n",
-            esc(&step.id),
-            esc(&vars.expand(step.title.get(lang)))
+            crate::html::escape(&step.id),
+            crate::html::escape(&vars.expand(step.title.get(lang)))
         ));
         if !step.commands.is_empty() {
             out.push_str(&format!(
                 "<p class=\"check-label\">{}</p>\n<pre><code class=\"language-bash\">",
-                esc(ui["type"])
+                crate::html::escape(ui["type"])
             ));
             let commands: Vec<String> = step
                 .commands
                 .iter()
                 .map(|c| vars.expand(c.get(lang)))
                 .collect();
-            out.push_str(&esc(&commands.join("\n")));
+            out.push_str(&crate::html::escape(&commands.join("\n")));
             out.push_str("</code></pre>\n");
         }
         out.push_str(&format!(
             "<p class=\"check-label\">{}</p>\n<ul class=\"check-verifies\">\n",
-            esc(ui["lab_checks"])
+            crate::html::escape(ui["lab_checks"])
         ));
         for c in &step.checks {
             out.push_str(&format!(
@@ -83,13 +79,13 @@ pub fn html(
     if heading && task.quiz.is_some() {
         out.push_str(&format!(
             "<p class=\"check-run\">{} <code>lab quiz {}</code></p>\n",
-            esc(ui["quiz_note"]),
-            esc(&task.id)
+            crate::html::escape(ui["quiz_note"]),
+            crate::html::escape(&task.id)
         ));
     }
     // A lesson with its own section already shows `lab check TASK` there.
     if heading {
-        out.push_str(&format!("<p class=\"check-run\">{}</p>\n<pre><code class=\"language-bash\">lab check {}</code></pre>\n", esc(ui["run_this"]), esc(&task.id)));
+        out.push_str(&format!("<p class=\"check-run\">{}</p>\n<pre><code class=\"language-bash\">lab check {}</code></pre>\n", crate::html::escape(ui["run_this"]), crate::html::escape(&task.id)));
     }
     out.push_str("</section>\n");
     out

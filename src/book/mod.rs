@@ -43,6 +43,17 @@ pub enum BookError {
     },
 }
 
+impl BookError {
+    /// 3 when writing failed (the disk, permissions), 2 for what the author
+    /// or the command line can fix.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            BookError::Io { .. } => crate::report::exit::ERROR,
+            _ => crate::report::exit::USAGE,
+        }
+    }
+}
+
 fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> BookError + 'a {
     move |e| BookError::Io {
         op,
@@ -342,23 +353,6 @@ fn print_ids(task: &str, html: &str) -> String {
     .into_owned()
 }
 
-/// What HTML needs escaped in text and attributes; unlike tera's default,
-/// `/` is left alone, so links read as links in the output.
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The book's title in `lang`: book.toml's `title` is the English one; the
 /// course's own title otherwise.
 fn book_title(cfg: &BookToml, course: &Course, lang: Lang) -> String {
@@ -418,7 +412,7 @@ pub fn build(course: &Course, vars: &Vars, out: &Path) -> Result<Built, BookErro
             Source::Embedded | Source::Memory(_) => PathBuf::from(t),
         });
     let mut tera = tera::Tera::default();
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(crate::html::escape);
     for (name, builtin) in theme::TEMPLATES {
         let text = theme::file(theme_dir.as_deref(), name, builtin)
             .map_err(io("read", Path::new(name)))?;

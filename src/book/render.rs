@@ -56,13 +56,6 @@ fn slug(text: &str, seen: &mut HashMap<String, usize>) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// An inline code span: each word (`--no-trunc`, `tomcat:8.0`) in a `.nw`
 /// span the stylesheet keeps on one line, so a line breaks between words,
 /// never inside one (`-` and `/` are break points for browsers). A word
@@ -75,9 +68,12 @@ pub(super) fn code_html(code: &str) -> String {
         }
         let chars = word.chars().count();
         if chars > 1 && chars <= 40 {
-            out.push_str(&format!("<span class=\"nw\">{}</span>", escape(word)));
+            out.push_str(&format!(
+                "<span class=\"nw\">{}</span>",
+                crate::html::escape(word)
+            ));
         } else {
-            out.push_str(&escape(word));
+            out.push_str(&crate::html::escape(word));
         }
     }
     out.push_str("</code>");
@@ -218,12 +214,14 @@ pub fn lesson(
                     text: String::new(),
                 });
             }
-            let mut out = vec![Event::Html(format!("<h{n} id=\"{}\">", escape(&id)).into())];
+            let mut out = vec![Event::Html(
+                format!("<h{n} id=\"{}\">", crate::html::escape(&id)).into(),
+            )];
             out.extend(inner);
             out.push(Event::Html(
                 format!(
                     " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n",
-                    escape(&id)
+                    crate::html::escape(&id)
                 )
                 .into(),
             ));
@@ -321,7 +319,7 @@ fn callout(buf: Vec<Event>) -> Vec<Event> {
     let mut out = vec![Event::Html(
         format!(
             "<div class=\"callout {kind}\"><p class=\"callout-title\">{}</p>\n<p>",
-            escape(word.trim().trim_end_matches([':', '：']))
+            crate::html::escape(word.trim().trim_end_matches([':', '：']))
         )
         .into(),
     )];

@@ -26,12 +26,32 @@ impl Command {
     /// The `<...>` placeholders of the zh-CN form that have no Chinese in
     /// them: a zh-CN learner should read what to put there in Chinese.
     pub fn untranslated_placeholders(&self) -> Vec<String> {
-        placeholders(self.get(Lang::ZhCn))
-            .into_iter()
-            .filter(|p| !p.chars().any(is_chinese))
-            .map(str::to_string)
-            .collect()
+        english_placeholders(self.get(Lang::ZhCn))
     }
+}
+
+/// The `<...>` placeholders of zh-CN text (a lesson's code, a hint) that
+/// have no Chinese in them. What Docker itself prints between angle
+/// brackets (`<none>`, `<missing>`, `<no value>`), HTML tags and e-mail
+/// addresses are not placeholders.
+pub fn english_placeholders(zh: &str) -> Vec<String> {
+    const DOCKER_SAYS: &[&str] = &["<none>", "<missing>", "<no value>"];
+    const HTML: &[&str] = &[
+        "html", "head", "title", "body", "h1", "h2", "h3", "p", "div", "span", "a", "br", "pre",
+        "code", "ul", "li",
+    ];
+    placeholders(zh)
+        .into_iter()
+        .filter(|p| !p.chars().any(is_chinese))
+        .filter(|p| !DOCKER_SAYS.contains(p))
+        .filter(|p| {
+            let inner = &p[1..p.len() - 1];
+            !(inner.starts_with(['/', '!'])
+                || inner.contains('@')
+                || HTML.contains(&inner.split(' ').next().unwrap_or("")))
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 fn is_chinese(c: char) -> bool {
@@ -81,5 +101,18 @@ mod tests {
         assert!(Command::Plain("cat <<EOF".into())
             .untranslated_placeholders()
             .is_empty());
+    }
+
+    #[test]
+    fn what_docker_prints_and_html_are_not_placeholders() {
+        assert_eq!(
+            english_placeholders("\"https://<your-id>.mirror.aliyuncs.com\""),
+            ["<your-id>"]
+        );
+        assert!(english_placeholders("https://<你的加速器ID>.mirror.aliyuncs.com").is_empty());
+        assert!(english_placeholders(
+            "<none>  <none> <missing> <no value> <html><h1>x</h1></html> <!DOCTYPE html> <a@b>"
+        )
+        .is_empty());
     }
 }

@@ -138,7 +138,25 @@ impl Lint<'_> {
         });
     }
 
+    /// A text in both languages: neither empty, and the zh-CN one with its
+    /// placeholders in Chinese.
     fn text(&mut self, owner: &str, (what, what_zh): (&str, &str), t: &Text) {
+        self.both_languages(owner, (what, what_zh), t);
+        let untranslated = super::command::english_placeholders(&t.zh_cn);
+        if !untranslated.is_empty() {
+            let list = untranslated.join(", ");
+            self.at_id(
+                owner,
+                0,
+                Said {
+                    en: format!("the zh-CN {what} of `{owner}` shows {list} to zh-CN learners: write the placeholder in Chinese (`<容器 ID>`)"),
+                    zh: Some(format!("`{owner}` 的中文{what_zh}给中文学员看的是 {list}：占位符请用中文写（`<容器 ID>`）")),
+                },
+            );
+        }
+    }
+
+    fn both_languages(&mut self, owner: &str, (what, what_zh): (&str, &str), t: &Text) {
         for (lang, lang_zh, s) in [("en", "英文", &t.en), ("zh-CN", "中文", &t.zh_cn)] {
             if s.trim().is_empty() {
                 self.at_id(
@@ -156,7 +174,7 @@ impl Lint<'_> {
     /// A command whose zh-CN form shows an English placeholder.
     fn command(&mut self, step_id: &str, cmd: &Command) {
         if let Command::Bilingual(t) = cmd {
-            self.text(step_id, ("command", "命令"), t);
+            self.both_languages(step_id, ("command", "命令"), t);
         }
         let untranslated = cmd.untranslated_placeholders();
         if !untranslated.is_empty() {
@@ -396,7 +414,12 @@ pub(super) fn lint(
         for lang in ["en", "zh-CN"] {
             let lesson = format!("content/{lang}/{}", task.lesson);
             match source.read(&lesson) {
-                Ok(md) => l.out.extend(dangling_links(source, lang, &lesson, &md)),
+                Ok(md) => {
+                    l.out.extend(dangling_links(source, lang, &lesson, &md));
+                    if lang == "zh-CN" {
+                        l.out.extend(lesson_placeholders(source, &lesson, &md));
+                    }
+                }
                 Err(_) => l.at_id(
                     &task.id,
                     0,
@@ -529,6 +552,29 @@ fn quiz_questions(l: &mut Lint<'_>, task: &Task, checks: &[Check]) {
             }
         }
     }
+}
+
+/// English `<placeholders>` of a zh-CN lesson (in its code too: a
+/// learner copies `https://<your-id>.mirror.aliyuncs.com` from it).
+fn lesson_placeholders(source: &Source, lesson: &str, md: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (n, line) in md.lines().enumerate() {
+        for p in super::command::english_placeholders(line) {
+            let col = line.find(&p).map_or(1, |i| line[..i].chars().count() + 1);
+            out.push(Problem {
+                file: source.display_path(lesson),
+                line: Some(n + 1),
+                col: Some(col),
+                message: format!(
+                    "the zh-CN lesson shows the placeholder {p}: write it in Chinese (`<容器 ID>`, `<你的加速器ID>`)"
+                ),
+                zh: Some(format!(
+                    "中文课文里的占位符 {p} 是英文的：请用中文写（`<容器 ID>`、`<你的加速器ID>`）"
+                )),
+            });
+        }
+    }
+    out
 }
 
 /// Links and images of a lesson that point at course files that do not

@@ -220,5 +220,9 @@ mod tests {
         assert!(validate("https://my mirror.io", (26, 1)).is_err());
         // A placeholder is a URL dockerd takes (no pull goes through it).
         assert!(ok("https://<your-id>.mirror.aliyuncs.com", (28, 5)));
+        // The zh-CN lesson's placeholder too (Go's URL parser lets
+        // non-ASCII bytes through in a host).
+        assert!(ok("https://<你的加速器ID>.mirror.aliyuncs.com", (28, 5)));
+        assert!(ok("https://<你的加速器ID>.mirror.aliyuncs.com", (20, 10)));
     }
 }

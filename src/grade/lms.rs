@@ -8,7 +8,7 @@
 //! A grade item is titled `task2 Set up the Docker environment [6 pts]`:
 //! never `… (6)`, which Canvas reads as "Title (assignment id)" and would
 //! put the scores in assignment 6. The importers' rules are encoded as tests
-//! in `lms_import_tests.rs`.
+//! in `lms_import_tests/`.
 
 use super::cell::{csv, Cell};
 use super::outcome::{Outcome, Record};
@@ -130,5 +130,5 @@ pub fn moodle(students: &[(&Student, Option<&Record>)], tasks: &[&Task], lang: L
 }
 
 #[cfg(test)]
-#[path = "lms_import_tests.rs"]
+#[path = "lms_import_tests/mod.rs"]
 mod tests;

@@ -92,6 +92,20 @@ pub enum GradeError {
     Course(String),
 }
 
+impl GradeError {
+    /// 2 for what the teacher can fix on the command line (the roster, a
+    /// run already going on the same folder), 3 for the rest.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            GradeError::Roster { .. }
+            | GradeError::Store(StoreError::Busy { .. } | StoreError::OtherRun { .. }) => {
+                crate::report::exit::USAGE
+            }
+            _ => crate::report::exit::ERROR,
+        }
+    }
+}
+
 /// How the run ended.
 pub struct Summary {
     pub out: PathBuf,

@@ -137,7 +137,7 @@ pub fn render(
     ctx.insert("t", &words(lang));
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(crate::book::escape_html);
+    tera.set_escape_fn(crate::html::escape);
     tera.add_raw_template("summary.html", TEMPLATE)?;
     tera.render("summary.html", &ctx)
 }

@@ -96,8 +96,16 @@ impl Machine {
     }
 
     /// Work after the deadline, if there is a deadline and any work after
-    /// it (reads the events and the command log, once per run).
+    /// it (reads the events and the command log, once per run; worked out
+    /// once per machine).
     pub async fn late(&self) -> Result<Option<Late>, ObserveError> {
+        self.late
+            .get_or_init(|| self.work_after_deadline())
+            .await
+            .clone()
+    }
+
+    async fn work_after_deadline(&self) -> Result<Option<Late>, ObserveError> {
         let Some(here) = self.deadline_here().await else {
             return Ok(None);
         };

@@ -59,6 +59,9 @@ pub struct Machine {
     remote: Option<Remote>,
     /// The command log (`commands.rs`), read once.
     commands: tokio::sync::OnceCell<Result<Option<Arc<CommandLog>>, ObserveError>>,
+    /// Work after the deadline (`deadline.rs`), worked out once: the
+    /// report's steps and the gradebook's warning both ask.
+    late: tokio::sync::OnceCell<Result<Option<Late>, ObserveError>>,
     /// Observed as of this moment (Unix nanoseconds, our clock):
     /// `deadline.rs`.
     deadline: Option<i64>,
@@ -95,6 +98,7 @@ impl Machine {
             timeout,
             remote: None,
             commands: Default::default(),
+            late: Default::default(),
             deadline: None,
         }
     }
@@ -138,6 +142,7 @@ impl Machine {
                 _tunnel: tunnel,
             }),
             commands: Default::default(),
+            late: Default::default(),
             deadline: None,
         };
         Ok((machine, ssh))
@@ -562,6 +567,7 @@ mod tests {
                 _tunnel: None,
             }),
             commands: Default::default(),
+            late: Default::default(),
             deadline: None,
         }
     }

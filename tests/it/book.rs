@@ -2,7 +2,7 @@
 //! output is complete and self-contained, and course or config mistakes stop
 //! the build with their location (exit 2) before anything is written.
 
-use crate::harness::Lab;
+use crate::harness::{golden, Lab};
 use std::path::Path;
 
 fn build(course: Option<&Path>, out: &Path) -> crate::harness::Done {
@@ -205,20 +205,12 @@ fn a_small_course_renders_as_recorded() {
     .expect("write");
     let out = tmp.path().join("site");
     build(Some(&course), &out).code(0);
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/book");
     for (built, name) in [
         ("en/task1.html", "task1.en.html"),
         ("en/searchindex.js", "searchindex.en.js"),
         ("zh-CN/print.html", "print.zh-CN.html"),
     ] {
-        let got = read(&out.join(built));
-        if std::env::var_os("LAB_BLESS").is_some() {
-            std::fs::create_dir_all(&golden).expect("mkdir");
-            std::fs::write(golden.join(name), &got).expect("bless");
-        }
-        let want = std::fs::read_to_string(golden.join(name))
-            .unwrap_or_else(|e| panic!("{name}: {e} (LAB_BLESS=1 creates it)"));
-        assert_eq!(got, want, "{built} differs from tests/golden/book/{name}");
+        golden(&format!("book/{name}"), &read(&out.join(built)));
     }
 }
 

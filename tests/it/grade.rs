@@ -5,7 +5,7 @@
 //! key, and a student with hostile values in the roster. Grading only
 //! reads, so every test shares the one class.
 
-use crate::harness::{Done, Lab};
+use crate::harness::{golden, Done, Lab};
 use std::path::{Path, PathBuf};
 
 /// The class's folder (`$LAB_GRADEBED_DIR`, as the bed writes it).
@@ -61,20 +61,6 @@ fn grade_roster(roster: &Path, out: &Path, extra: &[&str]) -> Done {
     lab.run()
 }
 
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/grade")
-        .join(name);
-    if std::env::var_os("LAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("golden folder"))
-            .expect("create golden folder");
-        std::fs::write(&path, actual).expect("write golden file");
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
-    assert_eq!(actual, want, "{} differs", path.display());
-}
-
 fn read(p: PathBuf) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
@@ -122,9 +108,9 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
         .stdout_has(
             "canvas.csv and moodle.csv have no row for 3 (not graded), so the LMS keeps their grades: s05, s06, s07",
         );
-    golden("gradebook.csv", &read(out.join("gradebook.csv")));
-    golden("canvas.csv", &read(out.join("canvas.csv")));
-    golden("moodle.csv", &read(out.join("moodle.csv")));
+    golden("grade/gradebook.csv", &read(out.join("gradebook.csv")));
+    golden("grade/canvas.csv", &read(out.join("canvas.csv")));
+    golden("grade/moodle.csv", &read(out.join("moodle.csv")));
     for (id, outcome) in [
         ("s01", "graded"),
         ("s02", "graded"),

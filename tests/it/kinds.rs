@@ -74,7 +74,7 @@ fn docker_cli_and_daemon() {
         r#"
     - { id: cli, docker_cli: { min_version: "1.0" } }
     - { id: cli-too-old, docker_cli: { min_version: "999" } }
-    - { id: daemon, daemon: { min_version: "20.10", info: [ { path: Driver, matches: "^(overlay2|vfs)$", shows: { en: "overlay2 or vfs", zh-CN: "overlay2 或 vfs" } }, { path: RegistryConfig.Mirrors.0, matches: "^http://127\\.0\\.0\\.1:\\d+/$", shows: { en: "a mirror on 127.0.0.1", zh-CN: "127.0.0.1 上的镜像加速器" } } ] } }
+    - { id: daemon, daemon: { min_version: "20.10", info: [ { path: Driver, matches: "^(overlay2|overlayfs|vfs)$", shows: { en: "overlay2, overlayfs or vfs", zh-CN: "overlay2、overlayfs 或 vfs" } }, { path: RegistryConfig.Mirrors.0, matches: "^http://127\\.0\\.0\\.1:\\d+/$", shows: { en: "a mirror on 127.0.0.1", zh-CN: "127.0.0.1 上的镜像加速器" } } ] } }
     - { id: daemon-too-old, daemon: { min_version: "999" } }
     - { id: info-mismatch, daemon: { info: [ { path: Images, equals: 42 } ] } }
 "#,

@@ -123,9 +123,10 @@ fn task11_answers_copied_from_another_machine_fail() {
         "images=3",
     ];
     let done = quiz(&d, &copied.map(String::from));
+    let major_minor = d.major_minor();
     done.code(1)
         .stdout_has("not passed")
-        .stdout_has("accepted: `20.10");
+        .stdout_has(&format!("accepted: `{major_minor}"));
     let c = check(&d, "task11")
         .code(1)
         .status("task11", "quiz", "quiz", "fail");
