@@ -62,23 +62,7 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
     };
     let rt = runtime()?;
     let started = std::time::Instant::now();
-    let s = if args.watch {
-        let addr = match args.serve {
-            Some(a) => a,
-            None => crate::grade::live::DEFAULT_ADDR
-                .parse()
-                .map_err(|_| AppError::Usage("the default address".into()))?,
-        };
-        rt.block_on(crate::grade::live::watch(
-            &plan,
-            &tasks,
-            &settings,
-            addr,
-            args.every.map(std::time::Duration::from_secs),
-        ))?
-    } else {
-        rt.block_on(crate::grade::run(&plan, &tasks, &settings))?
-    };
+    let s = rt.block_on(grading(&plan, &tasks, &settings, args))?;
     let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
     if !s.not_graded.is_empty() && !args.watch {
         out.push_str(&tr!(
@@ -132,6 +116,21 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
         return Ok(exit::ERROR);
     }
     Ok(exit::PASS)
+}
+
+/// One run of `lab grade`, or the watch with `--watch`.
+async fn grading(
+    plan: &crate::grade::Plan<'_>,
+    tasks: &[&crate::course::Task],
+    settings: &crate::grade::Settings,
+    args: &GradeArgs,
+) -> Result<crate::grade::Summary, crate::grade::GradeError> {
+    if !args.watch {
+        return crate::grade::run(plan, tasks, settings).await;
+    }
+    let addr = args.serve.unwrap_or(crate::grade::live::DEFAULT_ADDR);
+    let every = args.every.map(std::time::Duration::from_secs);
+    crate::grade::live::watch(plan, tasks, settings, addr, every).await
 }
 
 /// `graded 5 of 8 hosts …; 3 could not be graded:` and a line for each of

@@ -21,7 +21,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The page is at 127.0.0.1 unless the teacher says otherwise.
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8315";
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    8315,
+));
 
 /// Watches the class until SIGINT or SIGTERM, serving the page on `addr`;
 /// then saves each VM's last round and writes the class files.

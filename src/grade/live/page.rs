@@ -1,7 +1,7 @@
 //! The class page of `lab grade --watch`: the whole page for `GET /`, and
 //! the grid alone, re-sent as a server-sent event at each change. One
 //! renderer, on the server; everything from rosters and VMs is escaped
-//! with the book's `escape_html`. The page's script only swaps the grid.
+//! with `html::escape` (the one escaper). The page's script only swaps the grid.
 
 use super::board::{Board, Row};
 use crate::grade::summary::outcome_label;
