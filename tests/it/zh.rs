@@ -200,6 +200,14 @@ fn one_term_per_concept_in_the_course_and_the_engine() {
             }
         }
     }
+    // Tasks are numbered in Chinese, as the lessons' titles say them
+    // (任务二, not 任务 2).
+    let digits = regex::Regex::new(r"任务 ?[0-9]").expect("regex");
+    for (file, text) in zh_course_text() {
+        for line in text.lines().filter(|l| digits.is_match(l)) {
+            bad.push(format!("{file}: 任务 N → 任务二…  (in: {line})"));
+        }
+    }
     assert!(bad.is_empty(), "rejected terms:\n{}", bad.join("\n"));
 }
 
