@@ -70,6 +70,18 @@ impl Text {
     }
 }
 
+/// A message in both languages, as a [`Text`]: `text!("en {}", "zh {}", x)`
+/// (what `lab validate` says of a check kind's own fields).
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $zh:literal $(, $arg:expr)* $(,)?) => {
+        $crate::lang::Text {
+            en: format!($en $(, $arg)*),
+            zh_cn: format!($zh $(, $arg)*),
+        }
+    };
+}
+
 /// Formats a message in the learner's language: `tr!(lang, "en {x}", "zh {x}")`.
 #[macro_export]
 macro_rules! tr {

@@ -132,7 +132,7 @@ pub fn lesson(
                     !path.is_empty() && !path.contains("://") && !path.starts_with("mailto:");
                 if local && !exists(&path) {
                     problems.push(Problem {
-                        zh: None,
+                        zh: Some(format!("指向 `{dest}` 的链接无处可去：没有这个课文或文件")),
                         file: file.into(),
                         line: Some(line_of(range.start)),
                         col: None,
@@ -168,7 +168,7 @@ pub fn lesson(
                         images.push(dest.clone());
                     } else {
                         problems.push(Problem {
-                            zh: None,
+                            zh: Some(format!("缺少图片 `{dest}`")),
                             file: file.into(),
                             line: Some(line_of(range.start)),
                             col: None,

@@ -60,9 +60,12 @@ impl Probe for AnyOf {
         &self.0
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         if self.0.is_empty() {
-            vec!["any_of needs at least one check".into()]
+            vec![crate::text!(
+                "any_of needs at least one check",
+                "`any_of` 至少要有一个检查"
+            )]
         } else {
             Vec::new()
         }
@@ -109,9 +112,12 @@ impl Probe for AllOf {
         &self.0
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         if self.0.is_empty() {
-            vec!["all_of needs at least one check".into()]
+            vec![crate::text!(
+                "all_of needs at least one check",
+                "`all_of` 至少要有一个检查"
+            )]
         } else {
             Vec::new()
         }

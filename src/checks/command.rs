@@ -93,7 +93,7 @@ impl Probe for Command {
         )))
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         let words = [
             shows_problem(
                 "stdout",

@@ -390,10 +390,13 @@ impl Probe for Container {
             .actual(actual))
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         let mut out = Vec::new();
         if self.name.is_none() && self.image.is_none() {
-            out.push("a container check needs `name` or `image`".to_string());
+            out.push(crate::text!(
+                "a container check needs `name` or `image`",
+                "容器检查需要 `name` 或 `image`"
+            ));
         }
         out.extend(regex_problem("logs", self.logs.as_deref()));
         out.extend(self.inspect.iter().flat_map(FieldMatch::lint));
@@ -416,8 +419,8 @@ impl Probe for Container {
                 })
                 .filter(|new| mapping(new).is_some());
             out.push(match old {
-                Some(new) => format!("port `{p}` is written container first: write `{new}`, host port first, as `docker ps` shows it"),
-                None => format!("port `{p}` is not `HOST->CONTAINER/PROTO` as `docker ps` shows it, e.g. `8080->80/tcp`"),
+                Some(new) => crate::text!("port `{}` is written container first: write `{}`, host port first, as `docker ps` shows it", "端口 `{}` 把容器端口写在了前面：请写成 `{}`，宿主机端口在前，和 `docker ps` 的显示一致", p, new),
+                None => crate::text!("port `{}` is not `HOST->CONTAINER/PROTO` as `docker ps` shows it, e.g. `8080->80/tcp`", "端口 `{}` 不是 `docker ps` 显示的 `宿主机端口->容器端口/协议` 格式，例如 `8080->80/tcp`", p),
             });
         }
         out
@@ -512,11 +515,13 @@ mod tests {
                 .expect("spec");
         let problems = spec.lint();
         assert!(
-            problems.iter().any(|p| p.contains("write `8080->80/tcp`")),
+            problems
+                .iter()
+                .any(|p| p.en.contains("write `8080->80/tcp`")),
             "{problems:?}"
         );
         assert!(
-            problems.iter().any(|p| p.contains("port `80` is not")),
+            problems.iter().any(|p| p.en.contains("port `80` is not")),
             "{problems:?}"
         );
     }
@@ -530,7 +535,7 @@ mod tests {
         assert_eq!(c.inspect.len(), 2);
         let problems = c.lint();
         assert!(
-            problems.iter().any(|p| p.contains("Config.OpenStdin")),
+            problems.iter().any(|p| p.en.contains("Config.OpenStdin")),
             "{problems:?}"
         );
         let said = c.describe(&Vars::default(), Lang::En);

@@ -74,7 +74,7 @@ impl Probe for Daemon {
         Ok(Outcome::pass(msg))
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         self.info.iter().flat_map(FieldMatch::lint).collect()
     }
 

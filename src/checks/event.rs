@@ -405,10 +405,13 @@ impl Probe for Event {
         }
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         match &self.before {
             Some(b) if b.before.is_some() => {
-                vec!["`before` inside `before` is not supported: compare with one event".into()]
+                vec![crate::text!(
+                    "`before` inside `before` is not supported: compare with one event",
+                    "不支持在 `before` 里再写 `before`：只能和一个事件比较"
+                )]
             }
             _ => Vec::new(),
         }

@@ -135,7 +135,7 @@ impl Probe for File {
         Ok(o)
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         let mut out = Vec::new();
         out.extend(regex_problem("matches", self.matches.as_deref()));
         out.extend(shows_problem(
@@ -146,7 +146,11 @@ impl Probe for File {
         ));
         if let Some(m) = &self.mode {
             if u32::from_str_radix(m.trim_start_matches("0o"), 8).is_err() {
-                out.push(format!("mode `{m}` is not octal (write it like \"0644\")"));
+                out.push(crate::text!(
+                    "mode `{}` is not octal (write it like \"0644\")",
+                    "权限 `{}` 不是八进制数（请写成 \"0644\" 这样）",
+                    m
+                ));
             }
         }
         out

@@ -502,8 +502,8 @@ impl Probe for History {
         Ok(o)
     }
 
-    fn lint(&self) -> Vec<String> {
-        let mut out: Vec<String> = [
+    fn lint(&self) -> Vec<crate::lang::Text> {
+        let mut out: Vec<crate::lang::Text> = [
             regex_problem("matches", Some(&self.matches)),
             regex_problem("after", self.after.as_deref()),
             regex_problem("before", self.before.as_deref()),
@@ -699,7 +699,7 @@ mod tests {
         let h: History = serde_yaml_ng::from_str("{ matches: 'docker\\s+images' }").unwrap();
         let problems = h.lint();
         assert!(
-            problems.len() == 1 && problems[0].contains("`shows:"),
+            problems.len() == 1 && problems[0].en.contains("`shows:"),
             "{problems:?}"
         );
         let plain: History = serde_yaml_ng::from_str("{ matches: 'docker images' }").unwrap();

@@ -160,10 +160,14 @@ impl Probe for Http {
         )))
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         let mut out = Vec::new();
         if !self.url.starts_with("http://") {
-            out.push(format!("`{}`: only http:// URLs can be checked", self.url));
+            out.push(crate::text!(
+                "`{}`: only http:// URLs can be checked",
+                "`{}`：只能检查 http:// 开头的地址",
+                self.url
+            ));
         }
         out.extend(regex_problem("body", self.body.as_deref()));
         out.extend(shows_problem(

@@ -314,16 +314,17 @@ impl Probe for Image {
         Ok(Outcome::pass(seen.join("; ")))
     }
 
-    fn lint(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.inspect.iter().flat_map(FieldMatch::lint).collect();
+    fn lint(&self) -> Vec<crate::lang::Text> {
+        let mut out: Vec<crate::lang::Text> =
+            self.inspect.iter().flat_map(FieldMatch::lint).collect();
         match (&self.reference, &self.repository, self.count, self.dangling) {
             (Some(_), None, None, None)
             | (None, Some(_), Some(_), None)
             | (None, None, None, Some(_)) => {}
-            _ => out.push(
-                "an image check needs `ref`, or `repository` with `count`, or `dangling` alone"
-                    .into(),
-            ),
+            _ => out.push(crate::text!(
+                "an image check needs `ref`, or `repository` with `count`, or `dangling` alone",
+                "镜像检查需要 `ref`，或者 `repository` 加 `count`，或者只写 `dangling`"
+            )),
         }
         out
     }

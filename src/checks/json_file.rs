@@ -94,7 +94,7 @@ impl Probe for JsonFile {
         Ok(o)
     }
 
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<crate::lang::Text> {
         self.values.iter().flat_map(FieldMatch::lint).collect()
     }
 

@@ -99,20 +99,37 @@ pub fn shows_problem(
     re: Option<&str>,
     shows: Option<&crate::lang::Text>,
     key: &str,
-) -> Option<String> {
+) -> Option<crate::lang::Text> {
     let re = re?;
     if shows.is_some() || literal(re).is_some() {
         return None;
     }
-    Some(format!(
-        "`{field}` is a regex, which learners are never shown: add `{key}: {{ en: ..., zh-CN: ... }}`, what it looks for in words"
+    Some(crate::text!(
+        "`{}` is a regex, which learners are never shown: add `{}: {{ en: ..., zh-CN: ... }}`, what it looks for in words",
+        "`{}` 是正则表达式，学员看不到它：请加上 `{}: {{ en: ..., zh-CN: ... }}`，用文字说明它要找什么",
+        field,
+        key
     ))
 }
 
 /// The lint problem of an optional regex field, if it does not compile.
-pub fn regex_problem(field: &str, re: Option<&str>) -> Option<String> {
+/// The zh-CN form names the field and quotes the regex library's reason
+/// (its last line: `unclosed group`) as code.
+pub fn regex_problem(field: &str, re: Option<&str>) -> Option<crate::lang::Text> {
     let err = regex::Regex::new(re?).err()?;
-    Some(format!("the `{field}` regex does not compile: {err}"))
+    let full = err.to_string();
+    let reason = full
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("error: ")
+        .replace('`', "'");
+    Some(crate::lang::Text {
+        en: format!("the `{field}` regex does not compile: {full}"),
+        zh_cn: format!("`{field}` 的正则表达式无法编译：`{reason}`"),
+    })
 }
 
 /// Checks every field of a document (`what` names it for the learner):
@@ -144,7 +161,7 @@ pub fn check_all(
 }
 
 impl FieldMatch {
-    pub fn lint(&self) -> Vec<String> {
+    pub fn lint(&self) -> Vec<crate::lang::Text> {
         let mut out = Vec::new();
         let set = [
             self.equals.is_some(),
@@ -153,8 +170,9 @@ impl FieldMatch {
             self.exists.is_some(),
         ];
         if set.iter().filter(|b| **b).count() != 1 {
-            out.push(format!(
+            out.push(crate::text!(
                 "field `{}` needs exactly one of equals, contains, matches, exists",
+                "字段 `{}` 需要 `equals`、`contains`、`matches`、`exists` 中的恰好一个",
                 self.path
             ));
         }

@@ -34,7 +34,7 @@ pub use matcher::{is_match, lookup, regex_problem, show};
 
 use crate::course::{Check, Vars};
 use crate::evidence::Journal;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::machine::{Machine, ObserveError};
 use crate::report::Outcome;
 use std::future::Future;
@@ -76,7 +76,7 @@ pub trait Probe {
     fn probe(&self, ctx: &Ctx<'_>) -> impl Future<Output = Result<Outcome, ObserveError>>;
 
     /// Problems `lab validate` reports (a regex that does not compile, ...).
-    fn lint(&self) -> Vec<String> {
+    fn lint(&self) -> Vec<Text> {
         Vec::new()
     }
 
@@ -143,7 +143,7 @@ macro_rules! check_kinds {
                 }
             }
 
-            pub fn lint(&self) -> Vec<String> {
+            pub fn lint(&self) -> Vec<crate::lang::Text> {
                 match self {
                     $(CheckKind::$variant(k) => k.lint(),)*
                 }

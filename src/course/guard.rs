@@ -158,13 +158,19 @@ pub fn work_exceeded(text: &str) -> Option<usize> {
 
 /// Where to point, and what to say, for an error serde gives no place:
 /// a second document (its start), an alias bomb (the first anchor).
-pub fn unplaced(text: &str, serde_message: &str) -> Option<(usize, String)> {
+pub fn unplaced(text: &str, serde_message: &str) -> Option<(usize, crate::lang::Text)> {
     if serde_message.contains("more than one document") {
         let at = second_document(text).unwrap_or(0);
-        Some((at, "a second YAML document starts here: a course file holds one; remove this `---` and what follows, or move it to a file of its own".into()))
+        Some((at, crate::text!(
+            "a second YAML document starts here: a course file holds one; remove this `---` and what follows, or move it to a file of its own",
+            "第二个 YAML 文档从这里开始：一个课程文件只能有一个文档；请删掉这个 `---` 及其后的内容，或者把它们移到单独的文件里"
+        )))
     } else if serde_message.contains("repetition limit exceeded") {
         let at = first_anchor(text).unwrap_or(0);
-        Some((at, "aliases (`*name`) repeat this anchor's value too many times for lab to read (an alias bomb?): write the values out, or use fewer aliases".into()))
+        Some((at, crate::text!(
+            "aliases (`*name`) repeat this anchor's value too many times for lab to read (an alias bomb?): write the values out, or use fewer aliases",
+            "别名（`*name`）把这个锚点的值重复了太多次，lab 读不了（别名炸弹？）：请把值直接写出来，或者少用别名"
+        )))
     } else {
         None
     }

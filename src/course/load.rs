@@ -21,8 +21,8 @@ pub struct Problem {
     pub line: Option<usize>,
     pub col: Option<usize>,
     pub message: String,
-    /// The message in zh-CN, where the linter has one (serde's and most
-    /// kinds' own problems are English only).
+    /// The message in zh-CN (every problem of `lab validate` has one;
+    /// what a book theme's template engine says does not).
     pub zh: Option<String>,
 }
 
@@ -105,21 +105,29 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
     rel: &str,
 ) -> Result<(String, T), Problem> {
     let file = source.display_path(rel);
-    let at = |line, col, message| Problem {
-        zh: None,
+    let at = |line, col, said: crate::lang::Text| Problem {
+        zh: Some(said.zh_cn),
         file: file.clone(),
         line,
         col,
-        message,
+        message: said.en,
     };
-    let bytes = source
-        .read_bytes(rel)
-        .map_err(|e| at(None, None, format!("cannot read the file: {e}")))?;
+    let bytes = source.read_bytes(rel).map_err(|e| {
+        at(
+            None,
+            None,
+            crate::text!("cannot read the file: {}", "无法读取这个文件：`{}`", e),
+        )
+    })?;
     let text = guard::utf8(&bytes).map_err(|(l, c, byte)| {
         at(
             Some(l),
             Some(c),
-            format!("byte 0x{byte:02x} is not UTF-8: save the file as UTF-8"),
+            crate::text!(
+                "byte 0x{:02x} is not UTF-8: save the file as UTF-8",
+                "字节 0x{:02x} 不是 UTF-8：请把文件存为 UTF-8 编码",
+                byte
+            ),
         )
     })?;
     // A byte-order mark is no part of the YAML (editors on Windows write
@@ -131,11 +139,26 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
     };
     if let Some(offset) = guard::nesting(text) {
         let (l, c) = place(offset);
-        return Err(at(l, c, format!("`[`/`{{` nested more than {} levels deep: no course needs that many; close the brackets sooner", guard::MAX_DEPTH)));
+        return Err(at(
+            l,
+            c,
+            crate::text!(
+                "`[`/`{{` nested more than {} levels deep: no course needs that many; close the brackets sooner",
+                "`[`/`{{` 嵌套超过了 {} 层：没有哪个课程需要这么多层，请早些闭合括号",
+                guard::MAX_DEPTH
+            ),
+        ));
     }
     if let Some(offset) = guard::work_exceeded(text) {
         let (l, c) = place(offset);
-        return Err(at(l, c, "lab stops reading here: with so many `[` and `{` before this point, reading the file would take too long; split it into smaller files, or write mappings and lists in block style".into()));
+        return Err(at(
+            l,
+            c,
+            crate::text!(
+                "lab stops reading here: with so many `[` and `{{` before this point, reading the file would take too long; split it into smaller files, or write mappings and lists in block style",
+                "lab 读到这里就停下了：此前的 `[` 和 `{{` 太多，读完整个文件会花太长时间；请把它拆成几个小文件，或者用块格式（缩进）写映射和列表"
+            ),
+        ));
     }
     let e = match serde_yaml_ng::from_str::<T>(text) {
         Ok(v) => return Ok((text.to_string(), v)),
@@ -149,20 +172,107 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
             Some(i) => msg[..i].to_string(),
             None => msg,
         };
-        let msg = match msg.as_str() {
-            "recursion limit exceeded" => "nested too deeply for lab to read (serde's recursion limit): no course needs that many levels; flatten it".to_string(),
-            _ => msg,
+        let said = match msg.as_str() {
+            "recursion limit exceeded" => crate::text!(
+                "nested too deeply for lab to read (serde's recursion limit): no course needs that many levels; flatten it",
+                "嵌套太深，lab 读不了（超过了 serde 的递归上限）：没有哪个课程需要这么多层，请把它写得扁平一些"
+            ),
+            _ => serde_said(&msg),
         };
-        return Err(at(Some(loc.line()), Some(loc.column()), msg));
+        return Err(at(Some(loc.line()), Some(loc.column()), said));
     }
     match guard::unplaced(text, &msg) {
-        Some((offset, msg)) => {
+        Some((offset, said)) => {
             let (l, c) = place(offset);
-            Err(at(l, c, msg))
+            Err(at(l, c, said))
         }
         // serde placed nothing and we know no better: the file alone (the
         // mutation tests, course/mutations.rs, meet no such error).
-        None => Err(at(None, None, msg)),
+        None => Err(at(None, None, serde_said(&msg))),
+    }
+}
+
+/// serde's message, and in zh-CN what it means and what to do: the
+/// common ones translated (unknown or missing field, wrong type, unknown
+/// kind), any other quoted as serde wrote it.
+fn serde_said(msg: &str) -> crate::lang::Text {
+    // `steps[0].checks[1]: unknown field ...`: the path stays as written.
+    let (path, rest) = match msg.split_once(": ") {
+        Some((p, r)) if !p.contains(' ') && !p.is_empty() => (format!("`{p}`："), r),
+        _ => (String::new(), msg),
+    };
+    let code = |s: &str| s.replace('`', "'");
+    let zh = if let Some(r) = rest.strip_prefix("unknown field ") {
+        match r.split_once(", expected ") {
+            Some((f, expected)) => format!(
+                "未知字段 {f}：这里能写的是 {}",
+                expected.trim_start_matches("one of ").replace(", ", "、")
+            ),
+            None => format!(
+                "未知字段 {}：这里不能有字段",
+                r.split(',').next().unwrap_or(r)
+            ),
+        }
+    } else if let Some(f) = rest.strip_prefix("missing field ") {
+        format!("缺少字段 {f}：请加上它")
+    } else if let Some(f) = rest.strip_prefix("duplicate field ") {
+        format!("字段 {f} 出现了两次：请删掉一个")
+    } else if let Some(r) = rest.strip_prefix("invalid type: ") {
+        match r.split_once(", expected ") {
+            Some((found, expected)) => format!(
+                "类型不对：这里是 `{}`，应当是 `{}`",
+                code(found),
+                code(expected)
+            ),
+            None => format!("类型不对：`{}`", code(r)),
+        }
+    } else if let Some(r) = rest.strip_prefix("invalid value: ") {
+        match r.split_once(", expected ") {
+            Some((found, expected)) => format!(
+                "取值不对：这里是 `{}`，应当是 `{}`",
+                code(found),
+                code(expected)
+            ),
+            None => format!("取值不对：`{}`", code(r)),
+        }
+    } else if let Some(r) = rest.strip_prefix("unknown check kind or field ") {
+        match r.split_once(": expected one of ") {
+            Some((f, expected)) => format!(
+                "未知的检查类型或字段 {f}：这里能写的是 {}",
+                expected.replace(", ", "、")
+            ),
+            None => format!("未知的检查类型或字段 {r}"),
+        }
+    } else if let Some(name) = rest.strip_prefix("data did not match any variant of untagged enum ")
+    {
+        match name {
+            "Command" => {
+                "命令的写法不对：要写成一个字符串，或者 `{en: ..., zh-CN: ...}`".to_string()
+            }
+            _ => format!("这里的写法不对：不符合 `{name}` 的任何一种写法"),
+        }
+    } else if let Some(r) = rest.strip_prefix("a check has exactly one kind, but this one has ") {
+        format!(
+            "一个检查只能有一种类型，这个检查却有 {}：请拆成两个检查",
+            r.split(": ").next().unwrap_or(r).replace(" and ", " 和 ")
+        )
+    } else if let Some((check, kinds)) = rest
+        .strip_prefix("check ")
+        .and_then(|r| r.split_once(" has no kind: add one of "))
+    {
+        format!(
+            "检查 {check} 没有类型：请加上 {} 中的一个",
+            kinds.replace(", ", "、")
+        )
+    } else {
+        format!(
+            "这里不符合课程文件的格式，serde 的报错是 `{}`；请对照 README 中的课程格式改正",
+            code(rest)
+        )
+    };
+    crate::lang::Text {
+        en: msg.to_string(),
+        zh_cn: format!("{path}{zh}"),
     }
 }
 
@@ -185,7 +295,7 @@ impl Course {
         };
         let files = source.task_files().unwrap_or_else(|e| {
             problems.push(Problem {
-                zh: None,
+                zh: Some(format!("无法列出任务文件：`{e}`")),
                 file: source.display_path("labs"),
                 line: None,
                 col: None,

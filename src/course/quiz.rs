@@ -210,7 +210,10 @@ impl Question {
             ));
         }
         if let Some(p) = crate::checks::regex_problem("pattern", self.pattern.as_deref()) {
-            out.push(both!("question `{}`: {p}", "题目 `{}`：{p}", self.id));
+            out.push(Text {
+                en: format!("question `{}`: {}", self.id, p.en),
+                zh_cn: format!("题目 `{}`：{}", self.id, p.zh_cn),
+            });
         }
         let mut ids: Vec<&str> = self.options.iter().map(|o| o.id.as_str()).collect();
         ids.sort_unstable();

@@ -84,8 +84,7 @@ fn locate_id(text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
     Index::new(text).id(text, id, n)
 }
 
-/// A linter's message in both languages, or in English only (what the
-/// kinds and the quiz say of themselves).
+/// A linter's message in both languages.
 struct Said {
     en: String,
     zh: Option<String>,
@@ -97,12 +96,6 @@ impl From<Text> for Said {
             en: t.en,
             zh: Some(t.zh_cn),
         }
-    }
-}
-
-impl From<String> for Said {
-    fn from(en: String) -> Said {
-        Said { en, zh: None }
     }
 }
 
@@ -223,7 +216,10 @@ impl Lint<'_> {
                 self.at_id(
                     &c.id,
                     0,
-                    both!("check `{}`: {}", "检查 `{}`：{}", c.id, problem),
+                    Said {
+                        en: format!("check `{}`: {}", c.id, problem.en),
+                        zh: Some(format!("检查 `{}`：{}", c.id, problem.zh_cn)),
+                    },
                 );
             }
             for var in c.kind.implied_vars() {
@@ -505,7 +501,7 @@ pub(super) fn lint(
     match super::Vars::new(&course.vars, &[]) {
         Ok(vars) => out.extend(super::undone::undone_later(source, &vars, tasks)),
         Err(e) => out.push(Problem {
-            zh: None,
+            zh: Some(format!("课程变量无法展开：{e}")),
             file: course_file.clone(),
             line: None,
             col: None,

@@ -50,6 +50,15 @@ fn the_built_in_course_renders_in_both_languages() {
         zh.contains("href=\"../en/task3.html\""),
         "the language switcher keeps the page"
     );
+    // The language switch carries each section's id in the other
+    // language (book.js keeps the reader's place with it).
+    assert!(zh.contains("data-ids=\"what-you-will-learn key-concepts"));
+    // The root page: its <title> in the language it is marked as.
+    let root = read(&out.join("index.html"));
+    assert!(
+        root.contains("<html lang=\"zh-CN\">") && root.contains("<title>Docker 从零开始</title>"),
+        "{root}"
+    );
     let en = read(&out.join("en/task2.html"));
     assert!(en.contains("class=\"callout warning\""), "callouts");
     assert!(en.contains("class=\"anchor\""), "heading anchors");

@@ -200,6 +200,14 @@ fn one_term_per_concept_in_the_course_and_the_engine() {
             }
         }
     }
+    // Tasks are numbered in Chinese, as the lessons' titles say them
+    // (任务二, not 任务 2).
+    let digits = regex::Regex::new(r"任务 ?[0-9]").expect("regex");
+    for (file, text) in zh_course_text() {
+        for line in text.lines().filter(|l| digits.is_match(l)) {
+            bad.push(format!("{file}: 任务 N → 任务二…  (in: {line})"));
+        }
+    }
     assert!(bad.is_empty(), "rejected terms:\n{}", bad.join("\n"));
 }
 
@@ -596,4 +604,94 @@ fn the_lessons_state_the_facts_right() {
         !storage.contains("overlay2 is the default on current"),
         "task11 quiz"
     );
+}
+
+/// What the check kinds say of their own fields, what serde and the
+/// loader's guards say of a file: in Chinese too, each break of the `ok`
+/// fixture with the words a zh-CN author reads.
+#[test]
+fn the_kinds_serde_and_the_guards_explain_in_chinese() {
+    let check = "        image: { ref: tomcat }\n";
+    let cases: &[(&str, &str)] = &[
+        // The kinds' own lints.
+        (
+            "        history: { matches: \"docker (pull\", shows: { en: a pull, zh-CN: 拉取 } }\n",
+            "的正则表达式无法编译",
+        ),
+        (
+            "        history: { matches: \"docker\\\\s+pull\" }\n",
+            "学员看不到它",
+        ),
+        (
+            "        container: { name: web, ports: [\"80/tcp->8080\"] }\n",
+            "请写成 `8080->80/tcp`，宿主机端口在前",
+        ),
+        ("        container: { logs: x }\n", "容器检查需要"),
+        ("        image: { repository: tomcat }\n", "镜像检查需要"),
+        (
+            "        daemon: { info: [ { path: Driver, equals: x, exists: true } ] }\n",
+            "恰好一个",
+        ),
+        (
+            "        file: { path: /etc/x, mode: \"9z\" }\n",
+            "不是八进制数",
+        ),
+        ("        any_of: []\n", "至少要有一个检查"),
+        (
+            "        http: { url: \"https://x/\" }\n",
+            "只能检查 http://",
+        ),
+        // serde.
+        (
+            "        image: { ref: tomcat, colour: red }\n",
+            "未知字段 `colour`",
+        ),
+        ("        image: { ref: [1, 2] }\n", "类型不对"),
+        ("        wibble: 1\n", "未知的检查类型或字段 `wibble`"),
+        (
+            "        image: { ref: tomcat }\n        file: { path: /x }\n",
+            "一个检查只能有一种类型",
+        ),
+        ("        hint: { en: x, zh-CN: 啊 }\n", "没有类型"),
+        // The guards.
+        (
+            "        image: { ref: tomcat }\n---\na: 1\n",
+            "第二个 YAML 文档",
+        ),
+    ];
+    let home = tempfile::tempdir().expect("tmp");
+    for (i, (with, says)) in cases.iter().enumerate() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let course = course_copy("ok", tmp.path());
+        let unit = course.join("labs/task1.yaml");
+        let text = std::fs::read_to_string(&unit).expect("unit");
+        assert!(text.contains(check), "the fixture changed: fix this test");
+        std::fs::write(&unit, text.replacen(check, with, 1)).expect("write");
+        let done = Lab::new(home.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .course(&course)
+            .args(["validate"])
+            .run();
+        done.code(2).stderr_has("错误").stderr_has(says);
+        assert_chinese(&done);
+        assert!(
+            !done.stderr.contains("is a regex"),
+            "case {i}: {}",
+            done.stderr
+        );
+    }
+    // Bytes that are not UTF-8.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/task1.yaml");
+    let mut bytes = std::fs::read(&unit).expect("unit");
+    bytes.extend_from_slice(b"# \xff\n");
+    std::fs::write(&unit, bytes).expect("write");
+    let done = Lab::new(home.path())
+        .env("LANG", "zh_CN.UTF-8")
+        .course(&course)
+        .args(["validate"])
+        .run();
+    done.code(2).stderr_has("不是 UTF-8");
+    assert_chinese(&done);
 }
