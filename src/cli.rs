@@ -256,6 +256,102 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Whether the learner asked for zh-CN on a command line clap refused.
+pub fn usage_is_zh(args: &[String]) -> bool {
+    usage_lang(args) == Lang::ZhCn
+}
+
+/// The language a learner asked for on a command line clap refused:
+/// `--lang` as typed, else `LAB_LANG`, else the locale.
+fn usage_lang(args: &[String]) -> Lang {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = match a.strip_prefix("--lang=") {
+            Some(v) => Some(v.to_string()),
+            None if a == "--lang" => it.next().cloned(),
+            None => None,
+        };
+        if let Some(v) = v {
+            return if v.starts_with("zh") {
+                Lang::ZhCn
+            } else {
+                Lang::En
+            };
+        }
+    }
+    match std::env::var("LAB_LANG") {
+        Ok(v) if !v.is_empty() => {
+            if v.starts_with("zh") {
+                Lang::ZhCn
+            } else {
+                Lang::En
+            }
+        }
+        _ => Lang::from_env(),
+    }
+}
+
+/// A usage error of clap's in Chinese (clap speaks English only): what
+/// was wrong, its suggestion, and where to look. `None` for help and
+/// version, which are no errors.
+pub fn usage_error_zh(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("`、`")),
+        _ => None,
+    };
+    let tick = |s: Option<String>| s.map(|s| format!("`{s}`")).unwrap_or_default();
+    let what = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return None,
+        ErrorKind::InvalidSubcommand => format!(
+            "没有 {} 这个子命令",
+            tick(ctx(ContextKind::InvalidSubcommand))
+        ),
+        ErrorKind::UnknownArgument => {
+            format!("不认识参数 {}", tick(ctx(ContextKind::InvalidArg)))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| format!("（`{}`）", s.to_string().replace('`', "'")))
+                .unwrap_or_default();
+            let valid = ctx(ContextKind::ValidValue)
+                .map(|v| format!("，可用的值有 `{v}`"))
+                .unwrap_or_default();
+            format!(
+                "{} 的值 {} 不对{why}{valid}",
+                tick(ctx(ContextKind::InvalidArg)),
+                tick(ctx(ContextKind::InvalidValue))
+            )
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少必需的参数 {}", tick(ctx(ContextKind::InvalidArg)))
+        }
+        ErrorKind::MissingSubcommand => match ctx(ContextKind::ValidSubcommand) {
+            Some(v) => format!("缺少子命令：可用的有 `{v}`"),
+            None => "缺少子命令".to_string(),
+        },
+        ErrorKind::ArgumentConflict => format!(
+            "参数 {} 不能和 {} 一起用",
+            tick(ctx(ContextKind::InvalidArg)),
+            tick(ctx(ContextKind::PriorArg))
+        ),
+        ErrorKind::TooManyValues => {
+            format!("参数 {} 给得太多了", tick(ctx(ContextKind::InvalidArg)))
+        }
+        _ => "命令行参数有误".to_string(),
+    };
+    let tip = match (
+        ctx(ContextKind::SuggestedSubcommand),
+        ctx(ContextKind::SuggestedArg),
+    ) {
+        (Some(s), _) | (None, Some(s)) => format!("是不是想写 `{s}`？"),
+        _ => String::new(),
+    };
+    Some(format!("{what}。{tip}运行 `lab --help` 查看用法。"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

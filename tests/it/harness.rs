@@ -129,6 +129,12 @@ impl Lab {
         self
     }
 
+    /// As [`Lab::args`], for a list whose length varies (a table of cases).
+    pub fn arg_slice(mut self, args: &[&str]) -> Lab {
+        self.arg_list(args);
+        self
+    }
+
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Lab {
         self.cmd.env(k, v);
         self

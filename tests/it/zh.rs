@@ -695,3 +695,44 @@ fn the_kinds_serde_and_the_guards_explain_in_chinese() {
     done.code(2).stderr_has("不是 UTF-8");
     assert_chinese(&done);
 }
+
+/// clap's own usage errors (a mistyped subcommand, flag or value) in
+/// Chinese, exit code 2; English stays clap's.
+#[test]
+fn usage_errors_speak_chinese() {
+    let home = tempfile::tempdir().expect("tmp");
+    for (args, says) in [
+        (
+            &["chekc"][..],
+            "没有 `chekc` 这个子命令。是不是想写 `check`？",
+        ),
+        (&["check", "--bogus"][..], "不认识参数 `--bogus`"),
+        (&["--var", "x", "check", "task1"][..], "的值 `x` 不对"),
+        (
+            &["check", "--format", "xml"][..],
+            "可用的值有 `text`、`json`",
+        ),
+    ] {
+        let done = zh(home.path()).arg_slice(args).run();
+        done.code(2).stderr_has(says).stderr_has("lab --help");
+        assert_chinese(&done);
+        // LANG alone picks Chinese too.
+        Lab::new(home.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .arg_slice(args)
+            .run()
+            .code(2)
+            .stderr_has(says);
+        // English learners read clap's words.
+        let en = Lab::new(home.path())
+            .args(["--lang", "en"])
+            .arg_slice(args)
+            .run();
+        en.code(2).stderr_has("error:");
+        assert!(!en.stderr.contains("错误"), "{}", en.stderr);
+    }
+    // `--lang zh-CN` and no subcommand.
+    let done = zh(home.path()).run();
+    done.code(2).stderr_has("缺少子命令：可用的有 `list`");
+    assert_chinese(&done);
+}
