@@ -5,24 +5,12 @@
 //! key, and a student with hostile values in the roster. Grading only
 //! reads, so every test shares the one class.
 
-use crate::harness::{golden, Done, Lab};
+use crate::harness::{golden, gradebed, Done, Lab};
 use std::path::{Path, PathBuf};
-
-/// The class's folder (`$LAB_GRADEBED_DIR`, as the bed writes it).
-fn bed() -> PathBuf {
-    let dir = PathBuf::from(
-        std::env::var("LAB_GRADEBED_DIR").unwrap_or_else(|_| "/tmp/lab-gradebed".into()),
-    );
-    assert!(
-        dir.join("roster.csv").is_file(),
-        "the simulated class is not up: run `scripts/gradebed up` (the README's test command does)"
-    );
-    dir
-}
 
 /// One of the bed's other rosters (`hostile.csv`, ...).
 fn bed_roster(name: &str) -> PathBuf {
-    let roster = bed().join(name);
+    let roster = gradebed().join(name);
     assert!(
         roster.is_file(),
         "{}: gradebed too old: scripts/gradebed up",
@@ -34,12 +22,12 @@ fn bed_roster(name: &str) -> PathBuf {
 /// `lab grade` on the class roster, verifying host keys against the bed's
 /// known_hosts, short timeouts (the blackholed host waits for them).
 fn grade(out: &Path, extra: &[&str]) -> Done {
-    grade_roster(&bed().join("roster.csv"), out, extra)
+    grade_roster(&gradebed().join("roster.csv"), out, extra)
 }
 
 /// `grade` with another roster (the class's VMs, other columns).
 fn grade_roster(roster: &Path, out: &Path, extra: &[&str]) -> Done {
-    let bed = bed();
+    let bed = gradebed();
     let roster = roster.display().to_string();
     let known = format!("UserKnownHostsFile={}", bed.join("known_hosts").display());
     let out = out.display().to_string();
@@ -96,7 +84,7 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
     let _ = std::fs::remove_file("/tmp/lab-pwned");
-    let roster = with_lms_ids(&bed().join("roster.csv"), tmp.path());
+    let roster = with_lms_ids(&gradebed().join("roster.csv"), tmp.path());
     let run = grade_roster(&roster, &out, &["task2", "task3"]);
     // Some hosts could not be graded: 3, and the summary names them.
     run.code(3)
@@ -261,7 +249,7 @@ fn a_second_run_resumes_and_retry_failed_grades_only_the_lost_hosts() {
 /// blackholed s06 in flight while the other hosts finish.
 fn spawn_grade(out: &Path, home: &Path, extra: &[&str]) -> std::process::Child {
     use std::os::unix::process::CommandExt;
-    let bed = bed();
+    let bed = gradebed();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lab"));
     for k in crate::harness::SCRUBBED_ENV {
         cmd.env_remove(k);
@@ -495,7 +483,7 @@ fn one_student(dir: &Path) -> PathBuf {
         &roster,
         format!(
             "student_id,name,host,port,user,identity_file\ns01,Ada,10.214.0.11,22,root,{}\n",
-            bed().join("key").display()
+            gradebed().join("key").display()
         ),
     )
     .expect("write roster");
@@ -510,7 +498,10 @@ fn the_docker_api_falls_back_to_dial_stdio_when_forwarding_is_off() {
     let tmp = tempfile::tempdir().unwrap();
     let roster = one_student(tmp.path());
     let out = tmp.path().join("grades");
-    let known = format!("UserKnownHostsFile={}", bed().join("known_hosts").display());
+    let known = format!(
+        "UserKnownHostsFile={}",
+        gradebed().join("known_hosts").display()
+    );
     Lab::new(tmp.path())
         .args([
             "grade",
@@ -668,7 +659,7 @@ fn grading_writes_nothing_on_the_vm_and_hostile_vars_stay_words() {
     .code(3);
     assert!(!Path::new("/tmp/lab-pwned-var").exists());
     // The learner's journal folder is never created by the grader.
-    let bed = bed();
+    let bed = gradebed();
     let vm_home = bed.join("vms/s01/home");
     assert!(
         !vm_home.join(".local/state/lab").exists(),
@@ -687,7 +678,7 @@ fn a_terminal_gets_a_progress_bar_with_counts() {
         env!("CARGO_BIN_EXE_lab"),
         roster.display(),
         out.display(),
-        bed().join("known_hosts").display()
+        gradebed().join("known_hosts").display()
     );
     let run = std::process::Command::new("script")
         .args(["-qec", &lab, "/dev/null"])
@@ -715,7 +706,7 @@ fn a_terminal_gets_a_progress_bar_with_counts() {
 /// (measured by GNU time around the real binary).
 #[test]
 fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
-    let bed = bed();
+    let bed = gradebed();
     let roster = bed_roster("hostile.csv");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
@@ -769,7 +760,7 @@ fn sixteen_hostile_vms_at_once_are_graded_within_256_mib() {
 /// were missed). Both grade like s02, whose task3 has its two pulls.
 #[test]
 fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
-    let bed = bed();
+    let bed = gradebed();
     let roster = bed_roster("skewed.csv");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("grades");
@@ -800,7 +791,7 @@ fn a_vm_whose_clock_lies_is_graded_by_its_daemons_clock() {
 /// keeps what came after. Without `--deadline`, both count.
 #[test]
 fn work_after_the_deadline_does_not_count_and_the_gradebook_says_so() {
-    let bed = bed();
+    let bed = gradebed();
     let roster = bed_roster("late.csv");
     let deadline = read(bed.join("vms/l01/home/deadline")).trim().to_string();
     let tmp = tempfile::tempdir().unwrap();

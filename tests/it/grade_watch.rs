@@ -7,7 +7,7 @@
 //! the class stays as the other tests expect it (volumes are no part of
 //! the course's checks).
 
-use crate::harness::{lab_bin, Lab, SCRUBBED_ENV};
+use crate::harness::{gradebed, lab_bin, Lab, SCRUBBED_ENV};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,24 +18,13 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(30);
 const STEP: &str = "live/volume";
 
-fn bed() -> PathBuf {
-    let dir = PathBuf::from(
-        std::env::var("LAB_GRADEBED_DIR").unwrap_or_else(|_| "/tmp/lab-gradebed".into()),
-    );
-    assert!(
-        dir.join("roster.csv").is_file(),
-        "the simulated class is not up: run `scripts/gradebed up`"
-    );
-    dir
-}
-
 fn course() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade-watch")
 }
 
 /// The bed's roster cut to `ids`, in `dir`.
 fn roster(dir: &Path, ids: &[&str]) -> PathBuf {
-    let all = std::fs::read_to_string(bed().join("roster.csv")).expect("the bed's roster");
+    let all = std::fs::read_to_string(gradebed().join("roster.csv")).expect("the bed's roster");
     let mut lines = all.lines();
     let mut out = format!("{}\n", lines.next().expect("a header"));
     for l in lines.filter(|l| ids.iter().any(|id| l.starts_with(&format!("{id},")))) {
@@ -57,7 +46,7 @@ impl Volume {
     }
 
     fn docker_on_s04(&self, verb: &str) -> std::process::Output {
-        let bed = bed();
+        let bed = gradebed();
         Command::new("ssh")
             .args([
                 "-F",
@@ -106,7 +95,7 @@ struct Watching {
 impl Watching {
     fn start(tmp: &Path, ids: &[&str], volume: &Volume, lang: &str) -> Watching {
         use std::os::unix::process::CommandExt;
-        let bed = bed();
+        let bed = gradebed();
         let mut cmd = Command::new(lab_bin());
         for k in SCRUBBED_ENV {
             cmd.env_remove(k);

@@ -308,3 +308,16 @@ pub fn golden(file: &str, actual: &str) {
         .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
     assert_eq!(actual, want, "{} differs", path.display());
 }
+
+/// The simulated class's folder (`$LAB_GRADEBED_DIR`, as `scripts/gradebed`
+/// writes it), for the `lab grade` tests.
+pub fn gradebed() -> PathBuf {
+    let dir = PathBuf::from(
+        std::env::var("LAB_GRADEBED_DIR").unwrap_or_else(|_| "/tmp/lab-gradebed".into()),
+    );
+    assert!(
+        dir.join("roster.csv").is_file(),
+        "the simulated class is not up: run `scripts/gradebed up` (the README's test command does)"
+    );
+    dir
+}
