@@ -1,5 +1,6 @@
-//! `any_of` and `all_of`: combine checks. `any_of` is how a step accepts
-//! either the live state or evidence that it once held:
+//! `any_of`: passes when one of its checks does. It is how a step accepts
+//! either the live state or evidence that it once held (`all_of.rs` is its
+//! sibling):
 //!
 //! ```yaml
 //! - id: pulled
@@ -13,7 +14,7 @@ use crate::course::Check;
 use crate::course::Vars;
 use crate::lang::Lang;
 use crate::machine::ObserveError;
-use crate::report::{Evidence, Outcome, Status};
+use crate::report::{Outcome, Status};
 use crate::tr;
 use serde::Deserialize;
 
@@ -22,12 +23,8 @@ use serde::Deserialize;
 #[serde(transparent)]
 pub struct AnyOf(pub Vec<Check>);
 
-/// Passes when all of its checks pass; reports the first one that does not.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
-pub struct AllOf(pub Vec<Check>);
-
-const TIMEOUT: u64 = 3600; // the parent's timeout bounds the whole group
+/// The parent's timeout bounds the whole group.
+pub(super) const TIMEOUT: u64 = 3600;
 
 impl Probe for AnyOf {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
@@ -74,57 +71,5 @@ impl Probe for AnyOf {
     fn describe(&self, vars: &Vars, lang: Lang) -> String {
         let parts: Vec<String> = self.0.iter().map(|c| c.kind.describe(vars, lang)).collect();
         parts.join(lang.pick(" — or — ", " —— 或 —— "))
-    }
-}
-
-impl Probe for AllOf {
-    async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
-        let mut passes = Vec::new();
-        let mut skipped = None;
-        let mut evidence = None;
-        for c in &self.0 {
-            let o = evaluate(c, ctx, TIMEOUT).await;
-            match o.status {
-                // A skipped part proves nothing; the group cannot pass on it.
-                Status::Skip => skipped = Some(o),
-                Status::Pass => {
-                    // The past (events, journal) is what made the group pass
-                    // when it took part: report that, not the live half.
-                    if !matches!(o.evidence, None | Some(Evidence::Live { .. })) {
-                        evidence = o.evidence.clone();
-                    }
-                    passes.push(o.message)
-                }
-                _ => return Ok(o),
-            }
-        }
-        if let Some(s) = skipped {
-            return Ok(s);
-        }
-        let pass = Outcome::pass(passes.join("; "));
-        Ok(match evidence {
-            Some(e) => pass.evidence(e),
-            None => pass,
-        })
-    }
-
-    fn children(&self) -> &[Check] {
-        &self.0
-    }
-
-    fn lint(&self) -> Vec<crate::lang::Text> {
-        if self.0.is_empty() {
-            vec![crate::text!(
-                "all_of needs at least one check",
-                "`all_of` 至少要有一个检查"
-            )]
-        } else {
-            Vec::new()
-        }
-    }
-
-    fn describe(&self, vars: &Vars, lang: Lang) -> String {
-        let parts: Vec<String> = self.0.iter().map(|c| c.kind.describe(vars, lang)).collect();
-        parts.join(lang.pick(", and ", "，并且"))
     }
 }

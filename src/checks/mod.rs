@@ -7,6 +7,7 @@
 //! Adding a kind: write `src/checks/<kind>.rs` with a struct implementing
 //! [`Probe`], add one line to the list below, add its tests.
 
+mod all_of;
 mod any_of;
 mod command;
 mod container;
@@ -199,7 +200,7 @@ check_kinds! {
     "command" => Command(command::Command),
     "quiz" => Quiz(quiz::QuizPassed),
     "any_of" => AnyOf(any_of::AnyOf),
-    "all_of" => AllOf(any_of::AllOf),
+    "all_of" => AllOf(all_of::AllOf),
 }
 
 /// Evaluates one check: its kind under its timeout, then the journal for a
