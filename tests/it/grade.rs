@@ -5,7 +5,7 @@
 //! key, and a student with hostile values in the roster. Grading only
 //! reads, so every test shares the one class.
 
-use crate::harness::{golden, gradebed, Done, Lab};
+use crate::harness::{golden, gradebed, leftover_ssh, Done, Lab};
 use std::path::{Path, PathBuf};
 
 /// One of the bed's other rosters (`hostile.csv`, ...).
@@ -313,19 +313,6 @@ fn ctrl_c(child: std::process::Child) -> (std::process::Output, u32) {
         .expect("run kill");
     assert!(ok.success());
     (child.wait_with_output().expect("wait for lab"), pid)
-}
-
-/// Processes still running for lab's run `pid` (its ssh children name the
-/// run's control-socket folder, `lab-grade-PID-…`).
-fn leftover_ssh(pid: u32) -> Vec<String> {
-    let mark = format!("lab-grade-{pid}-");
-    std::fs::read_dir("/proc")
-        .expect("read /proc")
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains(&mark))
-        .collect()
 }
 
 #[test]

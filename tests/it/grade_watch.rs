@@ -7,7 +7,7 @@
 //! the class stays as the other tests expect it (volumes are no part of
 //! the course's checks).
 
-use crate::harness::{gradebed, lab_bin, Lab, SCRUBBED_ENV};
+use crate::harness::{gradebed, lab_bin, leftover_ssh, Lab, SCRUBBED_ENV};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -174,19 +174,6 @@ impl Drop for Watching {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Processes still running for lab's run `pid` (its ssh children name the
-/// run's control-socket folder, `lab-grade-PID-…`).
-fn leftover_ssh(pid: u32) -> Vec<String> {
-    let mark = format!("lab-grade-{pid}-");
-    std::fs::read_dir("/proc")
-        .expect("read /proc")
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains(&mark))
-        .collect()
 }
 
 /// The `data:` of each server-sent event of `GET /events`, parsed.

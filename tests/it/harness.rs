@@ -321,3 +321,16 @@ pub fn gradebed() -> PathBuf {
     );
     dir
 }
+
+/// Processes still running for lab's run `pid` (its ssh children name the
+/// run's control-socket folder, `lab-grade-PID-…`).
+pub fn leftover_ssh(pid: u32) -> Vec<String> {
+    let mark = format!("lab-grade-{pid}-");
+    std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&mark))
+        .collect()
+}

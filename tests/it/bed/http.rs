@@ -14,15 +14,7 @@ pub fn http_get(host_port: &str, path: &str) -> Option<(u16, String)> {
         .find_map(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).ok())?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf);
-    let code = text.split_whitespace().nth(1)?.parse().ok()?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Some((code, body))
+    read_response(&mut s)
 }
 
 /// [`http_get`] until it answers `want` (a published port takes a moment).
@@ -50,6 +42,15 @@ pub(super) fn api(sock: &Path, method: &str, path: &str) -> Option<(u16, String)
         "{method} {path} HTTP/1.0\r\nHost: docker\r\nContent-Length: 0\r\n\r\n"
     )
     .ok()?;
+    read_response(&mut s)
+}
+
+pub(super) fn ping(sock: &Path) -> bool {
+    matches!(api(sock, "GET", "/_ping"), Some((200, body)) if body.trim() == "OK")
+}
+
+/// An HTTP/1.0 answer read to its end: (status, body).
+fn read_response(s: &mut impl Read) -> Option<(u16, String)> {
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf);
@@ -59,8 +60,4 @@ pub(super) fn api(sock: &Path, method: &str, path: &str) -> Option<(u16, String)
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     Some((code, body))
-}
-
-pub(super) fn ping(sock: &Path) -> bool {
-    matches!(api(sock, "GET", "/_ping"), Some((200, body)) if body.trim() == "OK")
 }
