@@ -186,6 +186,6 @@ fn chinese_report_for_a_chinese_locale() {
         .args(["check", "task3"])
         .run()
         .code(1)
-        .stdout_has("拉取最新版 tomcat 镜像")
+        .stdout_has("用默认标签拉取 tomcat:latest")
         .stdout_has("提示");
 }
