@@ -592,6 +592,13 @@ fn the_lessons_state_the_facts_right() {
             "{lang}/task11.md"
         );
     }
+    // `docker search` has shown no AUTOMATED column since Docker 25.0.
+    for lang in ["en", "zh-CN"] {
+        let t5 = read(&format!("content/{lang}/task5.md"));
+        for line in t5.lines().filter(|l| l.contains("AUTOMATED")) {
+            assert!(line.contains("25.0"), "{lang}/task5.md: {line}");
+        }
+    }
     let storage = &quiz[quiz.find("id: driver").expect("driver question")..];
     let storage = &storage[..storage.find("- id:").unwrap_or(storage.len())];
     for said in ["overlayfs", "Docker 29", "overlay2"] {
