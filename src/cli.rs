@@ -1,7 +1,7 @@
 //! The command line, as clap derive types. Parsing only: what each command
 //! does is in `app`.
 
-use crate::lang::Lang;
+pub use crate::lang::Lang;
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -256,14 +256,35 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Whether the learner asked for zh-CN on a command line clap refused.
-pub fn usage_is_zh(args: &[String]) -> bool {
-    usage_lang(args) == Lang::ZhCn
+/// The command line in the learner's language: clap's own for en, with
+/// `cli_zh`'s texts laid over it for zh-CN (help, headings, usage lines).
+pub fn command(lang: Lang) -> clap::Command {
+    use clap::CommandFactory;
+    match lang {
+        Lang::En => Cli::command(),
+        Lang::ZhCn => crate::cli_zh::localize(Cli::command()),
+    }
 }
 
-/// The language a learner asked for on a command line clap refused:
-/// `--lang` as typed, else `LAB_LANG`, else the locale.
-fn usage_lang(args: &[String]) -> Lang {
+/// Parses `args` (the program's name first) with [`command`] in the
+/// language they ask for; on an error also that language, for `main` to
+/// say the error in it.
+pub fn parse(args: &[std::ffi::OsString]) -> Result<Cli, (Lang, clap::Error)> {
+    use clap::FromArgMatches;
+    let lossy: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let lang = cli_lang(&lossy);
+    let mut cmd = command(lang);
+    let mut matches = cmd.try_get_matches_from_mut(args).map_err(|e| (lang, e))?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| (lang, e.format(&mut cmd)))
+}
+
+/// The language of the command line itself (help and usage errors), from
+/// the words as typed, before clap has parsed them: `--lang`, else
+/// `LAB_LANG`, else the locale.
+pub fn cli_lang(args: &[String]) -> Lang {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let v = match a.strip_prefix("--lang=") {

@@ -6,6 +6,7 @@ pub mod app;
 mod book;
 mod checks;
 pub mod cli;
+mod cli_zh;
 mod clock;
 mod completions;
 mod course;

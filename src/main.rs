@@ -1,15 +1,15 @@
 //! `lab`: parse the command line, run it, map the outcome to an exit code.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match lab::cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match lab::cli::parse(&args) {
         Ok(cli) => cli,
-        Err(e) => {
-            // clap speaks English: a zh-CN learner reads it in Chinese.
-            let args: Vec<String> = std::env::args().collect();
-            if lab::cli::usage_is_zh(&args) {
+        Err((lang, e)) => {
+            // clap's errors speak English: a zh-CN learner reads them in
+            // Chinese (help, already in Chinese, is no error).
+            if lang == lab::cli::Lang::ZhCn {
                 if let Some(zh) = lab::cli::usage_error_zh(&e) {
                     eprintln!("lab: 错误：{zh}");
                     return ExitCode::from(2);

@@ -743,3 +743,126 @@ fn usage_errors_speak_chinese() {
     done.code(2).stderr_has("缺少子命令：可用的有 `list`");
     assert_chinese(&done);
 }
+
+/// Sentences of the English help: a zh-CN learner reads none of them.
+const EN_HELP: &[&str] = &[
+    "Usage:",
+    "Commands:",
+    "Options:",
+    "Arguments:",
+    "Print help",
+    "Print version",
+    "Print this message",
+    "[default:",
+    "[env:",
+    "[possible values:",
+    "[OPTIONS]",
+    "Examples:",
+    "Exit codes",
+    "Check your work on this machine",
+    "Tasks or units to check",
+    "Language of lessons and reports",
+    "The Docker daemon to check",
+    "Grade a class of student VMs",
+    "The class roster",
+    "The roster is a CSV file",
+    "lab never changes your machine",
+];
+
+fn assert_chinese_help(done: &Done) {
+    done.code(0).stdout_has("用法：lab").stdout_has("选项：");
+    for en in EN_HELP {
+        assert!(
+            !done.stdout.contains(en),
+            "lab {}: `{en}` in the zh-CN help:\n{}",
+            done.args.join(" "),
+            done.stdout
+        );
+    }
+    // The usage line is what the learner types: code, as if quoted.
+    let quoted = |text: &str| {
+        let lines = text.lines().map(|l| match l.strip_prefix("用法：") {
+            Some(usage) => format!("用法：`{usage}`"),
+            None => l.to_string(),
+        });
+        lines.collect::<Vec<_>>().join("\n")
+    };
+    assert_chinese(&Done {
+        code: done.code,
+        stdout: quoted(&done.stdout),
+        stderr: done.stderr.clone(),
+        args: done.args.clone(),
+    });
+}
+
+#[test]
+fn help_speaks_chinese() {
+    let home = tempfile::tempdir().expect("tmp");
+    let h = home.path();
+    for flag in ["--help", "-h"] {
+        let done = zh(h).args([flag]).run();
+        assert_chinese_help(&done);
+        done.stdout_has("命令：")
+            .stdout_has("检查你在本机上完成的操作")
+            .stdout_has("显示帮助")
+            .stdout_has("显示版本")
+            .stdout_has("--docker-host <URL>");
+    }
+    zh(h)
+        .args(["--help"])
+        .run()
+        .stdout_has("lab 从不改动你的机器")
+        .stdout_has("退出码：0 每一步都通过")
+        .stdout_has("[默认：unix:///var/run/docker.sock]");
+    // A zh locale alone, and LAB_LANG alone.
+    let done = Lab::new(h)
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["check", "--help"])
+        .run();
+    assert_chinese_help(&done);
+    done.stdout_has("用法：lab check [选项] [目标]...")
+        .stdout_has("参数：")
+        .stdout_has("要检查的任务或单元")
+        .stdout_has("[可选：text、json、junit、tap]");
+    let done = Lab::new(h)
+        .env("LAB_LANG", "zh-CN")
+        .args(["watch", "--help"])
+        .run();
+    assert_chinese_help(&done);
+    done.stdout_has("q 退出");
+    // `lab help COMMAND`, and `help` in the list of commands.
+    let done = zh(h).args(["help", "grade"]).run();
+    assert_chinese_help(&done);
+    done.stdout_has("用法：lab grade [选项] --roster <文件> [目标]...")
+        .stdout_has("全班名单")
+        .stdout_has("退出码：0 每台虚拟机都已评分");
+    assert_chinese_help(&zh(h).args(["help"]).run());
+    assert_chinese_help(&zh(h).args(["book", "build", "--help"]).run());
+}
+
+#[test]
+fn help_stays_english_for_english_learners() {
+    let home = tempfile::tempdir().expect("tmp");
+    for done in [
+        Lab::new(home.path())
+            .env("LANG", "C")
+            .args(["--help"])
+            .run(),
+        Lab::new(home.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .args(["--lang", "en", "help", "grade"])
+            .run(),
+    ] {
+        done.code(0)
+            .stdout_has("Usage: lab")
+            .stdout_has("Options:")
+            .stdout_has("Exit codes")
+            .stdout_has("Print help");
+        assert!(
+            !done.stdout.chars().any(is_cjk),
+            "lab {}: Chinese in the en help:\n{}",
+            done.args.join(" "),
+            done.stdout
+        );
+    }
+}
