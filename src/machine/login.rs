@@ -86,9 +86,15 @@ pub const MAX_PREFETCH: u64 = 1 << 20;
 /// per z file:   <bytes> \n <end> z \n
 /// CLOCK \n <end> done \n
 /// ```
+///
+/// Then the shell stays, reading its stdin: each line that is a new end
+/// marker gets the same answer again, framed by it ([`again`]); the end of
+/// stdin ends it, and with it the master connection. So a kept VM is asked
+/// again with no new ssh client, sshd session or shell on either side.
 const SCRIPT: &str = r#"end=$1; max=$2; shift 2
 nl='
 '
+answer() {
 state=${XDG_STATE_HOME:-$HOME/.local/state}
 printf '%s\n' "$HOME" "$state"
 if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi
@@ -144,7 +150,11 @@ if [ -n "$zeros" ]; then
 fi
 date +%s%N
 printf '%s done\n' "$end"
-while read -r l; do :; done"#;
+}
+answer "$@" </dev/null
+while read -r end; do
+  case $end in --lab-end-*--) answer "$@" </dev/null ;; esac
+done"#;
 
 /// Logs in, learning facts and reading `wanted` on the way.
 pub async fn login(
@@ -163,20 +173,18 @@ pub async fn login(
     answered(std::sync::Arc::new(ssh), &first, &end, wanted)
 }
 
-/// The login's answer again, as a session of the master `ssh` already
-/// holds: fresh facts and files, no new key exchange (`lab grade --watch`
-/// asks this of each VM at each round).
+/// The login's answer again, from the login's own shell, which the master
+/// keeps (see [`SCRIPT`]): fresh facts and files, no new key exchange and
+/// no new process but the answer's own (`lab grade --watch` asks this of
+/// each VM at each round). `wanted` must be what the login was asked.
 pub async fn again(ssh: std::sync::Arc<Ssh>, wanted: &[Wanted]) -> Result<Login, LoginError> {
     let end = marker();
-    let argv = script_argv(&end, wanted);
-    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let out = ssh
-        .exec(&argv)
-        .await
-        .map_err(|e| LoginError::Unexpected(format!("the kept connection failed: {e}")))?;
-    if out.code == Some(255) {
-        return Err(LoginError::Connect(ConnectError::from_ssh(&out.stderr)));
-    }
+    let last = format!("{end} done\n");
+    let out = ssh.ask(&end, last.as_bytes()).await.map_err(|e| {
+        LoginError::Connect(ConnectError::Unreachable(format!(
+            "the kept connection to the VM failed: {e}"
+        )))
+    })?;
     answered(ssh, &out, &end, wanted)
 }
 
@@ -426,6 +434,55 @@ mod tests {
             },
             end,
         )
+    }
+
+    #[test]
+    fn the_kept_shell_answers_each_new_marker_and_nothing_else() {
+        use std::io::Write;
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::write(h.join("f"), "one").unwrap();
+        let wanted = [Wanted::InHome("f".into())];
+        let first = marker();
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", SCRIPT, "sh", &first, "64", &spec(&wanted[0])])
+            .env("HOME", h)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let second = "--lab-end-0123456789abcdef--";
+        let mut stdin = child.stdin.take().unwrap();
+        // Lines that are not a marker are no command: nothing runs.
+        writeln!(stdin, "touch {}", h.join("pwned").display()).unwrap();
+        writeln!(stdin, "{second}").unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(!h.join("pwned").exists());
+        let cut = format!("{first} done\n");
+        let at = out
+            .stdout
+            .windows(cut.len())
+            .position(|w| w == cut.as_bytes())
+            .unwrap()
+            + cut.len();
+        for (bytes, end) in [
+            (&out.stdout[..at], first.as_str()),
+            (&out.stdout[at..], second),
+        ] {
+            let answer = Output {
+                code: Some(0),
+                stdout: bytes.to_vec(),
+                stderr: String::new(),
+            };
+            let (_, files, _) = parse(&answer, end, &wanted, 64, 0).expect("parses");
+            let got = &files[&format!("{}/f", h.display())];
+            assert!(
+                matches!(got, Prefetched::Present { bytes: Some(b), .. } if b == b"one"),
+                "{got:?}"
+            );
+        }
     }
 
     #[test]
