@@ -140,6 +140,9 @@ pub struct Ssh {
     /// The master's own session, the login's shell (`login::SCRIPT`),
     /// kept to be asked again ([`Ssh::ask`]).
     kept: tokio::sync::Mutex<Option<Kept>>,
+    /// Local sockets the master forwards, by destination, `None` where it
+    /// would not ([`Ssh::forwarded`]).
+    forwards: tokio::sync::Mutex<std::collections::HashMap<(String, u16), Option<PathBuf>>>,
 }
 
 /// The pipes to the login's shell, which answers each line it reads.
@@ -206,6 +209,7 @@ impl Ssh {
             control: dir.join("ctl"),
             master: std::sync::Mutex::new(None),
             kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         };
         let log_path = dir.join("ssh.log");
         let log = std::fs::File::create(&log_path).map_err(|e| {
@@ -285,6 +289,7 @@ impl Ssh {
             control: PathBuf::from("/nonexistent/ctl"),
             master: std::sync::Mutex::new(None),
             kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         }
     }
 
@@ -442,6 +447,43 @@ impl Ssh {
         cmd
     }
 
+    /// A local socket whose connections the VM opens to `host:port` (its
+    /// own `localhost` included), carried over the master (`ssh -O forward
+    /// -L`): set up once per destination, so a VM asked again (`lab grade
+    /// --watch`) starts no ssh client for it. A destination the VM cannot
+    /// reach is a connection that ends at once, as with `ssh -W`. `None`
+    /// when the master forwards nothing (`ClearAllForwardings`, an old
+    /// ssh): then [`Ssh::forward`] it is.
+    pub async fn forwarded(&self, host: &str, port: u16) -> Option<PathBuf> {
+        let mut known = self.forwards.lock().await;
+        let key = (host.to_string(), port);
+        if let Some(path) = known.get(&key) {
+            return path.clone();
+        }
+        let path = self
+            .control
+            .with_file_name(format!("fwd-{}.sock", known.len()));
+        let _ = std::fs::remove_file(&path);
+        // An IPv6 address in brackets, as -L reads it.
+        let to = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        let spec = format!("{}:{to}:{port}", path.display());
+        let mut cmd = self.command_with(false, &["-O", "forward", "-L", &spec]);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let secs = self.options.timeout.max(1);
+        let done = tokio::time::timeout(Duration::from_secs(secs), cmd.status()).await;
+        let made = matches!(done, Ok(Ok(status)) if status.success()) && path.exists();
+        let path = made.then_some(path);
+        known.insert(key, path.clone());
+        path
+    }
+
     /// A TCP connection opened by the VM to `host:port` (its own
     /// `localhost` included), carried over the master: `ssh -W`.
     pub fn forward(&self, host: &str, port: u16) -> tokio::process::Command {
@@ -536,6 +578,7 @@ mod tests {
             control: "/tmp/x/ctl".into(),
             master: std::sync::Mutex::new(None),
             kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         };
         let args: Vec<String> = ssh
             .args(false, &["-O", "exit"])
