@@ -86,16 +86,35 @@ pub const MAX_PREFETCH: u64 = 1 << 20;
 /// per z file:   <bytes> \n <end> z \n
 /// CLOCK \n <end> done \n
 /// ```
+///
+/// Then the shell stays, reading its stdin: each line that is a new end
+/// marker gets the same answer again, framed by it ([`again`]); the end of
+/// stdin ends it, and with it the master connection. So a kept VM is asked
+/// again with no new ssh client, sshd session or shell on either side. A
+/// command that answers from its program file alone (`docker --version`,
+/// see [`program_fact`]) is run again only when that file changed, or when
+/// the marker's line says `fresh` (lab saw the daemon restart: a package
+/// upgrade, say, which a wrapper's file would not show).
 const SCRIPT: &str = r#"end=$1; max=$2; shift 2
 nl='
 '
+answer() {
 state=${XDG_STATE_HOME:-$HOME/.local/state}
 printf '%s\n' "$HOME" "$state"
 if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi
-n=0; have=; k=0
+n=0; have=; k=0; v=0
 for spec; do
   case $spec in
     X:*) (eval "${spec#X:}") </dev/null 2>/dev/null; printf '\n%s x%s\n' "$end" "$?"; continue ;;
+    V:*)
+      r=${spec#V:}; prog=${r%%:*}; v=$((v+1)); id=
+      if p=$(command -v "$prog"); then id="$gen $(stat -L -c '%d %i %s %Y' "$p" 2>/dev/null)"; fi
+      eval "was=\${vid$v-}"
+      if [ "$id" = "$gen " ] || [ "$id" != "$was" ]; then
+        o=$( (eval "${r#*:}") </dev/null 2>/dev/null; printf '.%s' "$?")
+        eval "vid$v=\$id; vo$v=\$o"
+      else eval "o=\$vo$v"; fi
+      printf '%s\n%s x%s\n' "${o%.*}" "$end" "${o##*.}"; continue ;;
     H:*) p=$HOME/${spec#H:} ;;
     S:*) p=$state/${spec#S:} ;;
     *) p=${spec#A:} ;;
@@ -144,7 +163,15 @@ if [ -n "$zeros" ]; then
 fi
 date +%s%N
 printf '%s done\n' "$end"
-while read -r l; do :; done"#;
+}
+gen=0
+answer "$@" </dev/null
+while read -r end how; do
+  case $end in --lab-end-*--)
+    if [ "$how" = fresh ]; then gen=$((gen+1)); fi
+    answer "$@" </dev/null ;;
+  esac
+done"#;
 
 /// Logs in, learning facts and reading `wanted` on the way.
 pub async fn login(
@@ -163,20 +190,28 @@ pub async fn login(
     answered(std::sync::Arc::new(ssh), &first, &end, wanted)
 }
 
-/// The login's answer again, as a session of the master `ssh` already
-/// holds: fresh facts and files, no new key exchange (`lab grade --watch`
-/// asks this of each VM at each round).
-pub async fn again(ssh: std::sync::Arc<Ssh>, wanted: &[Wanted]) -> Result<Login, LoginError> {
+/// The login's answer again, from the login's own shell, which the master
+/// keeps (see [`SCRIPT`]): fresh facts and files, no new key exchange and
+/// no new process but the answer's own (`lab grade --watch` asks this of
+/// each VM at each round). `wanted` must be what the login was asked;
+/// `fresh`: answers kept from earlier rounds are not to be trusted.
+pub async fn again(
+    ssh: std::sync::Arc<Ssh>,
+    wanted: &[Wanted],
+    fresh: bool,
+) -> Result<Login, LoginError> {
     let end = marker();
-    let argv = script_argv(&end, wanted);
-    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let out = ssh
-        .exec(&argv)
-        .await
-        .map_err(|e| LoginError::Unexpected(format!("the kept connection failed: {e}")))?;
-    if out.code == Some(255) {
-        return Err(LoginError::Connect(ConnectError::from_ssh(&out.stderr)));
-    }
+    let last = format!("{end} done\n");
+    let line = if fresh {
+        format!("{end} fresh")
+    } else {
+        end.clone()
+    };
+    let out = ssh.ask(&line, last.as_bytes()).await.map_err(|e| {
+        LoginError::Connect(ConnectError::Unreachable(format!(
+            "the kept connection to the VM failed: {e}"
+        )))
+    })?;
     answered(ssh, &out, &end, wanted)
 }
 
@@ -233,10 +268,26 @@ fn spec(w: &Wanted) -> String {
         Wanted::InHome(p) => format!("H:{p}"),
         Wanted::InState(p) => format!("S:{p}"),
         Wanted::Run(argv) => {
-            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-            format!("X:{}", super::ssh::command_line(&argv))
+            let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+            let line = super::ssh::command_line(&words);
+            match program_fact(argv) {
+                Some(program) => format!("V:{program}:{line}"),
+                None => format!("X:{line}"),
+            }
         }
     }
+}
+
+/// The program of a command whose answer is a fact of the program file
+/// alone (`docker --version`): the login's shell runs it again only when
+/// that file changed (device, inode, size, mtime) or lab asks afresh.
+fn program_fact(argv: &[String]) -> Option<&str> {
+    let [program, flag] = argv else { return None };
+    let plain = !program.starts_with('-')
+        && program
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    (flag == "--version" && plain && !program.is_empty()).then_some(program.as_str())
 }
 
 /// A marker no file will contain by chance.
@@ -426,6 +477,174 @@ mod tests {
             },
             end,
         )
+    }
+
+    #[test]
+    fn the_kept_shell_answers_each_new_marker_and_nothing_else() {
+        use std::io::Write;
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::write(h.join("f"), "one").unwrap();
+        let wanted = [Wanted::InHome("f".into())];
+        let first = marker();
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", SCRIPT, "sh", &first, "64", &spec(&wanted[0])])
+            .env("HOME", h)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let second = "--lab-end-0123456789abcdef--";
+        let mut stdin = child.stdin.take().unwrap();
+        // Lines that are not a marker are no command: nothing runs.
+        writeln!(stdin, "touch {}", h.join("pwned").display()).unwrap();
+        writeln!(stdin, "{second}").unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(!h.join("pwned").exists());
+        let cut = format!("{first} done\n");
+        let at = out
+            .stdout
+            .windows(cut.len())
+            .position(|w| w == cut.as_bytes())
+            .unwrap()
+            + cut.len();
+        for (bytes, end) in [
+            (&out.stdout[..at], first.as_str()),
+            (&out.stdout[at..], second),
+        ] {
+            let answer = Output {
+                code: Some(0),
+                stdout: bytes.to_vec(),
+                stderr: String::new(),
+            };
+            let (_, files, _) = parse(&answer, end, &wanted, 64, 0).expect("parses");
+            let got = &files[&format!("{}/f", h.display())];
+            assert!(
+                matches!(got, Prefetched::Present { bytes: Some(b), .. } if b == b"one"),
+                "{got:?}"
+            );
+        }
+    }
+
+    /// The login's shell, asked by marker lines as `again` asks it.
+    struct KeptShell(
+        std::process::Child,
+        std::io::BufReader<std::process::ChildStdout>,
+    );
+
+    impl KeptShell {
+        fn start(env: &[(&str, &Path)], wanted: &[Wanted]) -> (KeptShell, Vec<u8>) {
+            let first = marker();
+            let mut cmd = std::process::Command::new("sh");
+            cmd.args(["-c", SCRIPT, "sh", &first, "64"]);
+            cmd.args(wanted.iter().map(spec));
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = std::io::BufReader::new(child.stdout.take().unwrap());
+            let mut shell = KeptShell(child, out);
+            let answer = shell.read_to(&first);
+            (shell, answer)
+        }
+
+        fn read_to(&mut self, end: &str) -> Vec<u8> {
+            use std::io::BufRead;
+            let mut all = Vec::new();
+            let done = format!("{end} done\n");
+            while !all.ends_with(done.as_bytes()) {
+                let n = self.1.read_until(b'\n', &mut all).unwrap();
+                assert!(n > 0, "the shell ended: {}", String::from_utf8_lossy(&all));
+            }
+            all
+        }
+
+        fn ask(&mut self, how: &str) -> Vec<u8> {
+            use std::io::Write;
+            let end = marker();
+            writeln!(self.0.stdin.as_mut().unwrap(), "{end} {how}").unwrap();
+            self.read_to(&end)
+        }
+    }
+
+    #[test]
+    fn a_program_fact_is_run_again_only_when_its_file_changed_or_asked_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let bin = d.join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let program = bin.join("fakever");
+        let write = |body: &str| {
+            std::fs::write(
+                &program,
+                format!("#!/bin/sh\necho run >>{}/runs\n{body}\n", d.display()),
+            )
+            .unwrap();
+            std::fs::set_permissions(
+                &program,
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .unwrap();
+        };
+        write("echo 'v1'; exit 3");
+        let runs = || {
+            std::fs::read_to_string(d.join("runs"))
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        let path = format!("{}:/usr/bin:/bin", bin.display());
+        let wanted = [Wanted::Run(vec!["fakever".into(), "--version".into()])];
+        let (mut shell, first) =
+            KeptShell::start(&[("HOME", d), ("PATH", Path::new(&path))], &wanted);
+        let text = String::from_utf8_lossy(&first).into_owned();
+        assert!(
+            text.contains("v1\n\n--lab-end-") && text.contains(" x3\n"),
+            "{text}"
+        );
+        assert_eq!(runs(), 1);
+        // Asked again: the same answer, from the shell's memory.
+        let again = String::from_utf8_lossy(&shell.ask("")).into_owned();
+        assert!(
+            again.contains("v1\n\n--lab-end-") && again.contains(" x3\n"),
+            "{again}"
+        );
+        assert_eq!(runs(), 1);
+        // The program changed (another size): run again.
+        write("echo 'version two'");
+        let changed = String::from_utf8_lossy(&shell.ask("")).into_owned();
+        assert!(
+            changed.contains("version two\n\n--lab-end-") && changed.contains(" x0\n"),
+            "{changed}"
+        );
+        assert_eq!(runs(), 2);
+        // Asked afresh (the daemon restarted): run again, file unchanged.
+        shell.ask("fresh");
+        assert_eq!(runs(), 3);
+        shell.ask("");
+        assert_eq!(runs(), 3);
+        drop(shell.0.stdin.take());
+        assert!(shell.0.wait().unwrap().success());
+    }
+
+    #[test]
+    fn only_a_plain_programs_version_is_a_program_fact() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            program_fact(&argv(&["docker", "--version"])),
+            Some("docker")
+        );
+        assert_eq!(program_fact(&argv(&["ss", "-ltn"])), None);
+        assert_eq!(program_fact(&argv(&["docker", "version"])), None);
+        assert_eq!(program_fact(&argv(&["a b", "--version"])), None);
+        assert_eq!(program_fact(&argv(&["x:y", "--version"])), None);
+        assert_eq!(program_fact(&argv(&["-v", "--version"])), None);
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Machine {
     /// by the VM (so `localhost` is the VM's own).
     pub async fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
         match &self.remote {
-            Some(r) => r.connect(host, port),
+            Some(r) => r.connect(host, port).await,
             None => local::connect(host, port).await,
         }
     }

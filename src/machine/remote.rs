@@ -226,9 +226,13 @@ exec tar -xOf "$1" "$2""#;
         }))
     }
 
-    /// A TCP connection opened by the VM (`ssh -W`), so `localhost` is the
-    /// VM's own.
-    pub(super) fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
+    /// A TCP connection opened by the VM, so `localhost` is the VM's own:
+    /// through a socket the master forwards ([`Ssh::forwarded`]), or, where
+    /// it forwards none (`ClearAllForwardings`), its own `ssh -W`.
+    pub(super) async fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
+        if let Some(path) = self.ssh.forwarded(host, port).await {
+            return Ok(Box::new(tokio::net::UnixStream::connect(path).await?));
+        }
         let mut child = self
             .ssh
             .forward(host, port)

@@ -137,6 +137,39 @@ pub struct Ssh {
     /// The master: our child, killed if dropped (a VM abandoned midway,
     /// Ctrl-C), so no connection outlives lab.
     master: std::sync::Mutex<Option<tokio::process::Child>>,
+    /// The master's own session, the login's shell (`login::SCRIPT`),
+    /// kept to be asked again ([`Ssh::ask`]).
+    kept: tokio::sync::Mutex<Option<Kept>>,
+    /// Local sockets the master forwards, by destination, `None` where it
+    /// would not ([`Ssh::forwarded`]).
+    forwards: tokio::sync::Mutex<std::collections::HashMap<(String, u16), Option<PathBuf>>>,
+}
+
+/// The pipes to the login's shell, which answers each line it reads.
+struct Kept {
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::process::ChildStdout,
+}
+
+/// Reads `from` until what was read ends with `last` (`true`), or until its
+/// end (`false`).
+async fn read_until(
+    from: &mut tokio::process::ChildStdout,
+    last: &[u8],
+) -> std::io::Result<(Vec<u8>, bool)> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = from.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok((buf, false));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.ends_with(last) {
+            return Ok((buf, true));
+        }
+    }
 }
 
 /// The shell word for `arg`: single-quoted, with `'` spelt `'\''`.
@@ -158,9 +191,9 @@ pub fn command_line(argv: &[&str]) -> String {
 
 impl Ssh {
     /// Logs in and runs `argv` as the master's own session: its output is
-    /// read up to the line `last` (the command then waits for its stdin to
-    /// close, `exec cat >/dev/null`, which keeps the master alive). Later
-    /// commands are sessions of this master; [`Ssh::close`] or dropping
+    /// read up to the line `last` (the command then reads its stdin until
+    /// it closes, which keeps the master alive, and may be asked again:
+    /// [`Ssh::ask`]). Later commands are sessions of this master; [`Ssh::close`] or dropping
     /// the `Ssh` ends it, so no connection outlives the VM's grading. `dir`
     /// holds the control socket and ssh's log; it must be private.
     pub async fn connect(
@@ -170,12 +203,13 @@ impl Ssh {
         argv: &[&str],
         last: &[u8],
     ) -> Result<(Ssh, Output), ConnectError> {
-        use tokio::io::AsyncReadExt;
         let ssh = Ssh {
             target,
             options,
             control: dir.join("ctl"),
             master: std::sync::Mutex::new(None),
+            kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         };
         let log_path = dir.join("ssh.log");
         let log = std::fs::File::create(&log_path).map_err(|e| {
@@ -193,23 +227,10 @@ impl Ssh {
         let mut child = cmd
             .spawn()
             .map_err(|e| ConnectError::Other(format!("cannot run {}: {e}", ssh.options.program)))?;
-        let Some(mut stdout) = child.stdout.take() else {
+        let Some(mut pipe) = child.stdout.take() else {
             return Err(ConnectError::Other("ssh gave no stdout".into()));
         };
-        let read = async {
-            let mut buf = Vec::new();
-            let mut chunk = vec![0u8; 64 * 1024];
-            loop {
-                let n = stdout.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok::<_, std::io::Error>((buf, false));
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                if buf.ends_with(last) {
-                    return Ok((buf, true));
-                }
-            }
-        };
+        let read = read_until(&mut pipe, last);
         // ConnectTimeout covers the TCP connect and the banner; this covers
         // a login that hangs later (a slow shell profile).
         let secs = ssh.options.timeout * 2 + 5;
@@ -237,6 +258,12 @@ impl Ssh {
                 },
             ));
         }
+        if let Some(stdin) = child.stdin.take() {
+            *ssh.kept.lock().await = Some(Kept {
+                stdin,
+                stdout: pipe,
+            });
+        }
         if let Ok(mut m) = ssh.master.lock() {
             *m = Some(child);
         }
@@ -261,6 +288,8 @@ impl Ssh {
             options: Options::default(),
             control: PathBuf::from("/nonexistent/ctl"),
             master: std::sync::Mutex::new(None),
+            kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         }
     }
 
@@ -357,12 +386,102 @@ impl Ssh {
         })
     }
 
+    /// Asks the login's shell again: writes `line` to it and reads its
+    /// answer up to `last`, under the run's timeout. A shell that does not
+    /// answer in time, or whose connection ended, is given up: the master
+    /// is killed, so [`Ssh::alive`] says the VM must be logged into anew.
+    pub async fn ask(&self, line: &str, last: &[u8]) -> std::io::Result<Output> {
+        use tokio::io::AsyncWriteExt;
+        let mut kept = self.kept.lock().await;
+        let Some(k) = kept.as_mut() else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "the login's shell is gone",
+            ));
+        };
+        let secs = self.options.timeout.max(1);
+        let asked = async {
+            k.stdin.write_all(format!("{line}\n").as_bytes()).await?;
+            k.stdin.flush().await?;
+            read_until(&mut k.stdout, last).await
+        };
+        let why = match tokio::time::timeout(Duration::from_secs(secs), asked).await {
+            Ok(Ok((stdout, true))) => {
+                return Ok(Output {
+                    code: Some(0),
+                    stdout,
+                    stderr: String::new(),
+                })
+            }
+            Ok(Ok((_, false))) => std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the connection ended before the VM answered",
+            ),
+            Ok(Err(e)) => e,
+            Err(_) => std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer in {secs} s"),
+            ),
+        };
+        // Half an answer would frame the next one wrongly: start anew.
+        kept.take();
+        drop(kept);
+        self.kill();
+        Err(why)
+    }
+
+    /// Kills the master (its connection ends at once).
+    fn kill(&self) {
+        if let Ok(mut m) = self.master.lock() {
+            if let Some(child) = m.as_mut() {
+                let _ = child.start_kill();
+            }
+        }
+    }
+
     /// `docker system dial-stdio` on the VM: its stdin and stdout are a
     /// connection to the VM's Docker socket (what `DOCKER_HOST=ssh://` does).
     pub fn dial_stdio(&self) -> tokio::process::Command {
         let mut cmd = self.command(false);
         cmd.arg(command_line(&["docker", "system", "dial-stdio"]));
         cmd
+    }
+
+    /// A local socket whose connections the VM opens to `host:port` (its
+    /// own `localhost` included), carried over the master (`ssh -O forward
+    /// -L`): set up once per destination, so a VM asked again (`lab grade
+    /// --watch`) starts no ssh client for it. A destination the VM cannot
+    /// reach is a connection that ends at once, as with `ssh -W`. `None`
+    /// when the master forwards nothing (`ClearAllForwardings`, an old
+    /// ssh): then [`Ssh::forward`] it is.
+    pub async fn forwarded(&self, host: &str, port: u16) -> Option<PathBuf> {
+        let mut known = self.forwards.lock().await;
+        let key = (host.to_string(), port);
+        if let Some(path) = known.get(&key) {
+            return path.clone();
+        }
+        let path = self
+            .control
+            .with_file_name(format!("fwd-{}.sock", known.len()));
+        let _ = std::fs::remove_file(&path);
+        // An IPv6 address in brackets, as -L reads it.
+        let to = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        let spec = format!("{}:{to}:{port}", path.display());
+        let mut cmd = self.command_with(false, &["-O", "forward", "-L", &spec]);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let secs = self.options.timeout.max(1);
+        let done = tokio::time::timeout(Duration::from_secs(secs), cmd.status()).await;
+        let made = matches!(done, Ok(Ok(status)) if status.success()) && path.exists();
+        let path = made.then_some(path);
+        known.insert(key, path.clone());
+        path
     }
 
     /// A TCP connection opened by the VM to `host:port` (its own
@@ -387,9 +506,9 @@ impl Ssh {
     /// Ends the master connection: its session's stdin closes, the VM's
     /// `cat` ends, and so does the master.
     pub async fn close(&self) {
+        drop(self.kept.lock().await.take());
         let child = self.master.lock().ok().and_then(|mut m| m.take());
         if let Some(mut child) = child {
-            drop(child.stdin.take());
             if tokio::time::timeout(Duration::from_secs(5), child.wait())
                 .await
                 .is_err()
@@ -458,6 +577,8 @@ mod tests {
             },
             control: "/tmp/x/ctl".into(),
             master: std::sync::Mutex::new(None),
+            kept: tokio::sync::Mutex::new(None),
+            forwards: Default::default(),
         };
         let args: Vec<String> = ssh
             .args(false, &["-O", "exit"])

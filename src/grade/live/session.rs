@@ -12,7 +12,7 @@ use crate::grade::roster::Student;
 use crate::grade::Plan;
 use crate::machine::login::{self, Login, Wanted};
 use crate::machine::ssh::Ssh;
-use crate::machine::DockerView;
+use crate::machine::{DockerView, Follow};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,7 +71,13 @@ async fn kept(i: usize, login: Login, dir: &Path, s: &Shared<'_>) {
     let wake = Notify::new();
     let socket = format!("unix://{}", ssh.docker_socket().display());
     let events = DockerView::labelled(socket, ssh.target().url(), 0, s.plan.timeout);
-    let follow = events.follow(|_| {
+    // The daemon went away or came back (a restart, an upgrade): what the
+    // VM's shell keeps from earlier rounds is asked afresh.
+    let restarted = std::sync::atomic::AtomicBool::new(false);
+    let follow = events.follow(|seen| {
+        if !matches!(seen, Follow::Event) {
+            restarted.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         wake.notify_one();
         true
     });
@@ -81,7 +87,8 @@ async fn kept(i: usize, login: Login, dir: &Path, s: &Shared<'_>) {
             let started = Instant::now();
             let result = {
                 let _turn = s.gate.acquire().await;
-                round(first.take(), &ssh, dir, s, started).await
+                let fresh = restarted.swap(false, std::sync::atomic::Ordering::Relaxed);
+                round(first.take(), &ssh, dir, s, fresh, started).await
             };
             let _ = s.results.send((i, result));
             if !ssh.alive() {
@@ -107,6 +114,7 @@ async fn round(
     ssh: &Arc<Ssh>,
     dir: &Path,
     s: &Shared<'_>,
+    fresh: bool,
     started: Instant,
 ) -> HostResult {
     let work = async {
@@ -120,7 +128,7 @@ async fn round(
                     started,
                 )
             }
-            None => match login::again(ssh.clone(), s.wanted).await {
+            None => match login::again(ssh.clone(), s.wanted, fresh).await {
                 Ok(l) => l,
                 Err(e) => return host::login_failed(e, started),
             },
