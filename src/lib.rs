@@ -1,5 +1,5 @@
 //! `lab` as a library: the binary (`main.rs`) parses the command line and
-//! calls [`app::run`]; the fuzz targets (`fuzz/`) call [`fuzz`]. Everything
+//! calls [`app::dispatch`]; the fuzz targets (`fuzz/`) call [`fuzz`]. Everything
 //! else is private to the crate.
 
 pub mod app;

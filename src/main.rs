@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         }
     };
     let lang = lab::app::learner_lang(&cli.global);
-    match lab::app::run(cli) {
+    match lab::app::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let error = lang.pick("error: ", "错误：");

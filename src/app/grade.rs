@@ -1,4 +1,4 @@
-//! `lab grade`: the plan from the command line, `crate::grade::run`, and
+//! `lab grade`: the plan from the command line, `crate::grade::once`, and
 //! the summary the teacher reads.
 
 use super::{color, emit, runtime, AppError};
@@ -126,7 +126,7 @@ async fn grading(
     args: &GradeArgs,
 ) -> Result<crate::grade::Summary, crate::grade::GradeError> {
     if !args.watch {
-        return crate::grade::run(plan, tasks, settings).await;
+        return crate::grade::once(plan, tasks, settings).await;
     }
     let addr = args.serve.unwrap_or(crate::grade::live::DEFAULT_ADDR);
     let every = args.every.map(std::time::Duration::from_secs);

@@ -135,7 +135,7 @@ fn learner_vars(
     Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)
 }
 
-pub fn run(cli: Cli) -> Result<u8, AppError> {
+pub fn dispatch(cli: Cli) -> Result<u8, AppError> {
     let g = &cli.global;
     let lang = learner_lang(g);
     let source = match &g.course {

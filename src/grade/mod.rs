@@ -166,7 +166,9 @@ impl Drop for Scratch {
     }
 }
 
-pub async fn run(
+/// Grades the class once: every VM logged into, graded and saved, then
+/// the class files written (`lab grade`; `live::watch` is `--watch`).
+pub async fn once(
     plan: &Plan<'_>,
     tasks: &[&Task],
     settings: &Settings,

@@ -28,7 +28,7 @@ pub(super) fn stat(path: &str) -> Result<Option<FileInfo>, ObserveError> {
     }
 }
 
-pub(super) async fn run(
+pub(super) async fn exec(
     program: &str,
     args: &[&str],
     timeout: u64,

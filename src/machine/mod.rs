@@ -114,8 +114,8 @@ impl Machine {
         args: &[&str],
     ) -> Result<Option<CommandOutput>, ObserveError> {
         match &self.remote {
-            Some(r) => r.run(program, args).await,
-            None => local::run(program, args, self.timeout).await,
+            Some(r) => r.exec(program, args).await,
+            None => local::exec(program, args, self.timeout).await,
         }
     }
 

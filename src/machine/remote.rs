@@ -75,7 +75,7 @@ impl Machine {
 
 impl Remote {
     /// Runs `argv` on the VM; `Ok(None)` when it exits with `missing_code`.
-    async fn exec(
+    async fn session(
         &self,
         what: &str,
         argv: &[&str],
@@ -104,7 +104,7 @@ impl Remote {
 
     /// Like [`Self::exec`], but a non-zero exit is an error too.
     async fn ok(&self, what: &str, argv: &[&str]) -> Result<Option<Vec<u8>>, ObserveError> {
-        let Some(out) = self.exec(what, argv, MISSING).await? else {
+        let Some(out) = self.session(what, argv, MISSING).await? else {
             return Ok(None);
         };
         if out.code != Some(0) {
@@ -166,7 +166,7 @@ impl Remote {
 
     /// A program run by `sh -c` on the VM (what login ran, from memory);
     /// `Ok(None)` when it is not installed.
-    pub(super) async fn run(
+    pub(super) async fn exec(
         &self,
         program: &str,
         args: &[&str],
@@ -186,7 +186,7 @@ impl Remote {
         let mut argv = vec!["sh", "-c", script, "sh", program];
         argv.extend_from_slice(args);
         let what = format!("run `{program}`");
-        let out = self.exec(&what, &argv, NOT_INSTALLED).await?;
+        let out = self.session(&what, &argv, NOT_INSTALLED).await?;
         Ok(out.map(|o| CommandOutput {
             code: o.code,
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -208,7 +208,7 @@ test -f "$1" || { stat -L -c %f -- "$1"; exit 5; }
 exec tar -xOf "$1" "$2""#;
         let what = format!("read {path}");
         let Some(out) = self
-            .exec(&what, &["sh", "-c", script, "sh", path, member], MISSING)
+            .session(&what, &["sh", "-c", script, "sh", path, member], MISSING)
             .await?
         else {
             return Ok(None);

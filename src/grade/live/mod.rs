@@ -85,7 +85,7 @@ pub async fn watch(
             .iter()
             .zip(&dirs)
             .enumerate()
-            .map(|(i, (s, d))| session::run(i, s, d, &shared)),
+            .map(|(i, (s, d))| session::keep(i, s, d, &shared)),
     ));
     let mut latest: Vec<Option<HostResult>> = students.iter().map(|_| None).collect();
     // The "for how long" of the page moves on even when nothing happens.

@@ -40,7 +40,7 @@ pub struct Shared<'a> {
 }
 
 /// Runs VM `i` until dropped, sending each round's result.
-pub async fn run(i: usize, student: &Student, dir: &Path, s: &Shared<'_>) {
+pub async fn keep(i: usize, student: &Student, dir: &Path, s: &Shared<'_>) {
     loop {
         // What a master that was killed left behind would stop the next.
         for f in ["ctl", "docker.sock", "dial.sock"] {
