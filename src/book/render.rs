@@ -4,7 +4,7 @@
 //! contents and the plain-text sections the search index is built from.
 
 use super::search::Doc;
-use crate::course::Problem;
+use crate::course::{links, Problem};
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 
@@ -80,17 +80,23 @@ pub(super) fn code_html(code: &str) -> String {
     out
 }
 
-/// Renders `md` (the lesson at `file`, shown in problems) for the page at
-/// `href` (relative to the book root). `exists` says whether a lesson or
-/// image path relative to content/<lang>/ exists.
+/// Renders `md` (the lesson at `file`, shown in problems, in the course
+/// folder `dir`, e.g. `content/en`) for the page at `href` (relative to the
+/// book root). `exists` says whether a path relative to the course exists:
+/// links and images that lead nowhere are the problems of
+/// [`links::dangling`], the linter's own.
 pub fn lesson(
     md: &str,
     file: &str,
+    dir: &str,
     href: &str,
     page_title: &str,
     exists: &dyn Fn(&str) -> bool,
 ) -> Result<Rendered, Vec<Problem>> {
-    let mut problems = Vec::new();
+    let problems = links::dangling(md, file, dir, exists);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut sections: Vec<Doc> = vec![Doc {
@@ -104,9 +110,8 @@ pub fn lesson(
     let mut seen = HashMap::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
     let mut quote: Option<(usize, Vec<Event>)> = None;
-    let line_of = |offset: usize| md[..offset.min(md.len())].matches('\n').count() + 1;
 
-    for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
+    for ev in crate::markdown::parser(md) {
         // Plain text for search.
         if let Event::Text(t) | Event::Code(t) = &ev {
             if let Some((_, _, text)) = &mut heading {
@@ -123,31 +128,12 @@ pub fn lesson(
                 title: t,
                 id,
             }) => {
-                let dest = dest_url.to_string();
-                let (path, anchor) = dest
-                    .split_once('#')
-                    .map(|(p, a)| (p.to_string(), format!("#{a}")))
-                    .unwrap_or((dest.clone(), String::new()));
-                let local =
-                    !path.is_empty() && !path.contains("://") && !path.starts_with("mailto:");
-                if local && !exists(&path) {
-                    problems.push(Problem {
-                        zh: Some(format!("指向 `{dest}` 的链接无处可去：没有这个课文或文件")),
-                        file: file.into(),
-                        line: Some(line_of(range.start)),
-                        col: None,
-                        message: format!(
-                            "the link to `{dest}` leads nowhere: there is no such lesson or file"
-                        ),
-                    });
-                }
-                let dest_url = if local && path.ends_with(".md") {
-                    CowStr::from(format!(
-                        "{}{anchor}",
-                        path.trim_end_matches(".md").to_string() + ".html"
-                    ))
-                } else {
-                    dest_url
+                let dest_url = match links::local(&dest_url, false) {
+                    Some(path) if path.ends_with(".md") => {
+                        let anchor = dest_url.find('#').map_or("", |i| &dest_url[i..]);
+                        CowStr::from(format!("{}.html{anchor}", path.trim_end_matches(".md")))
+                    }
+                    _ => dest_url,
                 };
                 Event::Start(Tag::Link {
                     link_type,
@@ -162,19 +148,8 @@ pub fn lesson(
                 title: t,
                 id,
             }) => {
-                let dest = dest_url.to_string();
-                if !dest.contains("://") {
-                    if exists(&dest) {
-                        images.push(dest.clone());
-                    } else {
-                        problems.push(Problem {
-                            zh: Some(format!("缺少图片 `{dest}`")),
-                            file: file.into(),
-                            line: Some(line_of(range.start)),
-                            col: None,
-                            message: format!("the image `{dest}` is missing"),
-                        });
-                    }
+                if let Some(path) = links::local(&dest_url, true) {
+                    images.push(path.to_string());
                 }
                 Event::Start(Tag::Image {
                     link_type,
@@ -260,9 +235,6 @@ pub fn lesson(
         }
         push(&mut events, &mut quote, vec![ev]);
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
     for s in &mut sections {
@@ -333,9 +305,14 @@ mod tests {
     use super::*;
 
     fn render(md: &str) -> Rendered {
-        lesson(md, "content/en/t.md", "en/t.html", "T", &|p| {
-            p == "task2.md" || p == "img/a.png"
-        })
+        lesson(
+            md,
+            "content/en/t.md",
+            "content/en",
+            "en/t.html",
+            "T",
+            &|p| p == "content/en/task2.md" || p == "content/en/img/a.png",
+        )
         .unwrap_or_else(|p| panic!("{p:?}"))
     }
 
@@ -394,6 +371,7 @@ mod tests {
         let p = lesson(
             "ok\n\nsee [x](task9.md)\n\n![b](img/b.png)\n",
             "content/en/t.md",
+            "content/en",
             "en/t.html",
             "T",
             &|_| false,
@@ -401,7 +379,7 @@ mod tests {
         .err()
         .expect("problems");
         assert_eq!(p.len(), 2);
-        assert_eq!(p[0].to_string(), "content/en/t.md:3: the link to `task9.md` leads nowhere: there is no such lesson or file");
+        assert_eq!(p[0].to_string(), "content/en/t.md:3:5: the link to `task9.md` leads nowhere: there is no content/en/task9.md");
         assert_eq!(p[1].line, Some(5));
     }
 

@@ -10,6 +10,7 @@
 mod check;
 mod command;
 mod guard;
+pub mod links;
 mod load;
 #[cfg(test)]
 mod mutations;

@@ -411,7 +411,12 @@ pub(super) fn lint(
             let lesson = format!("content/{lang}/{}", task.lesson);
             match source.read(&lesson) {
                 Ok(md) => {
-                    l.out.extend(dangling_links(source, lang, &lesson, &md));
+                    l.out.extend(super::links::dangling(
+                        &md,
+                        &source.display_path(&lesson),
+                        &format!("content/{lang}"),
+                        &|rel| source.exists(rel),
+                    ));
                     if lang == "zh-CN" {
                         l.out.extend(lesson_placeholders(source, &lesson, &md));
                     }
@@ -567,37 +572,6 @@ fn lesson_placeholders(source: &Source, lesson: &str, md: &str) -> Vec<Problem> 
                 zh: Some(format!(
                     "中文课文里的占位符 {p} 是英文的：请用中文写（`<容器 ID>`、`<你的加速器ID>`）"
                 )),
-            });
-        }
-    }
-    out
-}
-
-/// Links and images of a lesson that point at course files that do not
-/// exist (web links and in-page anchors are not checked).
-fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Problem> {
-    use pulldown_cmark::{Event, Tag};
-    let mut out = Vec::new();
-    let index = Index::new(md);
-    for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
-        let dest = match ev {
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
-            _ => continue,
-        };
-        let target = dest.split('#').next().unwrap_or("");
-        if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
-            continue;
-        }
-        let rel = format!("content/{lang}/{}", target.trim_start_matches("./"));
-        if !source.exists(&rel) {
-            let (line, col) = index.line_col(md, range.start);
-            out.push(Problem {
-                file: source.display_path(lesson),
-                line: Some(line),
-                col: Some(col),
-                message: format!("the link to `{dest}` leads nowhere: there is no {rel}"),
-                zh: Some(format!("指向 `{dest}` 的链接无处可去：没有 {rel} 这个文件")),
             });
         }
     }
