@@ -38,7 +38,7 @@ pub fn dangling(md: &str, file: &str, dir: &str, exists: &dyn Fn(&str) -> bool) 
         if exists(&rel) {
             continue;
         }
-        let (line, col) = super::validate::line_col(md, range.start);
+        let (line, col) = super::locate::line_col(md, range.start);
         let (message, zh) = if image {
             (
                 format!("the image `{dest}` is missing: there is no {rel}"),

@@ -12,6 +12,7 @@ mod command;
 mod guard;
 pub mod links;
 mod load;
+mod locate;
 #[cfg(test)]
 mod mutations;
 pub mod quiz;
