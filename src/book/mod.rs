@@ -233,18 +233,13 @@ impl Builder<'_> {
             })?;
             let href = format!("{code}/{}.html", task.id);
             let source = &self.course.source;
-            let exists = |p: &str| {
-                source.exists(&format!(
-                    "content/{code}/{}",
-                    p.split('#').next().unwrap_or(p)
-                ))
-            };
             let rendered = match render::lesson(
                 &md,
                 &source.display_path(&file),
+                &format!("content/{code}"),
                 &href,
                 task.title.get(lang),
-                &exists,
+                &|rel| source.exists(rel),
             ) {
                 Ok(r) => r,
                 Err(p) => {
@@ -373,7 +368,7 @@ fn section_ids(course: &Course) -> HashMap<(String, &'static str), Vec<String>> 
             let Ok(md) = course.lesson(task, lang) else {
                 continue;
             };
-            if let Ok(r) = render::lesson(&md, "", "", "", &|_| true) {
+            if let Ok(r) = render::lesson(&md, "", "", "", "", &|_| true) {
                 let ids = r.toc.into_iter().map(|t| t.id).collect();
                 out.insert((task.id.clone(), lang.code()), ids);
             }

@@ -4,7 +4,7 @@
 //! contents and the plain-text sections the search index is built from.
 
 use super::search::Doc;
-use crate::course::Problem;
+use crate::course::{links, Problem};
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 
@@ -80,212 +80,248 @@ pub(super) fn code_html(code: &str) -> String {
     out
 }
 
-/// Renders `md` (the lesson at `file`, shown in problems) for the page at
-/// `href` (relative to the book root). `exists` says whether a lesson or
-/// image path relative to content/<lang>/ exists.
+/// Renders `md` (the lesson at `file`, shown in problems, in the course
+/// folder `dir`, e.g. `content/en`) for the page at `href` (relative to the
+/// book root). `exists` says whether a path relative to the course exists:
+/// links and images that lead nowhere are the problems of
+/// [`links::dangling`], the linter's own.
 pub fn lesson(
     md: &str,
     file: &str,
+    dir: &str,
     href: &str,
     page_title: &str,
     exists: &dyn Fn(&str) -> bool,
 ) -> Result<Rendered, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut toc = Vec::new();
-    let mut sections: Vec<Doc> = vec![Doc {
-        href: href.to_string(),
-        page: page_title.to_string(),
-        title: page_title.to_string(),
-        text: String::new(),
-    }];
-    let mut images = Vec::new();
-    let mut title = None;
-    let mut seen = HashMap::new();
-    let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
-    let mut quote: Option<(usize, Vec<Event>)> = None;
-    let line_of = |offset: usize| md[..offset.min(md.len())].matches('\n').count() + 1;
+    let problems = links::dangling(md, file, dir, exists);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut page = Page::new(href, page_title);
+    for ev in crate::markdown::parser(md) {
+        page.search_text(&ev);
+        let ev = page.inline(ev);
+        let Some(ev) = page.heading(ev) else {
+            continue;
+        };
+        let Some(ev) = page.blockquote(ev) else {
+            continue;
+        };
+        page.emit(vec![ev]);
+    }
+    Ok(page.finish())
+}
 
-    for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
-        // Plain text for search.
-        if let Event::Text(t) | Event::Code(t) = &ev {
-            if let Some((_, _, text)) = &mut heading {
+/// A page being built from a lesson's events, in order.
+struct Page<'a> {
+    href: &'a str,
+    page_title: &'a str,
+    /// The page's body so far.
+    events: Vec<Event<'a>>,
+    toc: Vec<TocEntry>,
+    sections: Vec<Doc>,
+    images: Vec<String>,
+    title: Option<String>,
+    /// Heading ids given so far, for [`slug`].
+    seen: HashMap<String, usize>,
+    /// The heading being read: its level, its inner events, its text.
+    heading: Option<(HeadingLevel, Vec<Event<'a>>, String)>,
+    /// The blockquote being read: its depth and events, until it is known
+    /// whether it is a callout.
+    quote: Option<(usize, Vec<Event<'a>>)>,
+}
+
+impl<'a> Page<'a> {
+    fn new(href: &'a str, page_title: &'a str) -> Page<'a> {
+        Page {
+            href,
+            page_title,
+            events: Vec::new(),
+            toc: Vec::new(),
+            sections: vec![Doc {
+                href: href.to_string(),
+                page: page_title.to_string(),
+                title: page_title.to_string(),
+                text: String::new(),
+            }],
+            images: Vec::new(),
+            title: None,
+            seen: HashMap::new(),
+            heading: None,
+            quote: None,
+        }
+    }
+
+    /// Plain text for search: a heading's own text, else the text of the
+    /// section being read.
+    fn search_text(&mut self, ev: &Event) {
+        if let Event::Text(t) | Event::Code(t) = ev {
+            if let Some((_, _, text)) = &mut self.heading {
                 text.push_str(t);
-            } else if let Some(last) = sections.last_mut() {
+            } else if let Some(last) = self.sections.last_mut() {
                 last.text.push_str(t);
                 last.text.push(' ');
             }
         }
-        let ev = match ev {
+    }
+
+    /// Inline parts: a link to a lesson goes to its page (`task2.md#x` →
+    /// `task2.html#x`), an image is noted to be copied, inline code
+    /// becomes `.nw` words.
+    fn inline(&mut self, ev: Event<'a>) -> Event<'a> {
+        match ev {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
-                title: t,
+                title,
                 id,
             }) => {
-                let dest = dest_url.to_string();
-                let (path, anchor) = dest
-                    .split_once('#')
-                    .map(|(p, a)| (p.to_string(), format!("#{a}")))
-                    .unwrap_or((dest.clone(), String::new()));
-                let local =
-                    !path.is_empty() && !path.contains("://") && !path.starts_with("mailto:");
-                if local && !exists(&path) {
-                    problems.push(Problem {
-                        zh: Some(format!("指向 `{dest}` 的链接无处可去：没有这个课文或文件")),
-                        file: file.into(),
-                        line: Some(line_of(range.start)),
-                        col: None,
-                        message: format!(
-                            "the link to `{dest}` leads nowhere: there is no such lesson or file"
-                        ),
-                    });
-                }
-                let dest_url = if local && path.ends_with(".md") {
-                    CowStr::from(format!(
-                        "{}{anchor}",
-                        path.trim_end_matches(".md").to_string() + ".html"
-                    ))
-                } else {
-                    dest_url
+                let dest_url = match links::local(&dest_url, false) {
+                    Some(path) if path.ends_with(".md") => {
+                        let anchor = dest_url.find('#').map_or("", |i| &dest_url[i..]);
+                        CowStr::from(format!("{}.html{anchor}", path.trim_end_matches(".md")))
+                    }
+                    _ => dest_url,
                 };
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
-                    title: t,
+                    title,
                     id,
                 })
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title: t,
-                id,
-            }) => {
-                let dest = dest_url.to_string();
-                if !dest.contains("://") {
-                    if exists(&dest) {
-                        images.push(dest.clone());
-                    } else {
-                        problems.push(Problem {
-                            zh: Some(format!("缺少图片 `{dest}`")),
-                            file: file.into(),
-                            line: Some(line_of(range.start)),
-                            col: None,
-                            message: format!("the image `{dest}` is missing"),
-                        });
-                    }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                if let Some(path) = links::local(dest_url, true) {
+                    self.images.push(path.to_string());
                 }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title: t,
-                    id,
-                })
+                ev
             }
             Event::Code(code) => Event::InlineHtml(code_html(&code).into()),
             other => other,
-        };
-        // Headings: buffer, then emit with an id and an anchor.
-        if let Event::Start(Tag::Heading { level, .. }) = &ev {
-            heading = Some((*level, Vec::new(), String::new()));
-            continue;
         }
-        if let Event::End(TagEnd::Heading(level)) = &ev {
-            let Some((lvl, inner, text)) = heading.take() else {
-                continue;
-            };
-            if *level == HeadingLevel::H1 && title.is_none() {
-                title = Some(text);
-                continue;
+    }
+
+    /// Headings: buffered, then emitted with an id and an anchor. `None`
+    /// when the event was taken.
+    fn heading(&mut self, ev: Event<'a>) -> Option<Event<'a>> {
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.heading = Some((level, Vec::new(), String::new()));
+                None
             }
-            let id = slug(&text, &mut seen);
-            let n = lvl as u8;
-            if n <= 3 {
-                toc.push(TocEntry {
-                    level: n,
-                    id: id.clone(),
-                    text: text.clone(),
-                });
-                sections.push(Doc {
-                    href: format!("{href}#{id}"),
-                    page: page_title.to_string(),
-                    title: text.clone(),
-                    text: String::new(),
-                });
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, inner, text)) = self.heading.take() {
+                    self.heading_end(level, start, inner, text);
+                }
+                None
             }
-            let mut out = vec![Event::Html(
-                format!("<h{n} id=\"{}\">", crate::html::escape(&id)).into(),
-            )];
-            out.extend(inner);
-            out.push(Event::Html(
-                format!(
-                    " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n",
-                    crate::html::escape(&id)
-                )
-                .into(),
-            ));
-            push(&mut events, &mut quote, out);
-            continue;
+            ev => match &mut self.heading {
+                Some((_, inner, _)) => {
+                    inner.push(ev);
+                    None
+                }
+                None => Some(ev),
+            },
         }
-        if let Some((_, inner, _)) = &mut heading {
-            inner.push(ev);
-            continue;
+    }
+
+    /// A whole heading: the first level-1 one is the page's title; the
+    /// others get an id, an anchor, and (levels 1-3) a place in the table
+    /// of contents and a search section.
+    fn heading_end(
+        &mut self,
+        level: HeadingLevel,
+        start: HeadingLevel,
+        inner: Vec<Event<'a>>,
+        text: String,
+    ) {
+        if level == HeadingLevel::H1 && self.title.is_none() {
+            self.title = Some(text);
+            return;
         }
-        // Blockquotes: buffer, then decide whether they are callouts.
-        match &ev {
+        let id = slug(&text, &mut self.seen);
+        let n = start as u8;
+        if n <= 3 {
+            self.toc.push(TocEntry {
+                level: n,
+                id: id.clone(),
+                text: text.clone(),
+            });
+            self.sections.push(Doc {
+                href: format!("{}#{id}", self.href),
+                page: self.page_title.to_string(),
+                title: text,
+                text: String::new(),
+            });
+        }
+        let mut out = vec![Event::Html(
+            format!("<h{n} id=\"{}\">", crate::html::escape(&id)).into(),
+        )];
+        out.extend(inner);
+        out.push(Event::Html(
+            format!(
+                " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n",
+                crate::html::escape(&id)
+            )
+            .into(),
+        ));
+        self.emit(out);
+    }
+
+    /// Blockquotes: buffered, then emitted as a [`callout`] or a quote.
+    /// `None` when the event was taken.
+    fn blockquote(&mut self, ev: Event<'a>) -> Option<Event<'a>> {
+        match ev {
             Event::Start(Tag::BlockQuote(_)) => {
-                match &mut quote {
+                match &mut self.quote {
                     Some((depth, buf)) => {
                         *depth += 1;
                         buf.push(ev);
                     }
-                    None => quote = Some((1, Vec::new())),
+                    None => self.quote = Some((1, Vec::new())),
                 }
-                continue;
+                None
             }
             Event::End(TagEnd::BlockQuote(_)) => {
-                let Some((depth, mut buf)) = quote.take() else {
-                    continue;
-                };
-                if depth > 1 {
-                    buf.push(ev);
-                    quote = Some((depth - 1, buf));
-                } else {
-                    events.extend(callout(buf));
+                if let Some((depth, mut buf)) = self.quote.take() {
+                    if depth > 1 {
+                        buf.push(ev);
+                        self.quote = Some((depth - 1, buf));
+                    } else {
+                        self.events.extend(callout(buf));
+                    }
                 }
-                continue;
+                None
             }
-            _ => {}
+            ev => Some(ev),
         }
-        push(&mut events, &mut quote, vec![ev]);
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let mut out = String::new();
-    html::push_html(&mut out, events.into_iter());
-    for s in &mut sections {
-        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    }
-    sections.retain(|s| !s.text.is_empty() || s.href.contains('#'));
-    Ok(Rendered {
-        title,
-        html: out,
-        toc,
-        sections,
-        images,
-    })
-}
 
-fn push<'a>(
-    events: &mut Vec<Event<'a>>,
-    quote: &mut Option<(usize, Vec<Event<'a>>)>,
-    evs: Vec<Event<'a>>,
-) {
-    match quote {
-        Some((_, buf)) => buf.extend(evs),
-        None => events.extend(evs),
+    /// Events to the blockquote being read, else to the page.
+    fn emit(&mut self, evs: Vec<Event<'a>>) {
+        match &mut self.quote {
+            Some((_, buf)) => buf.extend(evs),
+            None => self.events.extend(evs),
+        }
+    }
+
+    /// The page's HTML, and its search sections with their text in single
+    /// spaces (a section with neither text nor an anchor dropped).
+    fn finish(self) -> Rendered {
+        let mut out = String::new();
+        html::push_html(&mut out, self.events.into_iter());
+        let mut sections = self.sections;
+        for s in &mut sections {
+            s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        sections.retain(|s| !s.text.is_empty() || s.href.contains('#'));
+        Rendered {
+            title: self.title,
+            html: out,
+            toc: self.toc,
+            sections,
+            images: self.images,
+        }
     }
 }
 
@@ -333,9 +369,14 @@ mod tests {
     use super::*;
 
     fn render(md: &str) -> Rendered {
-        lesson(md, "content/en/t.md", "en/t.html", "T", &|p| {
-            p == "task2.md" || p == "img/a.png"
-        })
+        lesson(
+            md,
+            "content/en/t.md",
+            "content/en",
+            "en/t.html",
+            "T",
+            &|p| p == "content/en/task2.md" || p == "content/en/img/a.png",
+        )
         .unwrap_or_else(|p| panic!("{p:?}"))
     }
 
@@ -394,6 +435,7 @@ mod tests {
         let p = lesson(
             "ok\n\nsee [x](task9.md)\n\n![b](img/b.png)\n",
             "content/en/t.md",
+            "content/en",
             "en/t.html",
             "T",
             &|_| false,
@@ -401,7 +443,7 @@ mod tests {
         .err()
         .expect("problems");
         assert_eq!(p.len(), 2);
-        assert_eq!(p[0].to_string(), "content/en/t.md:3: the link to `task9.md` leads nowhere: there is no such lesson or file");
+        assert_eq!(p[0].to_string(), "content/en/t.md:3:5: the link to `task9.md` leads nowhere: there is no content/en/task9.md");
         assert_eq!(p[1].line, Some(5));
     }
 

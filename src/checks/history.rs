@@ -14,14 +14,17 @@
 //! history: { matches: 'docker\s+rmi\s+ubuntu:18\.04', status: failed, before: 'docker\s+rm\b' }
 //! ```
 
-use super::file_read;
+mod judge;
+mod sources;
+
 use super::matcher::{in_words, regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::{Lang, Text};
-use crate::machine::{Bound, ObserveError, Read};
+use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
+use judge::{Miss, Rules, Seen};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -76,214 +79,7 @@ pub enum ExitStatus {
     Failed,
 }
 
-/// A command as a source saw it, in the order they ran.
-#[derive(Debug, Clone, PartialEq)]
-struct Seen {
-    cmd: String,
-    /// `None`: the source does not know (a history file).
-    status: Option<i32>,
-}
-
-/// A command line borrowed from its source (a 1 MiB history is 75,000 of
-/// them: no copy each), until one is kept as a [`Seen`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Line<'a> {
-    cmd: &'a str,
-    status: Option<i32>,
-}
-
-impl Line<'_> {
-    fn seen(self) -> Seen {
-        Seen {
-            cmd: self.cmd.to_string(),
-            status: self.status,
-        }
-    }
-}
-
-/// Why no command qualified, from the closest miss.
-#[derive(Debug, PartialEq)]
-enum Miss {
-    NoMatch,
-    /// Commands matched, with the other status (the last one shown).
-    Status(Seen),
-    /// The last matching command, not after `after`.
-    NotAfter(Seen),
-    /// The last matching command, not before `before`.
-    NotBefore(Seen),
-    /// A status is demanded and the source has none.
-    Unknown(Seen),
-}
-
-struct Rules {
-    matches: Regex,
-    status: Option<ExitStatus>,
-    after: Option<Regex>,
-    before: Option<Regex>,
-    /// With `container_of`: the ids the first group must start one of.
-    ids: Option<Vec<String>>,
-}
-
-impl Rules {
-    /// Whether a command line is the one asked for (and names the right
-    /// container, when that is asked).
-    fn fits(&self, cmd: &str) -> bool {
-        let Some(caps) = self.matches.captures(cmd) else {
-            return false;
-        };
-        let Some(ids) = &self.ids else { return true };
-        let Some(typed) = caps.get(1).map(|m| m.as_str().to_ascii_lowercase()) else {
-            return false;
-        };
-        typed.len() >= 4
-            && typed.chars().all(|c| c.is_ascii_hexdigit())
-            && ids.iter().any(|id| id.starts_with(&typed))
-    }
-
-    /// The command that qualifies (the last one), or the closest miss.
-    /// Linear in the commands: the anchors are found once, first `after`
-    /// and last `before`.
-    fn judge(&self, seen: &[Line]) -> Result<Seen, Miss> {
-        // An anchor counts unless the source knows it failed.
-        let anchor = |re: &Regex, s: &Line| re.is_match(s.cmd) && s.status.unwrap_or(0) == 0;
-        let first_after = self
-            .after
-            .as_ref()
-            .map(|re| seen.iter().position(|a| anchor(re, a)));
-        let last_before = self
-            .before
-            .as_ref()
-            .map(|re| seen.iter().rposition(|b| anchor(re, b)));
-        let mut miss = Miss::NoMatch;
-        for (i, s) in seen.iter().enumerate().rev() {
-            if !self.fits(s.cmd) {
-                continue;
-            }
-            match (self.status, s.status) {
-                (None, _) => {}
-                (Some(_), None) => {
-                    miss = Miss::Unknown(s.seen());
-                    continue;
-                }
-                (Some(want), Some(code)) if (code == 0) != (want == ExitStatus::Ok) => {
-                    if miss == Miss::NoMatch {
-                        miss = Miss::Status(s.seen());
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            if let Some(first) = first_after {
-                if first.is_none_or(|a| a >= i) {
-                    miss = Miss::NotAfter(s.seen());
-                    continue;
-                }
-            }
-            if let Some(last) = last_before {
-                if last.is_none_or(|b| b <= i) {
-                    miss = Miss::NotBefore(s.seen());
-                    continue;
-                }
-            }
-            return Ok(s.seen());
-        }
-        Err(miss)
-    }
-}
-
-/// The commands of a history file, oldest first: zsh's extended lines
-/// (`: 1700000000:0;cmd`) and bash's `#1700000000` lines give times, and
-/// lines are ordered by them (a line without one keeps the last time seen).
-fn history_commands(text: &str) -> Vec<Line<'_>> {
-    let mut timed: Vec<(u64, Line)> = Vec::new();
-    let mut time = 0u64;
-    for line in text.lines() {
-        if let Some(t) = line.strip_prefix('#').and_then(|t| t.parse().ok()) {
-            time = t;
-            continue;
-        }
-        let cmd = match line.strip_prefix(": ").and_then(|l| l.split_once(';')) {
-            Some((stamp, cmd)) => {
-                if let Some(t) = stamp.split(':').next().and_then(|t| t.parse().ok()) {
-                    time = t;
-                }
-                cmd
-            }
-            None => line,
-        };
-        if !cmd.trim().is_empty() {
-            timed.push((time, Line { cmd, status: None }));
-        }
-    }
-    timed.sort_by_key(|(t, _)| *t);
-    timed.into_iter().map(|(_, s)| s).collect()
-}
-
 const HOOK: &str = "eval \"$(lab init bash)\"";
-
-/// A history file's text, at most its last [`Bound::HISTORY`] (a warning
-/// says so, and the cut first line is dropped); `None` when there is none
-/// or it cannot be read, with the reason in `unread` (not a regular file,
-/// no home folder known to put it in).
-async fn read_history(
-    ctx: &Ctx<'_>,
-    path: &str,
-    unread: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<String>, ObserveError> {
-    let lang = ctx.lang;
-    if path.contains("${home}") {
-        unread.push(tr!(lang,
-            "lab does not know your home folder (HOME is not set, and /etc/passwd names none for your user), so it cannot read {}: set HOME (`export HOME=/home/you`) and run lab again",
-            "lab 不知道你的主目录（没有设置 HOME，/etc/passwd 中也没有当前用户的主目录），因此无法读取 {}：请设置 HOME（`export HOME=/home/你的用户名`）后重新运行 lab",
-            path));
-        return Ok(None);
-    }
-    match ctx.machine.read(path, Bound::HISTORY).await? {
-        Read::Missing => Ok(None),
-        Read::NotFile(kind) => {
-            unread.push(file_read::not_a_file_message(lang, path, kind));
-            Ok(None)
-        }
-        Read::Bytes { bytes, cut } => {
-            // Valid UTF-8 (the usual case) becomes the text without a copy.
-            let mut text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            if cut {
-                warnings.push(file_read::cut_warning(lang, path, Bound::HISTORY));
-                // The first line was cut in two: drop what is left of it.
-                let start = text.find('\n').map_or(text.len(), |i| i + 1);
-                text.drain(..start);
-            }
-            Ok(Some(text))
-        }
-    }
-}
-
-/// The ids of the containers created from `image`: those there are, and
-/// those the timeline of container events names.
-async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<String>, ObserveError> {
-    use super::reference::normalize;
-    let image = normalize(image);
-    let mut ids: Vec<String> = ctx
-        .machine
-        .docker
-        .containers()
-        .await?
-        .iter()
-        .filter(|c| c.image.as_deref().map(normalize).as_deref() == Some(image.as_str()))
-        .filter_map(|c| c.id.clone())
-        .collect();
-    let events = ctx.events().await?;
-    ids.extend(
-        events
-            .iter()
-            .filter(|e| e.kind == "container")
-            .filter(|e| e.attributes.get("image").map(|i| normalize(i)) == Some(image.clone()))
-            .map(|e| e.actor.clone()),
-    );
-    Ok(ids)
-}
 
 impl History {
     fn shows(&self, lang: Lang) -> String {
@@ -395,36 +191,13 @@ impl Probe for History {
             Err(e) => return Ok(Outcome::error(e)),
         };
         if let Some(image) = &self.container_of {
-            rules.ids = Some(container_ids(ctx, &ctx.expand(image)).await?);
+            rules.ids = Some(sources::container_ids(ctx, &ctx.expand(image)).await?);
         }
         let mut log_miss = None;
         let mut warnings = Vec::new();
         if let Some(log) = ctx.machine.command_log().await? {
-            if log.skipped > 0 {
-                warnings.push(tr!(
-                    lang,
-                    "{}: skipped {} lines that are not commands",
-                    "{}：跳过了 {} 行无法识别的记录",
-                    log.path,
-                    log.skipped
-                ));
-            }
-            if log.cut {
-                let bound = Bound::tail(crate::machine::MAX_COMMAND_LOG);
-                warnings.push(file_read::cut_warning(lang, &log.path, bound));
-            }
-            if let Some(kind) = log.not_file {
-                warnings.push(file_read::not_a_file_message(lang, &log.path, kind));
-            }
-            let seen: Vec<Line> = log
-                .commands
-                .iter()
-                .map(|c| Line {
-                    cmd: &c.cmd,
-                    status: Some(c.status),
-                })
-                .collect();
-            match rules.judge(&seen) {
+            warnings.extend(sources::log_warnings(lang, &log));
+            match rules.judge(&sources::log_lines(&log)) {
                 Ok(s) => {
                     let mut o = Outcome::pass(tr!(
                         lang,
@@ -453,10 +226,11 @@ impl Probe for History {
         // Why a history file was not read, for the learner.
         let mut unread = Vec::new();
         for f in &files {
-            let Some(text) = read_history(ctx, f, &mut unread, &mut warnings).await? else {
+            let Some(text) = sources::read_history(ctx, f, &mut unread, &mut warnings).await?
+            else {
                 continue;
             };
-            match rules.judge(&history_commands(&text)) {
+            match rules.judge(&sources::history_commands(&text)) {
                 Ok(s) => {
                     let mut o = Outcome::pass(tr!(
                         lang,
@@ -598,92 +372,6 @@ mod tests {
         );
     }
 
-    fn seen<'a>(cmds: &[(&'a str, Option<i32>)]) -> Vec<Line<'a>> {
-        cmds.iter()
-            .map(|(c, s)| Line { cmd: c, status: *s })
-            .collect()
-    }
-
-    fn rules(yaml: &str) -> Rules {
-        let h: History = serde_yaml_ng::from_str(yaml).unwrap();
-        h.rules().unwrap()
-    }
-
-    #[test]
-    fn zsh_and_bash_times_order_history_lines() {
-        let zsh = ": 1700000005:0;docker history ubuntu:18.04\n: 1700000001:0;docker pull ubuntu:18.04\nls\n";
-        let got: Vec<&str> = history_commands(zsh).into_iter().map(|s| s.cmd).collect();
-        // `ls` has no time of its own: it keeps the one before it.
-        assert_eq!(
-            got,
-            [
-                "docker pull ubuntu:18.04",
-                "ls",
-                "docker history ubuntu:18.04"
-            ]
-        );
-        let bash = "#1700000009\ndocker images\n#1700000002\necho hi\nplain\n";
-        let got: Vec<&str> = history_commands(bash).into_iter().map(|s| s.cmd).collect();
-        assert_eq!(got, ["echo hi", "plain", "docker images"]);
-        assert_eq!(history_commands("docker images\n")[0].status, None);
-    }
-
-    #[test]
-    fn a_refused_command_is_not_satisfied_by_a_later_success() {
-        let r = rules("{ matches: 'docker\\s+rmi\\s+ubuntu:18\\.04', status: failed, before: 'docker\\s+rm\\b' }");
-        // task7: refused while the container exists, then rm, then rmi works.
-        let good = seen(&[
-            ("docker rmi ubuntu:18.04", Some(1)),
-            ("docker rm 1a2b", Some(0)),
-            ("docker rmi ubuntu:18.04", Some(0)),
-        ]);
-        assert_eq!(r.judge(&good).unwrap().status, Some(1));
-        // Only the successful one: the refusal was never seen.
-        let only_ok = seen(&[
-            ("docker rm 1a2b", Some(0)),
-            ("docker rmi ubuntu:18.04", Some(0)),
-        ]);
-        assert!(matches!(r.judge(&only_ok), Err(Miss::Status(s)) if s.status == Some(0)));
-        // Refused, but for another reason after the container was gone.
-        let late = seen(&[
-            ("docker rm 1a2b", Some(0)),
-            ("docker rmi ubuntu:18.04", Some(1)),
-        ]);
-        assert!(matches!(r.judge(&late), Err(Miss::NotBefore(_))));
-        // A failed `docker rm` is no anchor.
-        let rm_failed = seen(&[
-            ("docker rmi ubuntu:18.04", Some(1)),
-            ("docker rm 1a2b", Some(1)),
-        ]);
-        assert!(matches!(r.judge(&rm_failed), Err(Miss::NotBefore(_))));
-        // History files cannot tell.
-        let hist = seen(&[("docker rmi ubuntu:18.04", None), ("docker rm 1a2b", None)]);
-        assert!(matches!(r.judge(&hist), Err(Miss::Unknown(_))));
-    }
-
-    #[test]
-    fn history_of_an_image_counts_only_after_its_pull() {
-        let r = rules("{ matches: 'docker\\s+history\\s+ubuntu:18\\.04', after: 'docker\\s+pull\\s+ubuntu:18\\.04' }");
-        let early = seen(&[
-            ("docker history ubuntu:18.04", Some(1)),
-            ("docker pull ubuntu:18.04", Some(0)),
-        ]);
-        assert!(matches!(r.judge(&early), Err(Miss::NotAfter(_))));
-        let both = seen(&[
-            ("docker history ubuntu:18.04", Some(1)),
-            ("docker pull ubuntu:18.04", Some(0)),
-            ("docker history ubuntu:18.04", Some(0)),
-        ]);
-        assert!(r.judge(&both).is_ok());
-        // Order is enough without statuses (history files).
-        let hist = seen(&[
-            ("docker pull ubuntu:18.04", None),
-            ("docker history ubuntu:18.04", None),
-        ]);
-        assert!(r.judge(&hist).is_ok());
-        assert_eq!(r.judge(&seen(&[("ls", Some(0))])), Err(Miss::NoMatch));
-    }
-
     #[test]
     fn unknown_fields_and_statuses_are_refused() {
         assert!(serde_yaml_ng::from_str::<History>("{ matches: x, status: maybe }").is_err());
@@ -708,33 +396,5 @@ mod tests {
             plain.describe(&Vars::new(&Default::default(), &[]).unwrap(), Lang::ZhCn),
             "命令历史中有 `docker images`"
         );
-    }
-
-    /// 300,000 matching commands and no anchor: one pass, not one per
-    /// match (a 4 MiB history of them took minutes).
-    #[test]
-    fn anchors_are_found_once_however_many_commands_match() {
-        let r = rules("{ matches: 'docker images', after: 'docker pull', before: 'docker rmi' }");
-        let many: Vec<(&str, Option<i32>)> = vec![("docker images", Some(0)); 300_000];
-        let t = std::time::Instant::now();
-        assert_eq!(
-            r.judge(&seen(&many)),
-            Err(Miss::NotAfter(seen(&many)[0].seen()))
-        );
-        assert!(
-            t.elapsed() < std::time::Duration::from_secs(5),
-            "{:?}",
-            t.elapsed()
-        );
-        let mut framed = vec![("docker pull x", Some(0))];
-        framed.extend_from_slice(&many[..3]);
-        framed.push(("docker rmi x", Some(0)));
-        assert_eq!(
-            r.judge(&seen(&framed)).map(|s| s.cmd),
-            Ok("docker images".into())
-        );
-        // The anchor must come strictly after the match for `before`.
-        framed.pop();
-        assert!(matches!(r.judge(&seen(&framed)), Err(Miss::NotBefore(_))));
     }
 }

@@ -23,7 +23,7 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, (usize, usize, u8)> {
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         let good = std::str::from_utf8(good).unwrap_or_default();
-        let (line, col) = super::validate::line_col(good, good.len());
+        let (line, col) = super::locate::line_col(good, good.len());
         (line, col, bytes[e.valid_up_to()])
     })
 }

@@ -134,7 +134,7 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
     // one); libyaml would read it as the first key's first character.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let place = |offset| {
-        let (l, c) = validate::line_col(text, offset);
+        let (l, c) = super::locate::line_col(text, offset);
         (Some(l), Some(c))
     };
     if let Some(offset) = guard::nesting(text) {

@@ -10,7 +10,9 @@
 mod check;
 mod command;
 mod guard;
+pub mod links;
 mod load;
+mod locate;
 #[cfg(test)]
 mod mutations;
 pub mod quiz;

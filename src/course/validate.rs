@@ -1,88 +1,10 @@
 //! The course linter: everything `lab validate` reports beyond what serde
 //! already refuses (unknown fields and kinds, missing keys, bad types).
 
+use super::locate::{line_col, Index};
 use super::{vars, Check, Command, CourseFile, Problem, Source, Task, SCHEMA};
 use crate::lang::{Lang, Text};
 use std::collections::HashSet;
-
-/// Line and column (1-based) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
-        + 1;
-    (line, col)
-}
-
-static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r#"(?m)(?:^|[\s{,])(id:)[ \t]*["']?([^"'\s,}#]+)["']?[ \t]*(?:$|[,}#])"#)
-        .expect("valid regex")
-});
-
-/// A file's lines and `id: <id>` places, found once: a file with many
-/// problems is not searched again for each.
-struct Index {
-    /// Byte offset where each line starts.
-    lines: Vec<usize>,
-    /// Each id, and the offsets of its `id:`, in file order.
-    ids: std::collections::HashMap<String, Vec<usize>>,
-}
-
-impl Index {
-    fn new(text: &str) -> Index {
-        let lines = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let mut ids: std::collections::HashMap<String, Vec<usize>> = Default::default();
-        for c in ID.captures_iter(text) {
-            let (Some(at), Some(id)) = (c.get(1), c.get(2)) else {
-                continue;
-            };
-            ids.entry(id.as_str().to_string())
-                .or_default()
-                .push(at.start());
-        }
-        Index { lines, ids }
-    }
-
-    /// Line and column (1-based, columns in characters) of a byte offset.
-    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        let line = self.lines.partition_point(|&s| s <= offset);
-        let start = self.lines[line - 1];
-        (line, text[start..offset].chars().count() + 1)
-    }
-
-    /// Where the `n`th (0-based) `id: <id>` of a file stands (else the
-    /// first), for problems that serde cannot locate (duplicates, missing
-    /// hints). An id the pattern does not find (`id: "a b"`, escapes) is
-    /// looked for as written, else the file's first `id:` stands for it.
-    fn id(&self, text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
-        let offset = match self.ids.get(id) {
-            Some(offsets) => offsets.get(n).or(offsets.first()).copied(),
-            None if !id.is_empty() => text
-                .match_indices(id)
-                .nth(n)
-                .or_else(|| text.match_indices(id).next())
-                .map(|(o, _)| o),
-            None => None,
-        };
-        match offset.or_else(|| text.find("id:")) {
-            Some(o) => {
-                let (l, c) = self.line_col(text, o);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        }
-    }
-}
-
-#[cfg(test)]
-fn locate_id(text: &str, id: &str, n: usize) -> (Option<usize>, Option<usize>) {
-    Index::new(text).id(text, id, n)
-}
 
 /// A linter's message in both languages.
 struct Said {
@@ -261,63 +183,14 @@ pub(super) fn schema(source: &Source, rel: &str, text: &str, found: u32) -> Prob
     }
 }
 
-/// Every `${name}` of `text` that is neither declared in labs/course.yaml
-/// nor built in, located, with the closest known name.
-fn unknown_vars(file: &str, text: &str, index: &Index, known: &[&str]) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let declared: Vec<&str> = known
-        .iter()
-        .filter(|k| !vars::BUILTIN.contains(k))
-        .copied()
-        .collect();
-    let declared = match declared.is_empty() {
-        true => "no variables".to_string(),
-        false => declared.join(", "),
-    };
-    for (offset, name) in vars::references(text) {
-        if known.contains(&name) {
-            continue;
-        }
-        let (line, col) = index.line_col(text, offset);
-        let (hint, hint_zh) = match crate::spelling::closest(name, known.iter().copied()) {
-            Some(k) => (
-                format!("did you mean `${{{k}}}`? "),
-                format!("是不是想写 `${{{k}}}`？"),
-            ),
-            None => (String::new(), String::new()),
-        };
-        let builtin = vars::BUILTIN
-            .iter()
-            .map(|b| format!("`{b}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let declared_zh = match declared.as_str() {
-            "no variables" => "没有声明变量".to_string(),
-            d => format!("声明了 {d}"),
-        };
-        out.push(Problem {
-            file: file.to_string(),
-            line: Some(line),
-            col: Some(col),
-            message: format!(
-                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {builtin} are built in); declare it under `vars:` or fix its name"
-            ),
-            zh: Some(format!(
-                "未知变量 `${{{name}}}`：{hint_zh}labs/course.yaml {declared_zh}（内置变量有 {builtin}）；请在 `vars:` 下声明它，或改正它的名字"
-            )),
-        });
-    }
-    out
-}
-
 pub(super) fn lint(
     source: &Source,
     (course_text, course): (&str, &CourseFile),
     tasks: &[(String, String, Task)],
 ) -> Vec<Problem> {
-    let mut out = Vec::new();
     let course_file = source.display_path("labs/course.yaml");
     let course_index = Index::new(course_text);
+    let mut out = Vec::new();
     if course.schema != SCHEMA {
         out.push(schema(
             source,
@@ -326,25 +199,7 @@ pub(super) fn lint(
             course.schema,
         ));
     }
-    let mut units = HashSet::new();
-    for u in &course.units {
-        if !units.insert(u.id.as_str()) {
-            let (line, col) = course_index.id(course_text, &u.id, 1);
-            out.push(Problem {
-                file: course_file.clone(),
-                line,
-                col,
-                message: format!(
-                    "unit id `{}` appears twice: give each unit its own id",
-                    u.id
-                ),
-                zh: Some(format!(
-                    "单元 ID `{}` 出现了两次：每个单元要有自己的 ID",
-                    u.id
-                )),
-            });
-        }
-    }
+    let units = unit_ids(&course_file, course_text, &course_index, course, &mut out);
     let known: Vec<&str> = course
         .vars
         .keys()
@@ -353,7 +208,7 @@ pub(super) fn lint(
         .collect();
     // A default may use another variable (`${home}/.bash_history`): a
     // misspelt one would make every check that uses it look elsewhere.
-    out.extend(unknown_vars(
+    out.extend(vars::unknown(
         &course_file,
         course_text,
         &course_index,
@@ -371,131 +226,14 @@ pub(super) fn lint(
         if task.schema != SCHEMA {
             l.out.push(schema(source, rel, text, task.schema));
         }
-        if *rel != format!("labs/{}.yaml", task.id) {
-            l.at_id(
-                &task.id,
-                0,
-                both!(
-                    "task `{}` must live in labs/{}.yaml (lab finds a task's file by its id)",
-                    "任务 `{}` 必须放在 labs/{}.yaml 中（lab 按 ID 查找任务文件）",
-                    task.id,
-                    task.id
-                ),
-            );
-        }
-        if !task_ids.insert(&task.id) {
-            l.at_id(
-                &task.id,
-                0,
-                both!(
-                    "task id `{}` is used by another file too",
-                    "另一个文件也用了任务 ID `{}`",
-                    task.id
-                ),
-            );
-        }
-        if !units.contains(task.unit.as_str()) {
-            l.at_id(
-                &task.id,
-                0,
-                both!(
-                    "task `{}` names unit `{}`, which labs/course.yaml does not declare",
-                    "任务 `{}` 属于单元 `{}`，但 labs/course.yaml 没有声明这个单元",
-                    task.id,
-                    task.unit
-                ),
-            );
-        }
+        l.task_place(rel, task, &mut task_ids, &units);
         l.text(&task.id, ("title", "标题"), &task.title);
-        for lang in ["en", "zh-CN"] {
-            let lesson = format!("content/{lang}/{}", task.lesson);
-            match source.read(&lesson) {
-                Ok(md) => {
-                    l.out.extend(dangling_links(source, lang, &lesson, &md));
-                    if lang == "zh-CN" {
-                        l.out.extend(lesson_placeholders(source, &lesson, &md));
-                    }
-                }
-                Err(_) => l.at_id(
-                    &task.id,
-                    0,
-                    both!(
-                        "the {} lesson {} of `{}` is missing",
-                        "缺少 `{2}` 的 {0} 课文 {1}",
-                        lang,
-                        lesson,
-                        task.id
-                    ),
-                ),
-            }
-        }
+        l.lessons(source, task);
         if let Some(quiz) = &task.quiz {
-            for problem in quiz.lint() {
-                l.at_id(&task.id, 0, problem);
-            }
-            for q in &quiz.questions {
-                l.text(&q.id, ("prompt", "题干"), &q.prompt);
-                l.text(&q.id, ("explanation", "解析"), &q.explain);
-                if let Some(a) = &q.accepted {
-                    l.text(&q.id, ("accepted answers", "可接受的答案"), a);
-                }
-                for o in &q.options {
-                    l.text(
-                        &q.id,
-                        (&format!("option {}", o.id), &format!("选项 {}", o.id)),
-                        &o.text,
-                    );
-                }
-            }
+            l.quiz(&task.id, quiz);
         }
-        if task.steps.is_empty() {
-            l.at_id(
-                &task.id,
-                0,
-                both!("task `{}` has no steps", "任务 `{}` 没有步骤", task.id),
-            );
-        }
-        let mut steps = HashSet::new();
-        for step in &task.steps {
-            if !steps.insert(step.id.as_str()) {
-                l.at_id(
-                    &step.id,
-                    1,
-                    both!(
-                        "step id `{}` appears twice in task `{}`",
-                        "步骤 ID `{}` 在任务 `{}` 中出现了两次",
-                        step.id,
-                        task.id
-                    ),
-                );
-            }
-            l.text(&step.id, ("title", "标题"), &step.title);
-            for cmd in &step.commands {
-                l.command(&step.id, cmd);
-            }
-            if let Some(h) = &step.hint {
-                l.text(&step.id, ("hint", "提示"), h);
-            }
-            if step.checks.is_empty() {
-                l.at_id(
-                    &step.id,
-                    0,
-                    both!(
-                        "step `{}` has no checks: nothing would verify it",
-                        "步骤 `{}` 没有检查：没有任何东西能验证它",
-                        step.id
-                    ),
-                );
-            }
-            l.checks(
-                &step.id,
-                step.hint.is_some(),
-                &step.checks,
-                &mut HashSet::new(),
-            );
-            quiz_questions(&mut l, task, &step.checks);
-        }
-        l.out.extend(unknown_vars(&l.file, text, &l.index, &known));
+        l.steps(task);
+        l.out.extend(vars::unknown(&l.file, text, &l.index, &known));
         out.extend(l.out);
     }
     match super::Vars::new(&course.vars, &[]) {
@@ -509,6 +247,190 @@ pub(super) fn lint(
         }),
     }
     out
+}
+
+/// The units labs/course.yaml declares; an id given twice is a problem.
+fn unit_ids<'a>(
+    course_file: &str,
+    course_text: &str,
+    course_index: &Index,
+    course: &'a CourseFile,
+    out: &mut Vec<Problem>,
+) -> HashSet<&'a str> {
+    let mut units = HashSet::new();
+    for u in &course.units {
+        if !units.insert(u.id.as_str()) {
+            let (line, col) = course_index.id(course_text, &u.id, 1);
+            out.push(Problem {
+                file: course_file.to_string(),
+                line,
+                col,
+                message: format!(
+                    "unit id `{}` appears twice: give each unit its own id",
+                    u.id
+                ),
+                zh: Some(format!(
+                    "单元 ID `{}` 出现了两次：每个单元要有自己的 ID",
+                    u.id
+                )),
+            });
+        }
+    }
+    units
+}
+
+impl Lint<'_> {
+    /// A task in its own file (`labs/<id>.yaml`), with an id no other
+    /// file uses, in a declared unit.
+    fn task_place<'t>(
+        &mut self,
+        rel: &str,
+        task: &'t Task,
+        task_ids: &mut HashSet<&'t str>,
+        units: &HashSet<&str>,
+    ) {
+        if rel != format!("labs/{}.yaml", task.id) {
+            self.at_id(
+                &task.id,
+                0,
+                both!(
+                    "task `{}` must live in labs/{}.yaml (lab finds a task's file by its id)",
+                    "任务 `{}` 必须放在 labs/{}.yaml 中（lab 按 ID 查找任务文件）",
+                    task.id,
+                    task.id
+                ),
+            );
+        }
+        if !task_ids.insert(&task.id) {
+            self.at_id(
+                &task.id,
+                0,
+                both!(
+                    "task id `{}` is used by another file too",
+                    "另一个文件也用了任务 ID `{}`",
+                    task.id
+                ),
+            );
+        }
+        if !units.contains(task.unit.as_str()) {
+            self.at_id(
+                &task.id,
+                0,
+                both!(
+                    "task `{}` names unit `{}`, which labs/course.yaml does not declare",
+                    "任务 `{}` 属于单元 `{}`，但 labs/course.yaml 没有声明这个单元",
+                    task.id,
+                    task.unit
+                ),
+            );
+        }
+    }
+
+    /// The task's lesson in each language: there, its links leading
+    /// somewhere, and in zh-CN its placeholders in Chinese.
+    fn lessons(&mut self, source: &Source, task: &Task) {
+        for lang in ["en", "zh-CN"] {
+            let lesson = format!("content/{lang}/{}", task.lesson);
+            match source.read(&lesson) {
+                Ok(md) => {
+                    self.out.extend(super::links::dangling(
+                        &md,
+                        &source.display_path(&lesson),
+                        &format!("content/{lang}"),
+                        &|rel| source.exists(rel),
+                    ));
+                    if lang == "zh-CN" {
+                        self.out.extend(lesson_placeholders(source, &lesson, &md));
+                    }
+                }
+                Err(_) => self.at_id(
+                    &task.id,
+                    0,
+                    both!(
+                        "the {} lesson {} of `{}` is missing",
+                        "缺少 `{2}` 的 {0} 课文 {1}",
+                        lang,
+                        lesson,
+                        task.id
+                    ),
+                ),
+            }
+        }
+    }
+
+    /// The quiz's own rules, and every text of its questions in both
+    /// languages.
+    fn quiz(&mut self, task_id: &str, quiz: &super::quiz::Quiz) {
+        for problem in quiz.lint() {
+            self.at_id(task_id, 0, problem);
+        }
+        for q in &quiz.questions {
+            self.text(&q.id, ("prompt", "题干"), &q.prompt);
+            self.text(&q.id, ("explanation", "解析"), &q.explain);
+            if let Some(a) = &q.accepted {
+                self.text(&q.id, ("accepted answers", "可接受的答案"), a);
+            }
+            for o in &q.options {
+                self.text(
+                    &q.id,
+                    (&format!("option {}", o.id), &format!("选项 {}", o.id)),
+                    &o.text,
+                );
+            }
+        }
+    }
+
+    /// The task's steps: at least one, ids unique, texts and commands in
+    /// both languages, each with checks (see [`Lint::checks`]).
+    fn steps(&mut self, task: &Task) {
+        if task.steps.is_empty() {
+            self.at_id(
+                &task.id,
+                0,
+                both!("task `{}` has no steps", "任务 `{}` 没有步骤", task.id),
+            );
+        }
+        let mut steps = HashSet::new();
+        for step in &task.steps {
+            if !steps.insert(step.id.as_str()) {
+                self.at_id(
+                    &step.id,
+                    1,
+                    both!(
+                        "step id `{}` appears twice in task `{}`",
+                        "步骤 ID `{}` 在任务 `{}` 中出现了两次",
+                        step.id,
+                        task.id
+                    ),
+                );
+            }
+            self.text(&step.id, ("title", "标题"), &step.title);
+            for cmd in &step.commands {
+                self.command(&step.id, cmd);
+            }
+            if let Some(h) = &step.hint {
+                self.text(&step.id, ("hint", "提示"), h);
+            }
+            if step.checks.is_empty() {
+                self.at_id(
+                    &step.id,
+                    0,
+                    both!(
+                        "step `{}` has no checks: nothing would verify it",
+                        "步骤 `{}` 没有检查：没有任何东西能验证它",
+                        step.id
+                    ),
+                );
+            }
+            self.checks(
+                &step.id,
+                step.hint.is_some(),
+                &step.checks,
+                &mut HashSet::new(),
+            );
+            quiz_questions(self, task, &step.checks);
+        }
+    }
 }
 
 /// A `quiz` check in a task without a quiz, or naming a question the
@@ -571,57 +493,4 @@ fn lesson_placeholders(source: &Source, lesson: &str, md: &str) -> Vec<Problem> 
         }
     }
     out
-}
-
-/// Links and images of a lesson that point at course files that do not
-/// exist (web links and in-page anchors are not checked).
-fn dangling_links(source: &Source, lang: &str, lesson: &str, md: &str) -> Vec<Problem> {
-    use pulldown_cmark::{Event, Tag};
-    let mut out = Vec::new();
-    let index = Index::new(md);
-    for (ev, range) in crate::markdown::parser(md).into_offset_iter() {
-        let dest = match ev {
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
-            _ => continue,
-        };
-        let target = dest.split('#').next().unwrap_or("");
-        if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
-            continue;
-        }
-        let rel = format!("content/{lang}/{}", target.trim_start_matches("./"));
-        if !source.exists(&rel) {
-            let (line, col) = index.line_col(md, range.start);
-            out.push(Problem {
-                file: source.display_path(lesson),
-                line: Some(line),
-                col: Some(col),
-                message: format!("the link to `{dest}` leads nowhere: there is no {rel}"),
-                zh: Some(format!("指向 `{dest}` 的链接无处可去：没有 {rel} 这个文件")),
-            });
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_chars_not_bytes() {
-        let t = "a: 1\nb: “x”\n";
-        assert_eq!(line_col(t, 0), (1, 1));
-        let off = t.find('x').unwrap();
-        assert_eq!(line_col(t, off), (2, 5));
-    }
-
-    #[test]
-    fn locate_id_finds_the_nth() {
-        let t = "steps:\n  - id: pull\n  - id: tag\n  - id: pull\n";
-        assert_eq!(locate_id(t, "pull", 1), (Some(4), Some(5)));
-        assert_eq!(locate_id(t, "tag", 0), (Some(3), Some(5)));
-        let t = "steps:\n  - id: \"a b\"\n";
-        assert_eq!(locate_id(t, "a b", 0), (Some(2), Some(10)));
-    }
 }

@@ -186,6 +186,60 @@ pub fn references(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Every `${name}` of `text` that is neither declared in labs/course.yaml
+/// nor built in, located, with the closest known name.
+pub(super) fn unknown(
+    file: &str,
+    text: &str,
+    index: &super::locate::Index,
+    known: &[&str],
+) -> Vec<super::Problem> {
+    let mut out: Vec<super::Problem> = Vec::new();
+    let declared: Vec<&str> = known
+        .iter()
+        .filter(|k| !BUILTIN.contains(k))
+        .copied()
+        .collect();
+    let declared = match declared.is_empty() {
+        true => "no variables".to_string(),
+        false => declared.join(", "),
+    };
+    for (offset, name) in references(text) {
+        if known.contains(&name) {
+            continue;
+        }
+        let (line, col) = index.line_col(text, offset);
+        let (hint, hint_zh) = match crate::spelling::closest(name, known.iter().copied()) {
+            Some(k) => (
+                format!("did you mean `${{{k}}}`? "),
+                format!("是不是想写 `${{{k}}}`？"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let builtin = BUILTIN
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let declared_zh = match declared.as_str() {
+            "no variables" => "没有声明变量".to_string(),
+            d => format!("声明了 {d}"),
+        };
+        out.push(super::Problem {
+            file: file.to_string(),
+            line: Some(line),
+            col: Some(col),
+            message: format!(
+                "unknown variable `${{{name}}}`: {hint}labs/course.yaml declares {declared} (and {builtin} are built in); declare it under `vars:` or fix its name"
+            ),
+            zh: Some(format!(
+                "未知变量 `${{{name}}}`：{hint_zh}labs/course.yaml {declared_zh}（内置变量有 {builtin}）；请在 `vars:` 下声明它，或改正它的名字"
+            )),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

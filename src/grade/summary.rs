@@ -226,7 +226,8 @@ pub(super) fn outcome_label(o: Outcome, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckResult, Status, StepResult, TaskResult};
+    use crate::grade::testing;
+    use crate::report::{CheckResult, Status, StepResult};
 
     /// task3's report with every check passed but those named in `other`.
     fn report(task: &Task, other: &[(&str, Status)]) -> Report {
@@ -242,45 +243,18 @@ mod tests {
                             .iter()
                             .find(|(id, _)| *id == c.id)
                             .map_or(Status::Pass, |(_, st)| *st);
-                        CheckResult {
-                            id: c.id.clone(),
-                            kind: "file".into(),
-                            status,
-                            message: String::new(),
-                            hint: None,
-                            expected: None,
-                            actual: None,
-                            evidence: None,
-                            warnings: Vec::new(),
-                        }
+                        testing::check(&c.id, "file", status)
                     })
                     .collect();
-                let status = StepResult::status_of(&checks);
-                StepResult {
-                    id: s.id.clone(),
-                    title: String::new(),
-                    status,
-                    points: if status == Status::Pass { s.points } else { 0 },
-                    commands: Vec::new(),
-                    checks,
-                }
+                let passed = StepResult::status_of(&checks) == Status::Pass;
+                testing::step(&s.id, "", if passed { s.points } else { 0 }, checks)
             })
             .collect();
-        Report {
-            schema: 1,
-            lang: Lang::En,
-            tasks: vec![TaskResult::new(
-                task.id.clone(),
-                String::new(),
-                task.max_score(),
-                steps,
-            )],
-            warnings: Vec::new(),
-        }
+        testing::report(&task.id, task.max_score(), steps)
     }
 
     fn student(id: &str) -> Student {
-        crate::grade::testing::student(id, &format!("Name of {id}"), "vm")
+        testing::student(id, &format!("Name of {id}"), "vm")
     }
 
     fn record(id: &str, outcome: Outcome, report: Option<&Report>) -> Record {

@@ -1,10 +1,11 @@
-//! Students and records for the grading unit tests: the fields every test
-//! sets the same way, so each test says only what it varies
+//! Students, records and reports for the grading unit tests: the fields
+//! every test sets the same way, so each test says only what it varies
 //! (`Record { detail: …, ..record(&s, Outcome::Error, &[]) }`).
 
 use super::outcome::{Outcome, Record};
 use super::roster::Student;
 use crate::machine::ssh::Target;
+use crate::report::{CheckResult, Report, Status, StepResult, TaskResult};
 
 /// Student `id` called `name` on `host` (port 22, no user), line 2.
 pub fn student(id: &str, name: &str, host: &str) -> Student {
@@ -41,5 +42,44 @@ pub fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
         journal: None,
         flags: Vec::new(),
         identity: None,
+    }
+}
+
+/// Check `id` of `kind` with `status`, and nothing said about it.
+pub fn check(id: &str, kind: &str, status: Status) -> CheckResult {
+    CheckResult {
+        id: id.into(),
+        kind: kind.into(),
+        status,
+        message: String::new(),
+        hint: None,
+        expected: None,
+        actual: None,
+        evidence: None,
+        warnings: Vec::new(),
+    }
+}
+
+/// Step `id` titled `title`, worth `points`, of `checks`: its status is
+/// theirs ([`StepResult::status_of`]), no commands.
+pub fn step(id: &str, title: &str, points: u32, checks: Vec<CheckResult>) -> StepResult {
+    StepResult {
+        id: id.into(),
+        title: title.into(),
+        status: StepResult::status_of(&checks),
+        points,
+        commands: Vec::new(),
+        checks,
+    }
+}
+
+/// An English report of the one task `id` (untitled, out of `max_score`)
+/// made of `steps`, without warnings.
+pub fn report(id: &str, max_score: u32, steps: Vec<StepResult>) -> Report {
+    Report {
+        schema: 1,
+        lang: crate::lang::Lang::En,
+        tasks: vec![TaskResult::new(id.into(), String::new(), max_score, steps)],
+        warnings: Vec::new(),
     }
 }

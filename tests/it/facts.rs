@@ -99,9 +99,8 @@ fn refused_by_name(d: &Daemon, name: &str) -> String {
 fn task3_rmi_by_name_untags_and_by_id_is_refused_while_a_container_uses_the_image() {
     let d = Daemon::start();
     d.docker(&["pull", "tomcat:8.0"]);
-    let out = d.docker(&["images", "-q", "--no-trunc", "tomcat:8.0"]);
-    let full = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let short = full.trim_start_matches("sha256:")[..12].to_string();
+    let full = d.image_id("tomcat:8.0");
+    let short = d.short_image_id("tomcat:8.0");
 
     // Stopped container: refused without -f, by id and by name.
     d.docker(&["run", "--name", "stopped", "tomcat:8.0", "true"]);
@@ -159,8 +158,7 @@ fn task3_rmi_by_name_untags_and_by_id_is_refused_while_a_container_uses_the_imag
 fn task7_forcing_the_image_away_leaves_its_container_with_a_bare_id() {
     let d = Daemon::start();
     d.docker(&["pull", "ubuntu:18.04"]);
-    let out = d.docker(&["images", "-q", "ubuntu:18.04"]);
-    let short = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let short = d.short_image_id("ubuntu:18.04");
     d.docker(&["run", "--name", "done", "ubuntu:18.04", "true"]);
     let refused = text(&d.docker_may_fail(&["rmi", "ubuntu:18.04"]));
     let words = refused_by_name(&d, "ubuntu:18.04");

@@ -4,11 +4,6 @@
 use crate::bed::Daemon;
 use crate::harness::{type_commands, type_history, Lab};
 
-fn id_of(d: &Daemon, reference: &str) -> String {
-    let out = d.docker(&["images", reference, "-q"]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn check(d: &Daemon) -> crate::harness::Done {
     Lab::on(d)
         .args(["check", "task3", "--format", "json"])
@@ -26,7 +21,7 @@ fn pull_and_tag(d: &Daemon) {
 
 /// Steps 5-6 as typed, with the id read the way a learner reads it.
 fn remove_latest_then_all(d: &Daemon) -> String {
-    let latest = id_of(d, "tomcat:latest");
+    let latest = d.short_image_id("tomcat:latest");
     d.docker(&["image", "rm", &latest]);
     d.sh("docker image rm -f $(docker images tomcat -q)");
     latest
@@ -73,7 +68,7 @@ fn progress_checked_midway_survives_a_daemon_restart_through_the_journal() {
     pull_and_tag(&d);
     type_history(&d, &["docker images tomcat"]);
     check(&d).status("task3", "tag", "same-image", "pass");
-    let latest = id_of(&d, "tomcat:latest");
+    let latest = d.short_image_id("tomcat:latest");
     d.docker(&["image", "rm", &latest]);
     type_history(&d, &[&format!("docker image rm {latest}")]);
     check(&d).status("task3", "remove-latest", "kept-8.0", "pass");

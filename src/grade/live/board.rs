@@ -159,38 +159,14 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckResult, StepResult, TaskResult};
+    use crate::grade::testing::{check, step};
 
     fn report(steps: &[(&str, Status)]) -> Report {
-        let step = |(id, status): &(&str, Status)| StepResult {
-            id: id.to_string(),
-            title: id.to_string(),
-            status: *status,
-            points: 1,
-            commands: Vec::new(),
-            checks: vec![CheckResult {
-                id: "c".into(),
-                kind: "image".into(),
-                status: *status,
-                message: String::new(),
-                hint: None,
-                expected: None,
-                actual: None,
-                evidence: None,
-                warnings: Vec::new(),
-            }],
-        };
-        Report {
-            schema: 1,
-            lang: crate::lang::Lang::En,
-            tasks: vec![TaskResult::new(
-                "t".into(),
-                String::new(),
-                2,
-                steps.iter().map(step).collect(),
-            )],
-            warnings: Vec::new(),
-        }
+        let steps = steps
+            .iter()
+            .map(|(id, status)| step(id, id, 1, vec![check("c", "image", *status)]))
+            .collect();
+        crate::grade::testing::report("t", 2, steps)
     }
 
     fn board() -> Board {

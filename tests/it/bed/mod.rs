@@ -235,6 +235,20 @@ impl Daemon {
         c
     }
 
+    /// The full id (`sha256:…`) of the image `reference` names; panics
+    /// when there is none.
+    pub fn image_id(&self, reference: &str) -> String {
+        let out = self.docker(&["image", "inspect", "--format", "{{.Id}}", reference]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The image's id as `docker images` shows it and a learner copies it:
+    /// its first 12 hex digits.
+    pub fn short_image_id(&self, reference: &str) -> String {
+        let id = self.image_id(reference);
+        id.trim_start_matches("sha256:")[..12].to_string()
+    }
+
     /// Runs the real `docker` CLI against this daemon; panics unless it succeeds.
     pub fn docker(&self, args: &[&str]) -> Output {
         let out = self.docker_may_fail(args);

@@ -3,11 +3,6 @@
 
 use super::*;
 
-fn image_id(d: &Daemon, reference: &str) -> String {
-    let out = d.docker(&["image", "inspect", "--format", "{{.Id}}", reference]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[test]
 fn smoke_pull_run_restart() {
     let t = Instant::now();
@@ -15,8 +10,8 @@ fn smoke_pull_run_restart() {
     eprintln!("Daemon::start took {:?}", t.elapsed());
     d.docker(&["pull", "tomcat"]);
     d.docker(&["pull", "tomcat:8.0"]);
-    let latest = image_id(&d, "tomcat:latest");
-    let old = image_id(&d, "tomcat:8.0");
+    let latest = d.image_id("tomcat:latest");
+    let old = d.image_id("tomcat:8.0");
     assert!(
         latest.starts_with("sha256:") && old.starts_with("sha256:"),
         "{latest} {old}"
@@ -62,8 +57,8 @@ fn smoke_pull_run_restart() {
     let after = d.events();
     assert_eq!(after, "", "a restarted daemon has an empty event buffer");
     assert_eq!(
-        image_id(&d, "hello-world"),
-        image_id(&d, "hello-world:latest"),
+        d.image_id("hello-world"),
+        d.image_id("hello-world:latest"),
         "images survive a restart"
     );
     d.docker(&["run", "-d", "ubuntu", "sleep", "1000"]); // ignores SIGTERM: drop must not wait for it
