@@ -113,23 +113,88 @@ pub fn shows_problem(
 }
 
 /// The lint problem of an optional regex field, if it does not compile.
-/// The zh-CN form names the field and quotes the regex library's reason
-/// (its last line: `unclosed group`) as code.
+/// The zh-CN form says in Chinese what is wrong, at which character, and
+/// how to write it; what the regex library says is kept for English.
 pub fn regex_problem(field: &str, re: Option<&str>) -> Option<crate::lang::Text> {
-    let err = regex::Regex::new(re?).err()?;
+    let re = re?;
+    let err = regex::Regex::new(re).err()?;
     let full = err.to_string();
+    Some(crate::lang::Text {
+        en: format!("the `{field}` regex does not compile: {full}"),
+        zh_cn: format!(
+            "`{field}` 的正则表达式无法编译：{}",
+            regex_said_zh(re, &err)
+        ),
+    })
+}
+
+/// What is wrong with `re`, in Chinese. The regex library's message is
+/// `regex parse error:`, the pattern indented by four spaces, carets under
+/// the culprit, then `error: REASON`: the first caret gives the place.
+fn regex_said_zh(re: &str, err: &regex::Error) -> String {
+    let code = |s: &str| s.replace('`', "'");
+    let full = match err {
+        regex::Error::CompiledTooBig(limit) => {
+            return format!(
+                "它编译后太大（超过 {} MB 的上限）：请减少重复次数（例如 `{{1000}}` 这样的计数）或改用更简单的写法",
+                limit / (1 << 20)
+            )
+        }
+        regex::Error::Syntax(s) => s.as_str(),
+        _ => "",
+    };
     let reason = full
         .lines()
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim()
-        .trim_start_matches("error: ")
-        .replace('`', "'");
-    Some(crate::lang::Text {
-        en: format!("the `{field}` regex does not compile: {full}"),
-        zh_cn: format!("`{field}` 的正则表达式无法编译：`{reason}`"),
-    })
+        .trim_start_matches("error: ");
+    let what = match reason {
+        "unclosed character class" => "方括号 `[` 没有闭合，缺少 `]`；要匹配 `[` 本身，请写成 `\\[`".to_string(),
+        "unclosed group" => "圆括号 `(` 没有闭合，缺少 `)`；要匹配 `(` 本身，请写成 `\\(`".to_string(),
+        "unopened group" => "多了一个 `)`，前面没有与它配对的 `(`；要匹配 `)` 本身，请写成 `\\)`".to_string(),
+        "unclosed counted repetition" => "花括号 `{` 没有闭合，缺少 `}`；要匹配 `{` 本身，请写成 `\\{`".to_string(),
+        "repetition operator missing expression" => "`*`、`+`、`?` 或 `{n}` 前面没有可以重复的内容；要匹配这个字符本身，请在它前面加 `\\`".to_string(),
+        "unrecognized escape sequence" => "不认识的转义序列；要匹配反斜杠本身，请写成 `\\\\`".to_string(),
+        "incomplete escape sequence, reached end of pattern prematurely" => "反斜杠 `\\` 在末尾，后面缺少要转义的字符".to_string(),
+        "invalid character class range, the start must be <= the end" => "方括号中的范围起点大于终点（例如 `[z-a]`）".to_string(),
+        "invalid range boundary, must be a literal" => "方括号中范围的两端必须是单个字符".to_string(),
+        "invalid escape sequence found in character class" => "方括号中不能使用这个转义序列".to_string(),
+        "invalid repetition count range, the start must be <= the end" => "重复次数的下限大于上限（例如 `{3,1}`）".to_string(),
+        "repetition quantifier expects a valid decimal" | "decimal literal empty" | "decimal literal invalid" => "花括号中的重复次数应当是数字（例如 `{2}`、`{1,3}`）".to_string(),
+        "unclosed capture group name" => "命名分组的名字没有闭合，缺少 `>`".to_string(),
+        "empty capture group name" => "命名分组的名字是空的".to_string(),
+        "invalid capture group character" => "命名分组的名字中有不允许的字符（只能用字母、数字和下划线）".to_string(),
+        "duplicate capture group name" => "两个命名分组用了同一个名字".to_string(),
+        "unrecognized flag" | "duplicate flag" | "flag negation operator repeated" | "dangling flag negation operator" | "expected flag but got end of regex" => "`(?…)` 中的标志写法不对（可用的有 `i`、`m`、`s`、`x`、`U`、`u`、`R`）".to_string(),
+        "look-around, including look-ahead and look-behind, is not supported" => "不支持环视（`(?=…)`、`(?!…)`、`(?<=…)`、`(?<!…)`）：lab 使用的正则表达式库没有这个功能，请换一种写法".to_string(),
+        "backreferences are not supported" => "不支持反向引用（`\\1` 这类写法）：请换一种写法".to_string(),
+        "hexadecimal literal empty" | "hexadecimal literal is not a Unicode scalar value" | "invalid hexadecimal digit" => "十六进制转义（`\\x..`、`\\u{…}`）写法不对".to_string(),
+        "Unicode property not found" | "Unicode property value not found" | "invalid Unicode character class" => "不认识的 Unicode 属性（`\\p{…}`）".to_string(),
+        r if r.starts_with("exceed the maximum number of nested") => "括号嵌套太深".to_string(),
+        r => format!("语法有误（原文：`{}`）", code(r)),
+    };
+    // The carets line: four spaces, then as many as the culprit's column.
+    let mut lines = full.lines();
+    let place = lines
+        .by_ref()
+        .find(|l| l.starts_with("regex parse error:"))
+        .and_then(|_| {
+            let pattern = lines.next()?;
+            let carets = lines.next()?;
+            let col = carets.find('^')?.checked_sub(4)?;
+            let culprit = pattern.get(4..)?.chars().nth(col)?;
+            (re.lines().count() <= 1).then_some((col + 1, culprit))
+        });
+    match place {
+        Some((n, c)) => format!(
+            "`{}` 的第 {n} 个字符 `{}` 处：{what}",
+            code(re),
+            code(&c.to_string())
+        ),
+        None => format!("`{}`：{what}", code(re)),
+    }
 }
 
 /// Checks every field of a document (`what` names it for the learner):
@@ -250,6 +315,47 @@ mod tests {
 
     fn field(yaml: &str) -> FieldMatch {
         serde_yaml_ng::from_str(yaml).unwrap()
+    }
+
+    /// A regex that does not compile: in Chinese, what is wrong, where
+    /// (the character and its place), and how to write it; English as the
+    /// regex library says it.
+    #[test]
+    fn a_broken_regex_is_explained_in_chinese_with_its_place() {
+        let zh = |re: &str| regex_problem("matches", Some(re)).unwrap().zh_cn;
+        let said = zh("docker [");
+        assert!(said.contains("第 8 个字符 `[`"), "{said}");
+        assert!(said.contains("方括号 `[` 没有闭合"), "{said}");
+        let said = zh("docker (pull");
+        assert!(
+            said.contains("第 8 个字符 `(`") && said.contains("`\\(`"),
+            "{said}"
+        );
+        assert!(zh("a)").contains("多了一个 `)`"));
+        assert!(zh("*x").contains("前面没有可以重复的内容"));
+        assert!(zh("a{3,1}").contains("下限大于上限"));
+        assert!(zh("(?=x)").contains("不支持环视"));
+        assert!(zh(r"\q").contains("不认识的转义"));
+        assert!(zh("a{99999999}").contains("编译后太大"));
+        assert!(zh("中文(").contains("第 3 个字符 `(`"));
+        for re in [
+            "docker [",
+            "a)",
+            "(?=x)",
+            r"\q",
+            "(?P<",
+            "[z-a]",
+            "a{99999999}",
+        ] {
+            let said = zh(re);
+            let plain: String = said.split('`').step_by(2).collect();
+            assert!(
+                !plain.contains("unclosed") && !plain.contains("error") && !plain.contains("regex"),
+                "{re}: {said}"
+            );
+        }
+        let en = regex_problem("matches", Some("docker [")).unwrap().en;
+        assert!(en.contains("unclosed character class"), "{en}");
     }
 
     #[test]

@@ -59,13 +59,31 @@ impl<'de> Visitor<'de> for CheckVisitor {
         let mut id: Option<String> = None;
         let mut hint = None;
         let mut remember = false;
+        let mut remembered = false;
         let mut timeout = None;
         let mut kind: Option<CheckKind> = None;
         while let Some(key) = map.next_key::<String>()? {
+            // A shared field twice is an error, as serde's derive says it
+            // (the second would silently win).
+            let twice = match key.as_str() {
+                "id" => id.is_some(),
+                "hint" => hint.is_some(),
+                "remember" => remembered,
+                "timeout" => timeout.is_some(),
+                _ => false,
+            };
+            if twice {
+                return Err(de::Error::duplicate_field(
+                    SHARED.iter().find(|s| **s == key).copied().unwrap_or("id"),
+                ));
+            }
             match key.as_str() {
                 "id" => id = Some(map.next_value()?),
                 "hint" => hint = Some(map.next_value()?),
-                "remember" => remember = map.next_value()?,
+                "remember" => {
+                    remembered = true;
+                    remember = map.next_value()?
+                }
                 "timeout" => timeout = Some(map.next_value()?),
                 name => {
                     if let Some(first) = &kind {

@@ -165,7 +165,7 @@ fn values(c: &mut CheckCtx<'_, '_>, name: &str, val: &Node) {
                 {
                     let msg = tr!(lang,
                         "label \"{}\" must be key=value, outside the com.docker.*, io.docker.* and org.dockerproject.* namespaces",
-                        "标签 \"{}\" 必须写成 key=value，且不能使用 com.docker.*、io.docker.*、org.dockerproject.* 命名空间", s);
+                        "元数据标签（`labels`）\"{}\" 必须写成 key=value，且不能使用 com.docker.*、io.docker.*、org.dockerproject.* 命名空间", s);
                     c.refuse(Stage::Load, at, msg);
                 }
             }
@@ -448,6 +448,23 @@ mod tests {
         assert!(on((28, 5), br#"{"log-driver": "json"}"#).starts());
         let zero = on((26, 1), br#"{"log-opts": {"max-file": "0"}}"#);
         assert!(zero.starts() && zero.notes[0].contains("every container will fail"));
+    }
+
+    /// 标签 is the course's word for an image tag: daemon.json's `labels`
+    /// are the daemon's 元数据标签, named with the key.
+    #[test]
+    fn daemon_labels_are_not_called_image_tags_in_chinese() {
+        let v = judge(
+            "d.json",
+            br#"{"labels": ["nokey"]}"#,
+            &Engine::service((28, 5)),
+            Lang::ZhCn,
+        );
+        let said = first(&v);
+        assert!(said.contains("元数据标签（`labels`）"), "{said}");
+        assert!(!said.contains(": 标签"), "{said}");
+        assert!(first(&on((28, 5), br#"{"labels": ["nokey"]}"#))
+            .contains("label \"nokey\" must be key=value"));
     }
 
     #[test]

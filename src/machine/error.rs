@@ -147,7 +147,7 @@ fn op_zh(op: &str) -> String {
 
 /// The reasons lab itself writes, and the usual words of the OS, in Chinese;
 /// anything else (a daemon's own message) as it came.
-fn reason_zh(reason: &str) -> String {
+pub(crate) fn reason_zh(reason: &str) -> String {
     if let Some(path) = reason.strip_prefix("no socket at ") {
         return format!("{path} 处没有套接字");
     }

@@ -24,6 +24,7 @@ mod tar;
 
 pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use deadline::Late;
+pub(crate) use error::reason_zh as os_reason_zh;
 pub use tar::Member;
 
 pub use destination::{refused_host, refused_user, Refusal};

@@ -563,6 +563,13 @@ fn a_broken_course_is_explained_in_chinese() {
     validate(&course)
         .stderr_has("给中文学员看的是 <CONTAINER ID>")
         .stderr_has("没有 `quiz:`");
+    // A task file lab cannot read: the OS's reason in Chinese too.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let course = course_copy("ok", tmp.path());
+    let unit = course.join("labs/course.yaml");
+    std::fs::remove_file(&unit).expect("rm");
+    std::fs::create_dir(&unit).expect("a directory in its place");
+    validate(&course).stderr_has("无法读取这个文件：这是一个目录");
 }
 
 /// Facts of issue 13 that a reader can get wrong again, in both languages.
@@ -623,7 +630,7 @@ fn the_kinds_serde_and_the_guards_explain_in_chinese() {
         // The kinds' own lints.
         (
             "        history: { matches: \"docker (pull\", shows: { en: a pull, zh-CN: 拉取 } }\n",
-            "的正则表达式无法编译",
+            "的正则表达式无法编译：`docker (pull` 的第 8 个字符 `(` 处：圆括号 `(` 没有闭合",
         ),
         (
             "        history: { matches: \"docker\\\\s+pull\" }\n",
@@ -659,7 +666,25 @@ fn the_kinds_serde_and_the_guards_explain_in_chinese() {
             "        image: { ref: tomcat }\n        file: { path: /x }\n",
             "一个检查只能有一种类型",
         ),
-        ("        hint: { en: x, zh-CN: 啊 }\n", "没有类型"),
+        ("        remember: true\n", "没有类型"),
+        // The check already has a hint.
+        (
+            "        hint: { en: x, zh-CN: 啊 }\n",
+            "字段 `hint` 出现了两次",
+        ),
+        (
+            "        image: { ref: tomcat }\n        id: again\n",
+            "字段 `id` 出现了两次",
+        ),
+        (
+            "        image: { ref: tomcat, present: maybe }\n",
+            "应当是布尔值（`true` 或 `false`）",
+        ),
+        (
+            "        history: { matches: docker, status: maybe }\n",
+            "未知的取值 `maybe`：这里能写的是 `ok`、`failed`",
+        ),
+        ("        image: { ref: tomcat\n", "花括号 `{ }` 没有闭合"),
         // The guards.
         (
             "        image: { ref: tomcat }\n---\na: 1\n",
