@@ -2,7 +2,7 @@
 //! each check's pass / fail / skip / error counts (a skip is not a pass),
 //! each task's pass rate and average, and the distribution of totals.
 
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use crate::course::Task;
 use crate::lang::Lang;
 use crate::report::{Report, Status, TaskStatus};
@@ -90,7 +90,7 @@ pub(super) fn rates(tasks: &[&Task], reports: &[&Report], lang: Lang) -> Vec<Che
 
 /// The record of a graded host; `None` for every other.
 pub(super) fn graded_record(r: Option<&Record>) -> Option<&Record> {
-    r.filter(|r| r.outcome == Outcome::Graded)
+    r.filter(|r| r.outcome == HostOutcome::Graded)
 }
 
 /// Each task: how many graded hosts passed it, and the average score.

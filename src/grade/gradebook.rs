@@ -59,7 +59,7 @@ pub fn gradebook(students: &[(&Student, Option<&Record>)], tasks: &[&Task]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::outcome::Outcome;
+    use crate::grade::outcome::HostOutcome;
     use crate::lang::Text;
 
     const HOSTILE: [&str; 6] = [
@@ -78,14 +78,14 @@ mod tests {
         }
     }
 
-    fn record(s: &Student, outcome: Outcome, detail: Option<&str>) -> Record {
+    fn record(s: &Student, outcome: HostOutcome, detail: Option<&str>) -> Record {
         Record {
             detail: detail.map(String::from),
             max_total: 6,
             ..crate::grade::testing::record(
                 s,
                 outcome,
-                &[("task1", 3)][..usize::from(outcome == Outcome::Graded)],
+                &[("task1", 3)][..usize::from(outcome == HostOutcome::Graded)],
             )
         }
     }
@@ -124,8 +124,8 @@ mod tests {
             .map(|(i, n)| student(i + 1, n))
             .collect();
         let records = [
-            record(&students[0], Outcome::Graded, None),
-            record(&students[1], Outcome::Error, Some("-oops: =bad")),
+            record(&students[0], HostOutcome::Graded, None),
+            record(&students[1], HostOutcome::Error, Some("-oops: =bad")),
         ];
         let pairs: Vec<(&Student, Option<&Record>)> = students
             .iter()

@@ -3,7 +3,7 @@
 //! evidence snapshot. Never writes to the VM.
 
 use super::identity::Identity;
-use super::outcome::Outcome;
+use super::outcome::HostOutcome;
 use super::roster::Student;
 use super::Plan;
 use crate::course::{Task, Vars};
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 /// What grading one VM produced.
 pub struct HostResult {
-    pub outcome: Outcome,
+    pub outcome: HostOutcome,
     /// Why it was not graded (or what went wrong after grading).
     pub detail: Option<String>,
     pub seconds: f64,
@@ -35,7 +35,7 @@ pub struct HostResult {
 }
 
 impl HostResult {
-    pub(super) fn failed(outcome: Outcome, detail: String, started: Instant) -> HostResult {
+    pub(super) fn failed(outcome: HostOutcome, detail: String, started: Instant) -> HostResult {
         HostResult {
             outcome,
             detail: Some(detail),
@@ -63,7 +63,7 @@ pub async fn grade(
     match tokio::time::timeout(deadline, attempt(student, plan, tasks, scratch, started)).await {
         Ok(r) => r,
         Err(_) => HostResult::failed(
-            Outcome::TimedOut,
+            HostOutcome::TimedOut,
             format!("grading took longer than {} s", plan.host_deadline),
             started,
         ),
@@ -79,7 +79,7 @@ async fn attempt(
 ) -> HostResult {
     let wanted = match wanted(plan, tasks) {
         Ok(w) => w,
-        Err(e) => return HostResult::failed(Outcome::Error, e, started),
+        Err(e) => return HostResult::failed(HostOutcome::Error, e, started),
     };
     let login = match connect(student, plan, scratch, &wanted, started).await {
         Ok(l) => l,
@@ -109,14 +109,14 @@ pub(super) async fn connect(
 /// The result of a login that failed, with the outcome its error means.
 pub(super) fn login_failed(e: LoginError, started: Instant) -> HostResult {
     let e = match e {
-        LoginError::Unexpected(why) => return HostResult::failed(Outcome::Error, why, started),
+        LoginError::Unexpected(why) => return HostResult::failed(HostOutcome::Error, why, started),
         LoginError::Connect(e) => e,
     };
     let outcome = match e {
-        ConnectError::Unreachable(_) => Outcome::Unreachable,
-        ConnectError::AuthFailed(_) => Outcome::AuthFailed,
-        ConnectError::TimedOut(_) => Outcome::TimedOut,
-        ConnectError::HostKey(_) | ConnectError::Other(_) => Outcome::Error,
+        ConnectError::Unreachable(_) => HostOutcome::Unreachable,
+        ConnectError::AuthFailed(_) => HostOutcome::AuthFailed,
+        ConnectError::TimedOut(_) => HostOutcome::TimedOut,
+        ConnectError::HostKey(_) | ConnectError::Other(_) => HostOutcome::Error,
     };
     let advice = match e {
         ConnectError::HostKey(_) => " — the VM's host key is not in known_hosts, or it changed: check it and add it with `ssh-keyscan`, or pass --accept-new-host-keys for keys never seen before",
@@ -143,7 +143,7 @@ pub(super) async fn logged_in(
         Ok(m) => m,
         Err(e) => {
             return HostResult::failed(
-                Outcome::Error,
+                HostOutcome::Error,
                 format!(
                     "cannot open the Docker tunnel in {}: {e}",
                     scratch.display()
@@ -211,11 +211,11 @@ async fn graded(
 ) -> HostResult {
     let vars = match Vars::with_home(&plan.course.file.vars, plan.overrides, Some(home)) {
         Ok(v) => v,
-        Err(e) => return HostResult::failed(Outcome::Error, e, started),
+        Err(e) => return HostResult::failed(HostOutcome::Error, e, started),
     };
     let (mut journal, journal_text) = match learner_journal(plan, machine, journal_path).await {
         Ok(j) => j,
-        Err(e) => return HostResult::failed(Outcome::Error, e.to_string(), started),
+        Err(e) => return HostResult::failed(HostOutcome::Error, e.to_string(), started),
     };
     if let Some(d) = plan.deadline {
         journal.cut_at(d + machine.docker.clock_offset().await);
@@ -243,7 +243,7 @@ async fn graded(
         evidence.push(("journal.jsonl", j));
     }
     HostResult {
-        outcome: Outcome::Graded,
+        outcome: HostOutcome::Graded,
         detail: None,
         seconds: started.elapsed().as_secs_f64(),
         report: Some(report),

@@ -116,7 +116,7 @@ pub fn flag_copies(records: &mut BTreeMap<String, super::outcome::Record>) {
     let flags = copy_flags(
         records
             .iter()
-            .filter(|(_, r)| r.outcome == super::Outcome::Graded)
+            .filter(|(_, r)| r.outcome == super::HostOutcome::Graded)
             .filter_map(|(id, r)| Some((id.as_str(), r.identity.as_ref()?))),
     );
     for (id, mut more) in flags {
@@ -193,13 +193,13 @@ mod tests {
     #[test]
     fn only_graded_records_are_compared_and_their_own_flags_stay() {
         use crate::grade::testing::{record, student};
-        use crate::grade::Outcome;
+        use crate::grade::HostOutcome;
         let same = id("m1", "d1", &[], None);
         let mut records = BTreeMap::new();
         for (who, outcome) in [
-            ("s01", Outcome::Graded),
-            ("s02", Outcome::Graded),
-            ("s03", Outcome::Error),
+            ("s01", HostOutcome::Graded),
+            ("s02", HostOutcome::Graded),
+            ("s03", HostOutcome::Error),
         ] {
             let mut r = record(&student(who, who, "vm"), outcome, &[]);
             r.identity = Some(same.clone());

@@ -3,7 +3,7 @@
 //! is one errored test case saying why. The XML itself is written by
 //! `report::junit`, the same writer as `lab check --format junit`.
 
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use super::roster::Student;
 use crate::report::Report;
 
@@ -24,7 +24,7 @@ fn result<'a>(
 ) -> Result<&'a Report, String> {
     match (report, record) {
         (Some(rep), _) => Ok(rep),
-        (None, Some(r)) if r.outcome == Outcome::Graded => Err(format!(
+        (None, Some(r)) if r.outcome == HostOutcome::Graded => Err(format!(
             "graded, but students/{}/report.json cannot be read",
             s.id
         )),
@@ -47,7 +47,7 @@ mod tests {
         crate::grade::testing::student(id, &format!("Name of {id}"), "10.0.0.1")
     }
 
-    fn record(s: &Student, outcome: Outcome, detail: &str) -> Record {
+    fn record(s: &Student, outcome: HostOutcome, detail: &str) -> Record {
         Record {
             detail: Some(detail.into()),
             max_total: 4,
@@ -67,10 +67,10 @@ mod tests {
         let report = sample::report(Lang::En);
         let unreachable = record(
             &b,
-            Outcome::Unreachable,
+            HostOutcome::Unreachable,
             "ssh: connect to host \"x\" <refused>",
         );
-        let lost = record(&c, Outcome::Graded, "");
+        let lost = record(&c, HostOutcome::Graded, "");
         let rows = [
             (&a, None, Some(&report)),
             (&b, Some(&unreachable), None),

@@ -11,7 +11,7 @@
 //! in `lms_import_tests/`.
 
 use super::cell::{csv, Cell};
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use super::roster::Student;
 use crate::course::Task;
 use crate::lang::Lang;
@@ -21,7 +21,7 @@ use crate::lang::Lang;
 pub struct LeftOut {
     pub student_id: String,
     /// The VM's outcome; `None`: the run stopped before this host.
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<HostOutcome>,
 }
 
 /// Every student of the roster whose VM was not graded (in roster order):

@@ -9,7 +9,7 @@
 //! - `progress`: what the instructor sees meanwhile.
 //!
 //! Invariants: one host's failure never stops the batch, and every host
-//! ends in one [`Outcome`]; nothing is written to a VM.
+//! ends in one [`HostOutcome`]; nothing is written to a VM.
 
 mod cell;
 mod class_stats;
@@ -32,7 +32,7 @@ mod testing;
 
 pub use interrupt::Stop;
 pub use lms::{left_out, LeftOut};
-pub use outcome::Outcome;
+pub use outcome::HostOutcome;
 pub use roster::RosterError;
 pub use store::StoreError;
 
@@ -116,7 +116,7 @@ pub struct Summary {
     pub graded_before: usize,
     /// Students whose host could not be graded (now or before), with the
     /// outcome and why.
-    pub not_graded: Vec<(String, Outcome, String)>,
+    pub not_graded: Vec<(String, HostOutcome, String)>,
     /// Students canvas.csv and moodle.csv have no row for (not graded, or
     /// not reached): their grades in the LMS stay as they were.
     pub left_out: Vec<LeftOut>,
@@ -183,7 +183,7 @@ pub async fn once(
         .iter()
         .filter(|s| match before.get(&s.id) {
             None => true,
-            Some(r) => settings.retry_failed && r.outcome != Outcome::Graded,
+            Some(r) => settings.retry_failed && r.outcome != HostOutcome::Graded,
         })
         .collect();
     let graded_before = students
@@ -192,7 +192,7 @@ pub async fn once(
         .filter(|s| {
             before
                 .get(&s.id)
-                .is_some_and(|r| r.outcome == Outcome::Graded)
+                .is_some_and(|r| r.outcome == HostOutcome::Graded)
         })
         .count();
     let resumed = students.len() - todo.len();
@@ -217,7 +217,7 @@ pub async fn once(
                 let result = match std::fs::create_dir(&dir) {
                     Ok(()) => host::grade(s, plan, tasks, &dir).await,
                     Err(e) => host::HostResult::failed(
-                        Outcome::Error,
+                        HostOutcome::Error,
                         format!("cannot create {}: {e}", dir.display()),
                         std::time::Instant::now(),
                     ),
@@ -242,7 +242,7 @@ pub async fn once(
             break;
         }
         let done = finished(student, result, max_total);
-        if done.0.record.outcome == Outcome::Graded {
+        if done.0.record.outcome == HostOutcome::Graded {
             graded_now += 1;
         }
         if let Err(e) = store.save(&done.0, &done.1) {
@@ -291,7 +291,7 @@ fn conclude(
         .iter()
         .filter_map(|s| {
             let r = records.get(&s.id)?;
-            (r.outcome != Outcome::Graded).then(|| {
+            (r.outcome != HostOutcome::Graded).then(|| {
                 (
                     s.id.clone(),
                     r.outcome,
@@ -417,7 +417,7 @@ fn write_class_files(
         .map(|s| {
             records
                 .get(&s.id)
-                .filter(|r| r.outcome == Outcome::Graded)
+                .filter(|r| r.outcome == HostOutcome::Graded)
                 .and_then(|_| store.report(&s.id))
         })
         .collect();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// Every host ends in exactly one of these: never a silent zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum HostOutcome {
     /// Logged in and every selected task checked (whatever the scores).
     Graded,
     /// Nothing answered: connection refused, no route, unknown host name.
@@ -20,14 +20,14 @@ pub enum Outcome {
     Error,
 }
 
-impl Outcome {
+impl HostOutcome {
     pub fn name(self) -> &'static str {
         match self {
-            Outcome::Graded => "graded",
-            Outcome::Unreachable => "unreachable",
-            Outcome::AuthFailed => "auth_failed",
-            Outcome::TimedOut => "timed_out",
-            Outcome::Error => "error",
+            HostOutcome::Graded => "graded",
+            HostOutcome::Unreachable => "unreachable",
+            HostOutcome::AuthFailed => "auth_failed",
+            HostOutcome::TimedOut => "timed_out",
+            HostOutcome::Error => "error",
         }
     }
 }
@@ -40,7 +40,7 @@ pub struct Record {
     pub student_id: String,
     pub name: String,
     pub host: String,
-    pub outcome: Outcome,
+    pub outcome: HostOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Unix seconds.

@@ -2,7 +2,7 @@
 //! (hosts that could not be graded are printed above it as they happen),
 //! a plain line per host otherwise (CI logs, `| tee`).
 
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use crate::lang::Lang;
 use crate::tr;
 use std::io::Write;
@@ -40,7 +40,7 @@ impl Progress {
     /// One host is done.
     pub fn host(&mut self, r: &Record) {
         self.done += 1;
-        if r.outcome == Outcome::Graded {
+        if r.outcome == HostOutcome::Graded {
             self.graded += 1;
         } else {
             self.failed += 1;
@@ -48,7 +48,7 @@ impl Progress {
         let line = self.line(r);
         let mut err = std::io::stderr().lock();
         if self.bar {
-            if r.outcome != Outcome::Graded {
+            if r.outcome != HostOutcome::Graded {
                 let _ = write!(err, "\r\x1b[2K{line}\n");
             }
             drop(err);
@@ -61,12 +61,12 @@ impl Progress {
     fn line(&self, r: &Record) -> String {
         let width = self.total.to_string().len();
         let what = match (r.outcome, r.total) {
-            (Outcome::Graded, Some(t)) => format!("{t}/{}", r.max_total),
+            (HostOutcome::Graded, Some(t)) => format!("{t}/{}", r.max_total),
             _ => r.detail.clone().unwrap_or_default(),
         };
         let outcome = r.outcome.name();
         let outcome = if self.color {
-            let code = if r.outcome == Outcome::Graded {
+            let code = if r.outcome == HostOutcome::Graded {
                 "32"
             } else {
                 "31"

@@ -286,7 +286,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::outcome::{Outcome, Record};
+    use crate::grade::outcome::{HostOutcome, Record};
 
     fn manifest(task: &str) -> Manifest {
         Manifest {
@@ -297,7 +297,7 @@ mod tests {
         }
     }
 
-    fn done(id: &str, outcome: Outcome) -> Finished {
+    fn done(id: &str, outcome: HostOutcome) -> Finished {
         Finished {
             record: Record {
                 schema: 1,
@@ -324,12 +324,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let store = Store::open(dir, &manifest("task3"), false).unwrap();
-        store.save(&done("s01", Outcome::Graded), &[]).unwrap();
+        store.save(&done("s01", HostOutcome::Graded), &[]).unwrap();
         drop(store);
         // Interrupted: staged, never committed; the old results stay.
         let store = Store::open(dir, &manifest("task2"), true).unwrap();
         assert!(store.records().is_empty(), "a regrade starts empty");
-        store.save(&done("s02", Outcome::Error), &[]).unwrap();
+        store.save(&done("s02", HostOutcome::Error), &[]).unwrap();
         drop(store);
         let old = Store::open(dir, &manifest("task3"), false).unwrap();
         assert_eq!(old.records().keys().collect::<Vec<_>>(), ["s01"]);
@@ -352,7 +352,7 @@ mod tests {
         let dir = tmp.path();
         drop(Store::open(dir, &manifest("task3"), false).unwrap());
         let store = Store::open(dir, &manifest("task2"), true).unwrap();
-        store.save(&done("s09", Outcome::Graded), &[]).unwrap();
+        store.save(&done("s09", HostOutcome::Graded), &[]).unwrap();
         drop(store);
         // The crash: students/ moved aside, the staged ones not yet in.
         std::fs::rename(dir.join("students"), dir.join(STAGING).join("previous")).unwrap();

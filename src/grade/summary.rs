@@ -6,7 +6,7 @@
 //! template, HTML-escaped, no script.
 
 use super::class_stats::{graded_record, histogram, rates, task_rates};
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use super::roster::Student;
 use crate::course::Task;
 use crate::evidence::{Health, JournalState};
@@ -30,7 +30,7 @@ pub fn render(
         "no result: the run stopped before this host; run the same command again",
         "没有结果：评分在这台主机之前停止了；请再次运行同一命令",
     );
-    let mut counts: Vec<(Option<Outcome>, usize)> = Vec::new();
+    let mut counts: Vec<(Option<HostOutcome>, usize)> = Vec::new();
     for (_, r, _) in students {
         let o = r.map(|r| r.outcome);
         match counts.iter_mut().find(|(k, _)| *k == o) {
@@ -40,7 +40,7 @@ pub fn render(
     }
     counts.sort_by_key(|(o, _)| o.map_or(u8::MAX, |o| o as u8));
     let label =
-        |o: Option<Outcome>| o.map_or_else(|| not_yet.to_string(), |o| outcome_label(o, lang));
+        |o: Option<HostOutcome>| o.map_or_else(|| not_yet.to_string(), |o| outcome_label(o, lang));
     let outcomes: Vec<_> = counts
         .iter()
         .map(|(o, n)| serde_json::json!({ "label": label(*o), "count": n }))
@@ -170,7 +170,7 @@ fn words(lang: Lang) -> serde_json::Value {
         "gradebook": l("Gradebook", "成绩册"),
         "student": l("Student", "学号"),
         "name": l("Name", "姓名"),
-        "outcome": l("Outcome", "结果"),
+        "outcome": l("HostOutcome", "结果"),
         "total": l("Total", "总分"),
         "journal": l("Journal", "操作记录"),
     })
@@ -212,13 +212,13 @@ fn journal_label(h: &Health, lang: Lang) -> String {
     }
 }
 
-pub(super) fn outcome_label(o: Outcome, lang: Lang) -> String {
+pub(super) fn outcome_label(o: HostOutcome, lang: Lang) -> String {
     match o {
-        Outcome::Graded => lang.pick("graded", "已评分"),
-        Outcome::Unreachable => lang.pick("unreachable", "无法连接"),
-        Outcome::AuthFailed => lang.pick("auth failed", "认证失败"),
-        Outcome::TimedOut => lang.pick("timed out", "超时"),
-        Outcome::Error => lang.pick("error", "出错"),
+        HostOutcome::Graded => lang.pick("graded", "已评分"),
+        HostOutcome::Unreachable => lang.pick("unreachable", "无法连接"),
+        HostOutcome::AuthFailed => lang.pick("auth failed", "认证失败"),
+        HostOutcome::TimedOut => lang.pick("timed out", "超时"),
+        HostOutcome::Error => lang.pick("error", "出错"),
     }
     .to_string()
 }
@@ -257,14 +257,14 @@ mod tests {
         testing::student(id, &format!("Name of {id}"), "vm")
     }
 
-    fn record(id: &str, outcome: Outcome, report: Option<&Report>) -> Record {
+    fn record(id: &str, outcome: HostOutcome, report: Option<&Report>) -> Record {
         let scores: Vec<(&str, u32)> = report
             .map(|r| r.tasks.iter().map(|t| (t.id.as_str(), t.score)).collect())
             .unwrap_or_default();
         Record {
             name: id.into(),
             host: "ssh://vm".into(),
-            detail: (outcome != Outcome::Graded).then(|| "Connection refused".into()),
+            detail: (outcome != HostOutcome::Graded).then(|| "Connection refused".into()),
             at: 1,
             total: report.map(|_| scores.iter().map(|(_, n)| n).sum()),
             max_total: 6,
@@ -284,10 +284,10 @@ mod tests {
         let r2 = report(task, &[(&skipped, Status::Skip), (&failed, Status::Fail)]);
         let (s1, s2, s3, s4) = (student("s1"), student("s2"), student("s3"), student("s4"));
         let (c1, c2) = (
-            record("s1", Outcome::Graded, Some(&r1)),
-            record("s2", Outcome::Graded, Some(&r2)),
+            record("s1", HostOutcome::Graded, Some(&r1)),
+            record("s2", HostOutcome::Graded, Some(&r2)),
         );
-        let c3 = record("s3", Outcome::Unreachable, None);
+        let c3 = record("s3", HostOutcome::Unreachable, None);
         let rows = [
             (&s1, Some(&c1), Some(&r1)),
             (&s2, Some(&c2), Some(&r2)),
@@ -409,8 +409,8 @@ mod tests {
         let task = course.task("task3").unwrap();
         let r = report(task, &[]);
         let (s1, s2) = (student("s1"), student("s2"));
-        let c1 = record("s1", Outcome::Graded, Some(&r));
-        let mut c2 = record("s2", Outcome::Graded, Some(&r));
+        let c1 = record("s1", HostOutcome::Graded, Some(&r));
+        let mut c2 = record("s2", HostOutcome::Graded, Some(&r));
         c2.flags = vec!["task3:journal_only".into(), "journal:edited".into()];
         let rows = [(&s1, Some(&c1), Some(&r)), (&s2, Some(&c2), Some(&r))];
         let html = render("Docker", &rows, &[task], Lang::En).unwrap();

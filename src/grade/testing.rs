@@ -1,8 +1,8 @@
 //! Students, records and reports for the grading unit tests: the fields
 //! every test sets the same way, so each test says only what it varies
-//! (`Record { detail: …, ..record(&s, Outcome::Error, &[]) }`).
+//! (`Record { detail: …, ..record(&s, HostOutcome::Error, &[]) }`).
 
-use super::outcome::{Outcome, Record};
+use super::outcome::{HostOutcome, Record};
 use super::roster::Student;
 use crate::machine::ssh::Target;
 use crate::report::{CheckResult, Report, Status, StepResult, TaskResult};
@@ -25,8 +25,8 @@ pub fn student(id: &str, name: &str, host: &str) -> Student {
 
 /// `s`'s record with `outcome` and, when graded, `scores` and their total
 /// (of 12); no detail, journal or flags.
-pub fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
-    let graded = outcome == Outcome::Graded;
+pub fn record(s: &Student, outcome: HostOutcome, scores: &[(&str, u32)]) -> Record {
+    let graded = outcome == HostOutcome::Graded;
     Record {
         schema: 1,
         student_id: s.id.clone(),

@@ -4,7 +4,7 @@
 //! renders it (`page.rs`).
 
 use crate::course::Task;
-use crate::grade::outcome::Outcome;
+use crate::grade::outcome::HostOutcome;
 use crate::report::{Report, Status};
 use serde::Serialize;
 
@@ -22,7 +22,7 @@ pub struct Row {
     pub id: String,
     pub name: String,
     /// `None` until the first round of this VM ends.
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<HostOutcome>,
     /// Why the VM was not graded (its last round).
     pub detail: Option<String>,
     /// Per column; `None` until graded.
@@ -89,7 +89,7 @@ impl Board {
     pub fn update(
         &mut self,
         i: usize,
-        outcome: Outcome,
+        outcome: HostOutcome,
         detail: Option<&str>,
         report: Option<&Report>,
         now: i64,
@@ -136,7 +136,7 @@ impl Board {
         let graded = self
             .rows
             .iter()
-            .filter(|r| r.outcome == Some(Outcome::Graded));
+            .filter(|r| r.outcome == Some(HostOutcome::Graded));
         for f in graded.flat_map(|r| &r.fails) {
             match counts.iter_mut().find(|(k, _)| k == f) {
                 Some((_, n)) => *n += 1,
@@ -152,7 +152,7 @@ impl Board {
     pub fn unreachable(&self) -> impl Iterator<Item = &Row> {
         self.rows
             .iter()
-            .filter(|r| r.outcome.is_some_and(|o| o != Outcome::Graded))
+            .filter(|r| r.outcome.is_some_and(|o| o != HostOutcome::Graded))
     }
 }
 
@@ -195,7 +195,7 @@ mod tests {
     fn stuck_is_the_first_step_not_passed_since_it_became_the_first() {
         let mut b = board();
         let fail_fail = report(&[("a", Status::Fail), ("b", Status::Fail)]);
-        b.update(0, Outcome::Graded, None, Some(&fail_fail), 100);
+        b.update(0, HostOutcome::Graded, None, Some(&fail_fail), 100);
         assert_eq!(
             b.rows[0].stuck,
             Some(Stuck {
@@ -203,7 +203,7 @@ mod tests {
                 since: 100
             })
         );
-        b.update(0, Outcome::Graded, None, Some(&fail_fail), 130);
+        b.update(0, HostOutcome::Graded, None, Some(&fail_fail), 130);
         assert_eq!(
             b.rows[0].stuck,
             Some(Stuck {
@@ -213,7 +213,7 @@ mod tests {
             "still stuck"
         );
         let pass_fail = report(&[("a", Status::Pass), ("b", Status::Fail)]);
-        b.update(0, Outcome::Graded, None, Some(&pass_fail), 150);
+        b.update(0, HostOutcome::Graded, None, Some(&pass_fail), 150);
         assert_eq!(
             b.rows[0].stuck,
             Some(Stuck {
@@ -222,7 +222,7 @@ mod tests {
             })
         );
         let done = report(&[("a", Status::Pass), ("b", Status::Pass)]);
-        b.update(0, Outcome::Graded, None, Some(&done), 160);
+        b.update(0, HostOutcome::Graded, None, Some(&done), 160);
         assert_eq!(b.rows[0].stuck, None);
         assert_eq!(b.rows[0].cells, vec![Some(Status::Pass); 2]);
     }
@@ -232,8 +232,8 @@ mod tests {
         let mut b = board();
         assert_eq!(b.most_failed(), None);
         let r = report(&[("a", Status::Pass), ("b", Status::Fail)]);
-        b.update(0, Outcome::Graded, None, Some(&r), 1);
-        b.update(1, Outcome::Graded, None, Some(&r), 1);
+        b.update(0, HostOutcome::Graded, None, Some(&r), 1);
+        b.update(1, HostOutcome::Graded, None, Some(&r), 1);
         assert_eq!(
             b.most_failed(),
             Some(MostFailed {
@@ -241,7 +241,7 @@ mod tests {
                 students: 2
             })
         );
-        b.update(1, Outcome::Unreachable, Some("refused"), None, 2);
+        b.update(1, HostOutcome::Unreachable, Some("refused"), None, 2);
         assert_eq!(b.most_failed().map(|m| m.students), Some(1));
         let down: Vec<&str> = b.unreachable().map(|r| r.id.as_str()).collect();
         assert_eq!(down, ["s2"]);

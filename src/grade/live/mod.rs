@@ -13,7 +13,7 @@ mod session;
 
 use super::host::HostResult;
 use super::interrupt::Interrupt;
-use super::{roster, store, GradeError, Outcome, Plan, Scratch, Settings, Summary, Tally};
+use super::{roster, store, GradeError, HostOutcome, Plan, Scratch, Settings, Summary, Tally};
 use crate::course::Task;
 use board::Board;
 use serve::Published;
@@ -131,7 +131,7 @@ fn save(
     for (student, result) in students.iter().zip(latest) {
         let Some(result) = result else { continue };
         let done = super::finished(student, result, max_total);
-        if done.0.record.outcome == Outcome::Graded {
+        if done.0.record.outcome == HostOutcome::Graded {
             tally.graded_now += 1;
         }
         if let Err(e) = store.save(&done.0, &done.1) {

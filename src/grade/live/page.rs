@@ -148,7 +148,7 @@ fn stuck_cell(board: &Board, row: &Row, now: i64, lang: Lang) -> String {
             "<td class=\"wait\">{}</td>",
             lang.pick("connecting…", "连接中……")
         ),
-        (Some(o), _) if o != crate::grade::Outcome::Graded => format!(
+        (Some(o), _) if o != crate::grade::HostOutcome::Graded => format!(
             "<td class=\"down\" title=\"{}\">{}</td>",
             esc(row.detail.as_deref().unwrap_or("")),
             esc(&outcome_label(o, lang))

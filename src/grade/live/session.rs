@@ -7,7 +7,7 @@
 
 use crate::course::Task;
 use crate::grade::host::{self, HostResult};
-use crate::grade::outcome::Outcome;
+use crate::grade::outcome::HostOutcome;
 use crate::grade::roster::Student;
 use crate::grade::Plan;
 use crate::machine::login::{self, Login, Wanted};
@@ -123,7 +123,7 @@ async fn round(
             // A session asked of a master that ended would log in anew.
             None if !ssh.alive() => {
                 return HostResult::failed(
-                    Outcome::Unreachable,
+                    HostOutcome::Unreachable,
                     "the connection to the VM ended; logging in again".into(),
                     started,
                 )
@@ -140,7 +140,7 @@ async fn round(
         .await
         .unwrap_or_else(|_| {
             HostResult::failed(
-                Outcome::TimedOut,
+                HostOutcome::TimedOut,
                 format!("grading took longer than {} s", s.plan.host_deadline),
                 started,
             )

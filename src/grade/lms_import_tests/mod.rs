@@ -56,8 +56,8 @@ fn ids(username: &str, email: &str, idnumber: &str) -> LmsIds {
     }
 }
 
-fn record(s: &Student, outcome: Outcome, scores: &[(&str, u32)]) -> Record {
-    let graded = outcome == Outcome::Graded;
+fn record(s: &Student, outcome: HostOutcome, scores: &[(&str, u32)]) -> Record {
+    let graded = outcome == HostOutcome::Graded;
     Record {
         detail: (!graded).then(|| "ssh: connect to host vm port 22: Connection refused".into()),
         ..crate::grade::testing::record(s, outcome, scores)
@@ -87,13 +87,13 @@ impl Class {
         let records = vec![
             Some(record(
                 &students[0],
-                Outcome::Graded,
+                HostOutcome::Graded,
                 &[("task2", 6), ("task3", 2)],
             )),
-            Some(record(&students[1], Outcome::Unreachable, &[])),
+            Some(record(&students[1], HostOutcome::Unreachable, &[])),
             Some(record(
                 &students[2],
-                Outcome::Graded,
+                HostOutcome::Graded,
                 &[("task2", 3), ("task3", 0)],
             )),
             None,
@@ -164,7 +164,7 @@ fn left_out_names_every_student_without_a_graded_vm_in_roster_order() {
         [
             LeftOut {
                 student_id: "s02".into(),
-                outcome: Some(Outcome::Unreachable)
+                outcome: Some(HostOutcome::Unreachable)
             },
             LeftOut {
                 student_id: "s04".into(),
