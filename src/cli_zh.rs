@@ -90,6 +90,9 @@ const COMMANDS: &[Cmd] = &[
 /// Arguments' help: (command path, argument id, text). Path "*" is for a
 /// global argument, the same in every command it reaches, and for clap's
 /// own `--help` and `--version`.
+/// `--var` of `lab`, `check` and `watch` (the same option on each).
+const VARS: &str = "设置课程变量，例如 --var daemon_json=/tmp/daemon.json（可重复）";
+
 const ARGS: &[(&str, &str, &str)] = &[
     (
         "*",
@@ -115,7 +118,7 @@ const ARGS: &[(&str, &str, &str)] = &[
     (
         "",
         "vars",
-        "设置课程变量，例如 --var daemon_json=/tmp/daemon.json（可重复）",
+        VARS,
     ),
     ("show", "task", "任务编号，例如 task3"),
     ("check", "targets", "要检查的任务或单元，例如 task3 或 unit1"),
@@ -124,13 +127,13 @@ const ARGS: &[(&str, &str, &str)] = &[
     (
         "check",
         "vars",
-        "设置课程变量，例如 --var daemon_json=/tmp/daemon.json（可重复）",
+        VARS,
     ),
     ("watch", "task", "要跟踪的任务（默认为第一个尚未通过的任务）"),
     (
         "watch",
         "vars",
-        "设置课程变量，例如 --var daemon_json=/tmp/daemon.json（可重复）",
+        VARS,
     ),
     ("watch", "plain", "即使在终端中也输出纯文本行（每次变化一行）"),
     ("quiz", "task", "带测验的任务，例如 task1"),
