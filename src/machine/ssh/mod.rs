@@ -13,6 +13,11 @@
 //! unquoted. Remote commands are argument vectors; [`quote`] turns each
 //! argument into one single-quoted shell word.
 
+mod connect_error;
+mod quote;
+
+pub use connect_error::ConnectError;
+pub use quote::command_line;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -50,70 +55,6 @@ pub struct Options {
     pub extra: Vec<String>,
     /// The ssh program (`ssh` from PATH unless `LAB_SSH` says otherwise).
     pub program: String,
-}
-
-/// Why a VM could not be logged into.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnectError {
-    /// Nothing answered: refused, no route, unknown name.
-    Unreachable(String),
-    /// The VM answered but refused our key.
-    AuthFailed(String),
-    /// No answer in time.
-    TimedOut(String),
-    /// The VM's host key is unknown or changed.
-    HostKey(String),
-    /// Anything else (ssh missing, a remote shell that fails...).
-    Other(String),
-}
-
-impl ConnectError {
-    /// Reads what ssh printed when it exited with 255.
-    pub fn from_ssh(stderr: &str) -> ConnectError {
-        let text = stderr
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let has = |s: &str| stderr.contains(s);
-        if has("Host key verification failed")
-            || has("REMOTE HOST IDENTIFICATION HAS CHANGED")
-            || has("host key for")
-        {
-            ConnectError::HostKey(text)
-        } else if has("Permission denied") || has("Too many authentication failures") {
-            ConnectError::AuthFailed(text)
-        } else if has("timed out") || has("Timeout") {
-            ConnectError::TimedOut(text)
-        } else if has("Connection refused")
-            || has("No route to host")
-            || has("Network is unreachable")
-            || has("Could not resolve hostname")
-            || has("Name or service not known")
-            || has("Connection reset")
-            || has("Connection closed")
-            || has("kex_exchange_identification")
-        {
-            ConnectError::Unreachable(text)
-        } else {
-            ConnectError::Other(if text.is_empty() {
-                "ssh failed without saying why".into()
-            } else {
-                text
-            })
-        }
-    }
-
-    pub fn message(&self) -> &str {
-        match self {
-            ConnectError::Unreachable(m)
-            | ConnectError::AuthFailed(m)
-            | ConnectError::TimedOut(m)
-            | ConnectError::HostKey(m)
-            | ConnectError::Other(m) => m,
-        }
-    }
 }
 
 /// What a remote command printed, as bytes.
@@ -170,23 +111,6 @@ async fn read_until(
             return Ok((buf, true));
         }
     }
-}
-
-/// The shell word for `arg`: single-quoted, with `'` spelt `'\''`.
-pub fn quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        return arg.to_string();
-    }
-    format!("'{}'", arg.replace('\'', r"'\''"))
-}
-
-/// One remote command line from an argument vector.
-pub fn command_line(argv: &[&str]) -> String {
-    argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
 }
 
 impl Ssh {
@@ -524,43 +448,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hostile_arguments_stay_one_word() {
-        assert_eq!(quote("/etc/docker/daemon.json"), "/etc/docker/daemon.json");
-        assert_eq!(quote(""), "''");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert_eq!(
-            quote("a b; $(touch x) `y` \"z\""),
-            "'a b; $(touch x) `y` \"z\"'"
-        );
-        assert_eq!(
-            command_line(&["cat", "--", "/home/o'brien/my file"]),
-            r"cat -- '/home/o'\''brien/my file'"
-        );
-    }
-
-    #[test]
-    fn quoted_words_come_back_unchanged_from_sh() {
-        let hostile = [
-            "it's",
-            "a b",
-            "$(echo pwned)",
-            "`id`",
-            "\"q\"",
-            "x;y",
-            "\\n",
-            "~",
-            "*",
-        ];
-        let line = format!("printf '%s\\n' {}", command_line(&hostile));
-        let out = std::process::Command::new("sh")
-            .args(["-c", &line])
-            .output()
-            .unwrap();
-        let printed = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(printed.lines().collect::<Vec<_>>(), hostile);
-    }
-
-    #[test]
     fn the_destination_comes_last_after_a_double_dash() {
         let ssh = Ssh {
             target: Target {
@@ -593,31 +480,5 @@ mod tests {
             .any(|w| w == ["-o", "UserKnownHostsFile=/k"]));
         assert!(args.windows(2).any(|w| w == ["-o", "BatchMode=yes"]));
         assert!(args.windows(2).any(|w| w == ["-p", "2222"]));
-    }
-
-    #[test]
-    fn ssh_failures_are_told_apart() {
-        let c = |s: &str| ConnectError::from_ssh(s);
-        assert!(matches!(
-            c("ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n"),
-            ConnectError::Unreachable(_)
-        ));
-        assert!(matches!(
-            c("ssh: connect to host 10.0.0.1 port 22: Connection timed out\r\n"),
-            ConnectError::TimedOut(_)
-        ));
-        assert!(matches!(
-            c("root@10.0.0.1: Permission denied (publickey).\r\n"),
-            ConnectError::AuthFailed(_)
-        ));
-        assert!(matches!(
-            c("No ED25519 host key is known for 10.0.0.1 and you have requested strict checking.\r\nHost key verification failed.\r\n"),
-            ConnectError::HostKey(_)
-        ));
-        assert!(matches!(
-            c("ssh: Could not resolve hostname nope: Name or service not known\r\n"),
-            ConnectError::Unreachable(_)
-        ));
-        assert_eq!(c("").message(), "ssh failed without saying why");
     }
 }
