@@ -102,7 +102,7 @@ impl Remote {
         }
     }
 
-    /// Like [`Self::exec`], but a non-zero exit is an error too.
+    /// Like [`Self::session`], but a non-zero exit is an error too.
     async fn ok(&self, what: &str, argv: &[&str]) -> Result<Option<Vec<u8>>, ObserveError> {
         let Some(out) = self.session(what, argv, MISSING).await? else {
             return Ok(None);
