@@ -15,16 +15,17 @@
 //! ```
 
 mod judge;
+mod messages;
 mod sources;
 
-use super::matcher::{in_words, regex_problem, shows_problem};
+use super::matcher::{regex_problem, shows_problem};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::{Lang, Text};
 use crate::machine::ObserveError;
 use crate::report::Outcome;
 use crate::tr;
-use judge::{Miss, Rules, Seen};
+use judge::{Miss, Rules};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -79,29 +80,7 @@ pub enum ExitStatus {
     Failed,
 }
 
-const HOOK: &str = "eval \"$(lab init bash)\"";
-
 impl History {
-    fn shows(&self, lang: Lang) -> String {
-        in_words(self.shows.as_ref(), &self.matches, lang)
-    }
-
-    fn shows_after(&self, lang: Lang) -> String {
-        in_words(
-            self.shows_after.as_ref(),
-            self.after.as_deref().unwrap_or_default(),
-            lang,
-        )
-    }
-
-    fn shows_before(&self, lang: Lang) -> String {
-        in_words(
-            self.shows_before.as_ref(),
-            self.before.as_deref().unwrap_or_default(),
-            lang,
-        )
-    }
-
     fn rules(&self) -> Result<Rules, String> {
         let re = |r: &str| Regex::new(r).map_err(|_| format!("bad regex {r}"));
         Ok(Rules {
@@ -112,63 +91,87 @@ impl History {
             ids: None,
         })
     }
+}
 
-    /// What the check wants, in a few words.
-    fn wanted(&self, lang: Lang) -> String {
-        let mut s = self.shows(lang);
-        match self.status {
-            Some(ExitStatus::Ok) => s += &tr!(lang, ", succeeded", "，成功"),
-            Some(ExitStatus::Failed) => s += &tr!(lang, ", failed", "，失败"),
-            None => {}
-        }
-        if self.after.is_some() {
-            s += &tr!(lang, ", after {}", "，在 {} 之后", self.shows_after(lang));
-        }
-        if self.before.is_some() {
-            s += &tr!(lang, ", before {}", "，在 {} 之前", self.shows_before(lang));
-        }
-        if let Some(i) = &self.container_of {
-            s += &tr!(
+/// Where lab looked for the command: found it, or the closest miss
+/// (with the file it was read from), if that source could be read at all.
+enum Search {
+    Found(Outcome),
+    Missed(Option<(Miss, String)>),
+}
+
+impl History {
+    /// The command log of lab's shell integration, when there is one.
+    async fn in_log(
+        &self,
+        ctx: &Ctx<'_>,
+        rules: &Rules,
+        warnings: &mut Vec<String>,
+    ) -> Result<Search, ObserveError> {
+        let lang = ctx.lang;
+        let Some(log) = ctx.machine.command_log().await? else {
+            return Ok(Search::Missed(None));
+        };
+        warnings.extend(sources::log_warnings(lang, &log));
+        Ok(match rules.judge(&sources::log_lines(&log)) {
+            Ok(s) => Search::Found(Outcome::pass(tr!(
                 lang,
-                ", naming a container of {} by its CONTAINER ID",
-                "，并用 CONTAINER ID 指明一个 {} 容器",
-                i
-            );
-        }
-        s
+                "your command log has `{}` (exit status {})",
+                "你的命令记录中有 `{}`（退出码 {}）",
+                s.cmd.trim(),
+                s.status.unwrap_or_default()
+            ))),
+            Err(miss) => Search::Missed(Some((miss, log.path.clone()))),
+        })
     }
 
-    /// The failed outcome for a miss in `source` (a path).
-    fn missed(&self, miss: &Miss, source: &str, lang: Lang) -> Outcome {
-        let status = |s: &Seen| s.status.map(|c| c.to_string()).unwrap_or_default();
-        let (message, actual) = match miss {
-            Miss::NoMatch => (
-                tr!(lang, "no {} in {}", "{1} 中没有 {0}", self.shows(lang), source),
-                tr!(lang, "no such command", "没有这样的命令"),
-            ),
-            Miss::Status(s) => (
-                match self.status {
-                    Some(ExitStatus::Failed) => tr!(lang, "`{}` succeeded, but this step wants it refused (an exit status other than 0)", "`{}` 成功了，但这一步要的是它被拒绝（退出码不为 0）", s.cmd.trim()),
-                    _ => tr!(lang, "`{}` failed (exit status {}); run it again and read its error", "`{}` 失败了（退出码 {}）；请重新运行并阅读报错", s.cmd.trim(), status(s)),
-                },
-                tr!(lang, "`{}`, exit status {}", "`{}`，退出码 {}", s.cmd.trim(), status(s)),
-            ),
-            Miss::NotAfter(s) => (
-                tr!(lang, "`{}` ran, but not after {}", "运行过 `{}`，但不是在 {} 之后", s.cmd.trim(), self.shows_after(lang)),
-                tr!(lang, "`{}` too early", "`{}` 运行得太早", s.cmd.trim()),
-            ),
-            Miss::NotBefore(s) => (
-                tr!(lang, "`{}` ran, but not before {}", "运行过 `{}`，但不是在 {} 之前", s.cmd.trim(), self.shows_before(lang)),
-                tr!(lang, "`{}` too late", "`{}` 运行得太晚", s.cmd.trim()),
-            ),
-            Miss::Unknown(s) => (
-                tr!(lang, "lab cannot tell whether `{}` succeeded: shell history keeps no exit status. Add `{}` to ~/.bashrc (zsh: `eval \"$(lab init zsh)\"` to ~/.zshrc), open a new terminal and run the command again: lab will then see its exit status", "lab 无法判断 `{}` 是否成功：命令历史不保存退出码。请在 ~/.bashrc 中加入 `{}`（zsh：在 ~/.zshrc 中加入 `eval \"$(lab init zsh)\"`），打开新终端后重新运行该命令，lab 就能看到它的退出码", s.cmd.trim(), HOOK),
-                tr!(lang, "`{}`, exit status unknown", "`{}`，退出码未知", s.cmd.trim()),
-            ),
-        };
-        Outcome::fail(message)
-            .expected(self.wanted(lang))
-            .actual(actual)
+    /// The history files the check names, else the shells' usual ones.
+    fn history_files(&self, ctx: &Ctx<'_>) -> Vec<String> {
+        if self.files.is_empty() {
+            DEFAULT_FILES
+                .iter()
+                .map(|f| ctx.expand(&format!("${{{f}}}")))
+                .collect()
+        } else {
+            self.files.iter().map(|f| ctx.expand(f)).collect()
+        }
+    }
+
+    /// The history files, in order; the closest miss among them (a
+    /// matching command beats none).
+    async fn in_files(
+        &self,
+        ctx: &Ctx<'_>,
+        rules: &Rules,
+        files: &[String],
+        unread: &mut Vec<String>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Search, ObserveError> {
+        let mut closest: Option<(Miss, String)> = None;
+        for f in files {
+            let Some(text) = sources::read_history(ctx, f, unread, warnings).await? else {
+                continue;
+            };
+            match rules.judge(&sources::history_commands(&text)) {
+                Ok(s) => {
+                    return Ok(Search::Found(Outcome::pass(tr!(
+                        ctx.lang,
+                        "your shell history has `{}`",
+                        "你的命令历史中有 `{}`",
+                        s.cmd.trim()
+                    ))))
+                }
+                Err(m) => {
+                    if closest
+                        .as_ref()
+                        .is_none_or(|(old, _)| *old == Miss::NoMatch)
+                    {
+                        closest = Some((m, f.clone()));
+                    }
+                }
+            }
+        }
+        Ok(Search::Missed(closest))
     }
 }
 
@@ -185,7 +188,6 @@ impl Probe for History {
     }
 
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
-        let lang = ctx.lang;
         let mut rules = match self.rules() {
             Ok(r) => r,
             Err(e) => return Ok(Outcome::error(e)),
@@ -193,87 +195,28 @@ impl Probe for History {
         if let Some(image) = &self.container_of {
             rules.ids = Some(sources::container_ids(ctx, &ctx.expand(image)).await?);
         }
-        let mut log_miss = None;
         let mut warnings = Vec::new();
-        if let Some(log) = ctx.machine.command_log().await? {
-            warnings.extend(sources::log_warnings(lang, &log));
-            match rules.judge(&sources::log_lines(&log)) {
-                Ok(s) => {
-                    let mut o = Outcome::pass(tr!(
-                        lang,
-                        "your command log has `{}` (exit status {})",
-                        "你的命令记录中有 `{}`（退出码 {}）",
-                        s.cmd.trim(),
-                        s.status.unwrap_or_default()
-                    ));
-                    o.warnings = warnings;
-                    return Ok(o);
-                }
-                Err(miss) => log_miss = Some((miss, log.path.clone())),
-            }
-        }
+        let log_miss = match self.in_log(ctx, &rules, &mut warnings).await? {
+            Search::Found(o) => return Ok(o.warned(warnings)),
+            Search::Missed(m) => m,
+        };
         // The history files: the command may have been typed in a shell
         // without the integration (one opened before it was installed).
-        let files: Vec<String> = if self.files.is_empty() {
-            DEFAULT_FILES
-                .iter()
-                .map(|f| ctx.expand(&format!("${{{f}}}")))
-                .collect()
-        } else {
-            self.files.iter().map(|f| ctx.expand(f)).collect()
-        };
-        let mut file_miss = None;
+        let files = self.history_files(ctx);
         // Why a history file was not read, for the learner.
         let mut unread = Vec::new();
-        for f in &files {
-            let Some(text) = sources::read_history(ctx, f, &mut unread, &mut warnings).await?
-            else {
-                continue;
-            };
-            match rules.judge(&sources::history_commands(&text)) {
-                Ok(s) => {
-                    let mut o = Outcome::pass(tr!(
-                        lang,
-                        "your shell history has `{}`",
-                        "你的命令历史中有 `{}`",
-                        s.cmd.trim()
-                    ));
-                    o.warnings = warnings;
-                    return Ok(o);
-                }
-                // The closest miss: a matching command beats none.
-                Err(m) => {
-                    if file_miss
-                        .as_ref()
-                        .is_none_or(|(old, _)| *old == Miss::NoMatch)
-                    {
-                        file_miss = Some((m, f.clone()));
-                    }
-                }
-            }
-        }
-        let mut o = match (log_miss, file_miss) {
-            // The log's answer, unless only the history file has the command.
-            (Some((Miss::NoMatch, _)), Some((m, f))) if m != Miss::NoMatch => self.missed(&m, &f, lang),
-            (Some((m, path)), _) => self.missed(&m, &path, lang),
-            (None, Some((Miss::NoMatch, f))) => {
-                let mut o = self.missed(&Miss::NoMatch, &f, lang);
-                o.message = tr!(lang, "no {} in your shell history (bash saves it when the shell exits: run `history -a` first, or add `{}` to ~/.bashrc so that lab sees each command as it runs)", "命令历史中没有 {}（bash 在退出时才保存历史：请先运行 `history -a`，或在 ~/.bashrc 中加入 `{}`，让 lab 在命令运行时就能看到它）", self.shows(lang), HOOK);
-                o
-            }
-            (None, Some((m, f))) => self.missed(&m, &f, lang),
-            (None, None) if !unread.is_empty() => Outcome::fail(unread.join("; "))
-                .expected(self.wanted(lang))
-                .actual(tr!(lang, "no command log, no history file lab could read", "没有命令记录，也没有 lab 能读取的命令历史文件")),
-            (None, None) => Outcome::fail(tr!(lang, "lab cannot see your commands: no ~/.bash_history yet ({}); run `history -a`, or add `{}` to ~/.bashrc", "lab 看不到你运行过的命令：还没有 ~/.bash_history（{}）；请运行 `history -a`，或在 ~/.bashrc 中加入 `{}`", files.join(lang.pick(", ", "、")), HOOK))
-                .expected(self.wanted(lang))
-                .actual(tr!(lang, "no command log, no history file", "没有命令记录，也没有命令历史文件")),
+        let file_miss = match self
+            .in_files(ctx, &rules, &files, &mut unread, &mut warnings)
+            .await?
+        {
+            Search::Found(o) => return Ok(o.warned(warnings)),
+            Search::Missed(m) => m,
         };
+        let o = self.missed_everywhere(log_miss, file_miss, &unread, &files, ctx.lang);
         if o.message != unread.join("; ") {
             warnings.extend(unread);
         }
-        o.warnings = warnings;
-        Ok(o)
+        Ok(o.warned(warnings))
     }
 
     fn lint(&self) -> Vec<crate::lang::Text> {
@@ -330,6 +273,7 @@ impl Probe for History {
 
 #[cfg(test)]
 mod tests {
+    use super::judge::Seen;
     use super::*;
 
     #[test]

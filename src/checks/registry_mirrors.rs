@@ -103,7 +103,7 @@ impl Probe for RegistryMirrors {
                         "没有 \"registry-mirrors\" 键"
                     )
                 });
-                let mut o = Outcome::fail(tr!(
+                return Ok(Outcome::fail(tr!(
                     lang,
                     "{} declares no registry mirrors",
                     "{} 中没有配置镜像加速器地址",
@@ -114,9 +114,8 @@ impl Probe for RegistryMirrors {
                     "\"registry-mirrors\": a list of one or more URLs in double quotes",
                     "\"registry-mirrors\"：包含一个或多个用双引号括起来的地址的列表"
                 ))
-                .actual(actual);
-                o.warnings = warnings;
-                return Ok(o);
+                .actual(actual)
+                .warned(warnings));
             }
         };
         let problems: Vec<String> = mirrors
@@ -124,20 +123,19 @@ impl Probe for RegistryMirrors {
             .filter_map(|m| dockerd::mirror_problem(m, engine.version, lang))
             .collect();
         if !problems.is_empty() {
-            let mut o = Outcome::fail(problems.join("; "))
+            return Ok(Outcome::fail(problems.join("; "))
                 .expected(tr!(
                     lang,
                     "every mirror is an http(s) URL",
                     "每个镜像加速器地址都是 http(s) 网址"
                 ))
-                .actual(mirrors.join(", "));
-            o.warnings = warnings;
-            return Ok(o);
+                .actual(mirrors.join(", "))
+                .warned(warnings));
         }
         if self.answers {
             let dead = silent(ctx, &mirrors).await;
             if !dead.is_empty() {
-                let mut o = Outcome::fail(tr!(
+                return Ok(Outcome::fail(tr!(
                     lang,
                     "{} of {} mirror(s) do not answer: {}",
                     "{1} 个镜像加速器地址中有 {0} 个没有响应：{2}",
@@ -150,13 +148,12 @@ impl Probe for RegistryMirrors {
                     "every mirror answers GET /v2/ (HTTP 200 or 401)",
                     "每个镜像加速器地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
                 ))
-                .actual(dead.join("\n"));
-                o.warnings = warnings;
-                return Ok(o);
+                .actual(dead.join("\n"))
+                .warned(warnings));
             }
         }
         let declared: Vec<String> = mirrors.iter().map(|m| normalize_mirror(m)).collect();
-        let mut o = if self.loaded {
+        let o = if self.loaded {
             let loaded: Vec<String> = ctx
                 .machine
                 .docker
@@ -194,8 +191,7 @@ impl Probe for RegistryMirrors {
                 mirrors.join(", ")
             ))
         };
-        o.warnings = warnings;
-        Ok(o)
+        Ok(o.warned(warnings))
     }
 
     fn describe(&self, vars: &Vars, lang: Lang) -> String {

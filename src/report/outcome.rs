@@ -114,6 +114,12 @@ impl Outcome {
         self
     }
 
+    /// Things worth knowing that do not change the verdict.
+    pub fn warned(mut self, warnings: Vec<String>) -> Outcome {
+        self.warnings = warnings;
+        self
+    }
+
     pub fn evidence(mut self, e: Evidence) -> Outcome {
         self.evidence = Some(e);
         self
