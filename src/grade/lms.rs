@@ -50,10 +50,7 @@ fn graded_rows<'a>(
 /// brackets so that no importer reads the title as "Title (id)".
 pub fn item_title(task: &Task, lang: Lang) -> String {
     let max = task.max_score();
-    let suffix = match lang {
-        Lang::En => format!("[{max} pts]"),
-        Lang::ZhCn => format!("[满分 {max} 分]"),
-    };
+    let suffix = crate::tr!(lang, "[{} pts]", "[满分 {} 分]", max);
     format!("{} {} {suffix}", task.id, task.title.get(lang))
 }
 

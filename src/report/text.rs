@@ -4,6 +4,7 @@
 
 use super::{CheckResult, Evidence, Report, Status, StepResult, TaskStatus};
 use crate::lang::Lang;
+use crate::tr;
 
 struct Paint(bool);
 
@@ -72,10 +73,7 @@ fn step(
     let mut line = format!("  {} {:<width$}  {}", mark(p, s.status), s.id, s.title);
     if s.status == Status::Pass {
         if let Some(from) = provenance(lang, &s.checks) {
-            line.push_str(&p.dim(&match lang {
-                Lang::En => format!("  ({from})"),
-                Lang::ZhCn => format!("  （{from}）"),
-            }));
+            line.push_str(&p.dim(&tr!(lang, "  ({})", "  （{}）", from)));
         }
     }
     if s.status == Status::Skip {
@@ -171,57 +169,41 @@ pub fn render_detailed(r: &Report, color: bool, hints: bool) -> String {
             TaskStatus::Error => p.yellow(lang.pick("ERROR", "无法检查")),
         };
         let passed = t.steps.iter().filter(|s| s.status == Status::Pass).count();
-        out.push_str(&match lang {
-            Lang::En => format!(
-                "  {} {}: {passed}/{} steps, score {}/{}\n\n",
-                verdict,
-                t.id,
-                t.steps.len(),
-                t.score,
-                t.max_score
-            ),
-            Lang::ZhCn => format!(
-                "  {} {}：{passed}/{} 步，得分 {}/{}\n\n",
-                verdict,
-                t.id,
-                t.steps.len(),
-                t.score,
-                t.max_score
-            ),
-        });
+        out.push_str(&tr!(
+            lang,
+            "  {} {}: {}/{} steps, score {}/{}\n\n",
+            "  {} {}：{}/{} 步，得分 {}/{}\n\n",
+            verdict,
+            t.id,
+            passed,
+            t.steps.len(),
+            t.score,
+            t.max_score
+        ));
         if let Some(next) = t.steps.iter().find(|s| s.status == Status::Fail) {
-            let line = match lang {
-                Lang::En => format!(
-                    "  next: {} ({}); the lesson: lab show {}\n\n",
-                    next.title, next.id, t.id
-                ),
-                Lang::ZhCn => format!(
-                    "  下一步：{}（{}）；查看课程：`lab show {}`\n\n",
-                    next.title, next.id, t.id
-                ),
-            };
+            let line = tr!(
+                lang,
+                "  next: {} ({}); the lesson: lab show {}\n\n",
+                "  下一步：{}（{}）；查看课程：`lab show {}`\n\n",
+                next.title,
+                next.id,
+                t.id
+            );
             out.pop();
             out.push_str(&p.bold(&line));
         }
     }
     if r.tasks.len() > 1 {
         let n = |st: TaskStatus| r.tasks.iter().filter(|t| t.status == st).count();
-        out.push_str(&match lang {
-            Lang::En => format!(
-                "{} tasks: {} passed, {} failed, {} not checkable\n",
-                r.tasks.len(),
-                n(TaskStatus::Pass),
-                n(TaskStatus::Fail),
-                n(TaskStatus::Error)
-            ),
-            Lang::ZhCn => format!(
-                "共 {} 个任务：{} 个通过，{} 个未通过，{} 个无法检查\n",
-                r.tasks.len(),
-                n(TaskStatus::Pass),
-                n(TaskStatus::Fail),
-                n(TaskStatus::Error)
-            ),
-        });
+        out.push_str(&tr!(
+            lang,
+            "{} tasks: {} passed, {} failed, {} not checkable\n",
+            "共 {} 个任务：{} 个通过，{} 个未通过，{} 个无法检查\n",
+            r.tasks.len(),
+            n(TaskStatus::Pass),
+            n(TaskStatus::Fail),
+            n(TaskStatus::Error)
+        ));
     }
     out
 }
