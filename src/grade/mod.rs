@@ -178,23 +178,7 @@ pub async fn once(
         lang: plan.lang,
     })?;
     let store = store::Store::open(&settings.out, &manifest(plan, tasks), settings.regrade)?;
-    let before = store.records();
-    let todo: Vec<&roster::Student> = students
-        .iter()
-        .filter(|s| match before.get(&s.id) {
-            None => true,
-            Some(r) => settings.retry_failed && r.outcome != HostOutcome::Graded,
-        })
-        .collect();
-    let graded_before = students
-        .iter()
-        .filter(|s| !todo.iter().any(|t| t.id == s.id))
-        .filter(|s| {
-            before
-                .get(&s.id)
-                .is_some_and(|r| r.outcome == HostOutcome::Graded)
-        })
-        .count();
+    let (todo, graded_before) = still_to_grade(&students, &store, settings.retry_failed);
     let resumed = students.len() - todo.len();
     if resumed > 0 {
         eprintln!(
@@ -213,18 +197,7 @@ pub async fn once(
     let mut pending = futures_util::stream::iter(todo.iter().enumerate())
         .map(|(i, s)| {
             let dir = scratch.0.join(i.to_string());
-            async move {
-                let result = match std::fs::create_dir(&dir) {
-                    Ok(()) => host::grade(s, plan, tasks, &dir).await,
-                    Err(e) => host::HostResult::failed(
-                        HostOutcome::Error,
-                        format!("cannot create {}: {e}", dir.display()),
-                        std::time::Instant::now(),
-                    ),
-                };
-                let _ = std::fs::remove_dir_all(&dir);
-                (s, result)
-            }
+            async move { (s, grade_in(&dir, s, plan, tasks).await) }
         })
         .buffer_unordered(jobs);
     let mut interrupted = None;
@@ -261,6 +234,45 @@ pub async fn once(
         interrupted,
     };
     conclude(store, &students, plan, tasks, tally)
+}
+
+/// The students this run grades (not yet graded, or with `--retry-failed`
+/// not graded last time), and how many were graded by an earlier run.
+fn still_to_grade<'s>(
+    students: &'s [roster::Student],
+    store: &store::Store,
+    retry_failed: bool,
+) -> (Vec<&'s roster::Student>, usize) {
+    let before = store.records();
+    let graded = |s: &roster::Student| {
+        before
+            .get(&s.id)
+            .is_some_and(|r| r.outcome == HostOutcome::Graded)
+    };
+    let (todo, done): (Vec<_>, Vec<_>) = students
+        .iter()
+        .partition(|s| !before.contains_key(&s.id) || (retry_failed && !graded(s)));
+    let graded_before = done.into_iter().filter(|s| graded(s)).count();
+    (todo, graded_before)
+}
+
+/// One VM graded with `dir` (made here, removed after) as its scratch folder.
+async fn grade_in(
+    dir: &std::path::Path,
+    student: &roster::Student,
+    plan: &Plan<'_>,
+    tasks: &[&Task],
+) -> host::HostResult {
+    let result = match std::fs::create_dir(dir) {
+        Ok(()) => host::grade(student, plan, tasks, dir).await,
+        Err(e) => host::HostResult::failed(
+            HostOutcome::Error,
+            format!("cannot create {}: {e}", dir.display()),
+            std::time::Instant::now(),
+        ),
+    };
+    let _ = std::fs::remove_dir_all(dir);
+    result
 }
 
 /// What a run did, for its [`Summary`].
