@@ -242,9 +242,174 @@ fn window_start(e: &DaemonEvent, events: &[DaemonEvent]) -> i64 {
         .map_or(i64::MIN, |x| x.time_nano)
 }
 
+/// What an event must be to count, resolved against the machine.
+struct Rules<'a> {
+    want: &'a Resolved,
+    /// The event that must not come first (`before:`).
+    limit: Option<&'a Resolved>,
+    /// The image a `tag` event must have been made from (`from:`).
+    source: Option<&'a crate::checks::tag_source::TagSource>,
+    /// Containers still there (`gone: true` wants one that is not).
+    live: &'a [&'a str],
+}
+
+impl Event {
+    /// The first event that counts; else, when one might have but lab
+    /// cannot tell, why (never a guessed pass).
+    fn first_hit<'e>(
+        &self,
+        events: &'e [DaemonEvent],
+        rules: &Rules<'_>,
+        lang: Lang,
+    ) -> (Option<&'e DaemonEvent>, Option<String>) {
+        let mut unsure = None;
+        let hit = events
+            .iter()
+            .filter(|e| rules.want.matches(e) && !rules.live.contains(&e.actor.as_str()))
+            .filter(|e| {
+                self.exit_code
+                    .is_none_or(|c| e.attributes.get("exitCode") == Some(&c.to_string()))
+            })
+            .find(|e| {
+                if let Some(src) = rules.source {
+                    match src.verdict(e) {
+                        Some(true) => {}
+                        Some(false) => return false,
+                        None => {
+                            unsure = Some(src.unknown(lang));
+                            return false;
+                        }
+                    }
+                }
+                let Some(l) = rules.limit else { return true };
+                // A container's image can only be removed "before" it within
+                // the container's life: look from its creation on.
+                let start = window_start(e, events);
+                let deadline = events
+                    .iter()
+                    .filter(|x| x.time_nano >= start && *x != *e)
+                    .find(|x| l.may_match(x));
+                match deadline {
+                    None => true,
+                    Some(d) if time_as_candidate(e) < d.time_nano => true,
+                    Some(d) => {
+                        if !l.matches(d) {
+                            unsure = Some(tr!(
+                                lang,
+                                "`{}` came first, and lab cannot tell which image it was (it never saw the id of {})",
+                                "先发生了 `{}`，而 lab 无法判断那是哪个镜像（它从未见过 {} 的 ID）",
+                                show(d),
+                                l.describe()
+                            ));
+                        }
+                        false
+                    }
+                }
+            });
+        (hit, unsure)
+    }
+
+    /// The fail when no event counts: lab unsure, the daemon's events lost
+    /// to a restart, or simply not there; with the last few of the kind.
+    async fn missed(
+        &self,
+        ctx: &Ctx<'_>,
+        events: &[DaemonEvent],
+        rules: &Rules<'_>,
+        unsure: Option<String>,
+    ) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        let expected = match rules.limit {
+            Some(l) => tr!(
+                lang,
+                "an event `{}` before `{}`",
+                "先出现事件 `{}`，再出现 `{}`",
+                rules.want.describe(),
+                l.describe()
+            ),
+            None => tr!(lang, "an event `{}`", "事件 `{}`", rules.want.describe()),
+        };
+        let seen: Vec<String> = events
+            .iter()
+            .filter(|e| e.kind == self.kind)
+            .rev()
+            .take(5)
+            .map(show)
+            .collect();
+        let actual = if seen.is_empty() {
+            tr!(
+                lang,
+                "no {} events since the daemon started",
+                "自守护进程启动以来没有 {} 事件",
+                self.kind
+            )
+        } else {
+            seen.into_iter().rev().collect::<Vec<_>>().join("; ")
+        };
+        if let Some(why) = unsure {
+            return Ok(Outcome::fail(why).expected(expected).actual(actual));
+        }
+        let buffer = ctx.machine.docker.events().await?;
+        if let Some(t) = timeline::gap_since(ctx.journal.last_event(), buffer) {
+            return Ok(Outcome::fail(tr!(
+                lang,
+                "lab has not seen it: the daemon restarted (or its event buffer rolled over) after {}, and what happened until it came back nobody saw; redo this step",
+                "lab 没有看到这一步：守护进程在 {} 之后重启过（或事件缓冲已被覆盖），那段时间发生了什么无人看到；请重做这一步",
+                crate::clock::date(t / 1_000_000_000)
+            ))
+            .expected(expected)
+            .actual(actual));
+        }
+        Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
+            .expected(expected)
+            .actual(actual))
+    }
+}
+
+/// The pass for the event that counts, with where lab saw it: an image it
+/// saw and that is gone now, its journal, or the daemon's buffer.
+fn passed(e: &DaemonEvent, lang: Lang) -> Outcome {
+    let detail = show(e);
+    let time = e.time_nano / 1_000_000_000;
+    if timeline::inferred(e) {
+        let refs = e
+            .attributes
+            .get(timeline::INFERRED)
+            .cloned()
+            .unwrap_or_default();
+        return Outcome::pass(tr!(
+            lang,
+            "lab saw {} (id {}) earlier, and it is gone now",
+            "lab 之前见过 {}（ID {}），现在它已不存在",
+            refs,
+            short(&e.actor)
+        ))
+        .evidence(Evidence::Journal {
+            detail: format!("{refs} {}", short(&e.actor)),
+            time,
+        });
+    }
+    if timeline::from_journal(e) {
+        let message = tr!(
+            lang,
+            "lab saw the daemon report `{}` on {}",
+            "lab 曾于 {1} 看到守护进程报告 `{0}`",
+            detail,
+            crate::clock::date(time)
+        );
+        return Outcome::pass(message).evidence(Evidence::Journal { detail, time });
+    }
+    let message = tr!(
+        lang,
+        "the daemon's events show `{}`",
+        "守护进程的事件记录中有 `{}`",
+        detail
+    );
+    Outcome::pass(message).evidence(Evidence::Event { detail, time })
+}
+
 impl Probe for Event {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
-        let lang = ctx.lang;
         let want = resolve(ctx, self).await?;
         let limit = match &self.before {
             Some(b) => Some(resolve(ctx, b).await?),
@@ -261,147 +426,16 @@ impl Probe for Event {
         } else {
             Vec::new()
         };
-        let mut unsure = None;
-        let hit = events
-            .iter()
-            .filter(|e| want.matches(e) && !live.contains(&e.actor.as_str()))
-            .filter(|e| {
-                self.exit_code
-                    .is_none_or(|c| e.attributes.get("exitCode") == Some(&c.to_string()))
-            })
-            .find(|e| {
-            if let Some(src) = &source {
-                match src.verdict(e) {
-                    Some(true) => {}
-                    Some(false) => return false,
-                    None => {
-                        unsure = Some(src.unknown(lang));
-                        return false;
-                    }
-                }
-            }
-            let Some(l) = &limit else { return true };
-            // A container's image can only be removed "before" it within
-            // the container's life: look from its creation on.
-            let start = window_start(e, events);
-            let deadline = events
-                .iter()
-                .filter(|x| x.time_nano >= start && *x != *e)
-                .find(|x| l.may_match(x));
-            match deadline {
-                None => true,
-                Some(d) if time_as_candidate(e) < d.time_nano => true,
-                Some(d) => {
-                    if !l.matches(d) {
-                        unsure = Some(tr!(
-                            lang,
-                            "`{}` came first, and lab cannot tell which image it was (it never saw the id of {})",
-                            "先发生了 `{}`，而 lab 无法判断那是哪个镜像（它从未见过 {} 的 ID）",
-                            show(d),
-                            l.describe()
-                        ));
-                    }
-                    false
-                }
-            }
-        });
-        let expected = match &limit {
-            Some(l) => tr!(
-                lang,
-                "an event `{}` before `{}`",
-                "先出现事件 `{}`，再出现 `{}`",
-                want.describe(),
-                l.describe()
-            ),
-            None => tr!(lang, "an event `{}`", "事件 `{}`", want.describe()),
+        let rules = Rules {
+            want: &want,
+            limit: limit.as_ref(),
+            source: source.as_ref(),
+            live: &live,
         };
+        let (hit, unsure) = self.first_hit(events, &rules, ctx.lang);
         match hit {
-            Some(e) => {
-                let detail = show(e);
-                if timeline::inferred(e) {
-                    let refs = e
-                        .attributes
-                        .get(timeline::INFERRED)
-                        .cloned()
-                        .unwrap_or_default();
-                    return Ok(Outcome::pass(tr!(
-                        lang,
-                        "lab saw {} (id {}) earlier, and it is gone now",
-                        "lab 之前见过 {}（ID {}），现在它已不存在",
-                        refs,
-                        short(&e.actor)
-                    ))
-                    .evidence(Evidence::Journal {
-                        detail: format!("{refs} {}", short(&e.actor)),
-                        time: e.time_nano / 1_000_000_000,
-                    }));
-                }
-                let message = if timeline::from_journal(e) {
-                    tr!(
-                        lang,
-                        "lab saw the daemon report `{}` on {}",
-                        "lab 曾于 {1} 看到守护进程报告 `{0}`",
-                        detail,
-                        crate::clock::date(e.time_nano / 1_000_000_000)
-                    )
-                } else {
-                    tr!(
-                        lang,
-                        "the daemon's events show `{}`",
-                        "守护进程的事件记录中有 `{}`",
-                        detail
-                    )
-                };
-                Ok(
-                    Outcome::pass(message).evidence(if timeline::from_journal(e) {
-                        Evidence::Journal {
-                            detail,
-                            time: e.time_nano / 1_000_000_000,
-                        }
-                    } else {
-                        Evidence::Event {
-                            detail,
-                            time: e.time_nano / 1_000_000_000,
-                        }
-                    }),
-                )
-            }
-            None => {
-                let seen: Vec<String> = events
-                    .iter()
-                    .filter(|e| e.kind == self.kind)
-                    .rev()
-                    .take(5)
-                    .map(show)
-                    .collect();
-                let actual = if seen.is_empty() {
-                    tr!(
-                        lang,
-                        "no {} events since the daemon started",
-                        "自守护进程启动以来没有 {} 事件",
-                        self.kind
-                    )
-                } else {
-                    seen.into_iter().rev().collect::<Vec<_>>().join("; ")
-                };
-                if let Some(why) = unsure {
-                    return Ok(Outcome::fail(why).expected(expected).actual(actual));
-                }
-                let buffer = ctx.machine.docker.events().await?;
-                if let Some(t) = timeline::gap_since(ctx.journal.last_event(), buffer) {
-                    return Ok(Outcome::fail(tr!(
-                        lang,
-                        "lab has not seen it: the daemon restarted (or its event buffer rolled over) after {}, and what happened until it came back nobody saw; redo this step",
-                        "lab 没有看到这一步：守护进程在 {} 之后重启过（或事件缓冲已被覆盖），那段时间发生了什么无人看到；请重做这一步",
-                        crate::clock::date(t / 1_000_000_000)
-                    ))
-                    .expected(expected)
-                    .actual(actual));
-                }
-                Ok(Outcome::fail(tr!(lang, "the daemon's recent events do not show it (dockerd keeps only its latest events, and forgets them when it restarts)", "守护进程最近的事件中没有这条记录（dockerd 只保留最近的事件，重启后会清空）"))
-                    .expected(expected)
-                    .actual(actual))
-            }
+            Some(e) => Ok(passed(e, ctx.lang)),
+            None => self.missed(ctx, events, &rules, unsure).await,
         }
     }
 
