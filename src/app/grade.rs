@@ -4,18 +4,51 @@
 use super::{color, emit, runtime, AppError};
 use crate::cli::{Global, GradeArgs};
 use crate::course::{Course, Vars};
+use crate::grade::{Plan, Settings};
 use crate::lang::Lang;
 use crate::report::exit;
 use crate::tr;
 use std::io::IsTerminal;
 
 pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<u8, AppError> {
-    use crate::grade::{Plan, Settings};
     let tasks = course.select(&args.targets, args.all)?;
     let overrides: Vec<(String, String)> = g.vars.iter().chain(&args.vars).cloned().collect();
     Vars::for_learner(&course.file.vars, &overrides, lang).map_err(AppError::Usage)?;
+    let plan = plan(course, &overrides, g, args, lang)?;
+    let stderr_tty = std::io::stderr().is_terminal();
+    let settings = Settings {
+        roster: args.roster.clone(),
+        out: args.out.clone(),
+        jobs: args.jobs,
+        retry_failed: args.retry_failed,
+        regrade: args.regrade,
+        bar: stderr_tty && !args.watch,
+        color: stderr_tty && color(g),
+    };
+    let rt = runtime()?;
+    let started = std::time::Instant::now();
+    let s = rt.block_on(grading(&plan, &tasks, &settings, args))?;
+    let out = told(&s, started.elapsed().as_secs_f64(), g, args, lang);
+    emit(&out, lang)?;
+    if let Some(stop) = s.interrupted {
+        return Ok(stop.exit_code());
+    }
+    if !s.unsaved.is_empty() || !s.not_graded.is_empty() || !s.unfinished.is_empty() {
+        return Ok(exit::ERROR);
+    }
+    Ok(exit::PASS)
+}
+
+/// What grading one VM needs from the command line: the ssh program (found
+/// once, not at each VM's session) and the deadline, each refused in words.
+fn plan<'a>(
+    course: &'a Course,
+    overrides: &'a [(String, String)],
+    g: &Global,
+    args: &GradeArgs,
+    lang: Lang,
+) -> Result<Plan<'a>, AppError> {
     let wanted = std::env::var("LAB_SSH").unwrap_or_else(|_| "ssh".into());
-    // Found once, not searched for at each of the VMs' sessions.
     let Some(program) = on_path(&wanted) else {
         return Err(AppError::Usage(tr!(
             lang,
@@ -35,9 +68,9 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
             ))
         })?),
     };
-    let plan = Plan {
+    Ok(Plan {
         course,
-        overrides: &overrides,
+        overrides,
         lang,
         deadline,
         timeout: g.timeout,
@@ -49,21 +82,13 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
             extra: args.ssh_options.clone(),
             program,
         },
-    };
-    let stderr_tty = std::io::stderr().is_terminal();
-    let settings = Settings {
-        roster: args.roster.clone(),
-        out: args.out.clone(),
-        jobs: args.jobs,
-        retry_failed: args.retry_failed,
-        regrade: args.regrade,
-        bar: stderr_tty && !args.watch,
-        color: stderr_tty && color(g),
-    };
-    let rt = runtime()?;
-    let started = std::time::Instant::now();
-    let s = rt.block_on(grading(&plan, &tasks, &settings, args))?;
-    let mut out = graded_line(&s, started.elapsed().as_secs_f64(), lang);
+    })
+}
+
+/// What the teacher reads at the end: how many were graded, what to do
+/// about the others, where the files are, and why the run stopped early.
+fn told(s: &crate::grade::Summary, secs: f64, g: &Global, args: &GradeArgs, lang: Lang) -> String {
+    let mut out = graded_line(s, secs, lang);
     if !s.not_graded.is_empty() && !args.watch {
         out.push_str(&tr!(
             lang,
@@ -97,12 +122,9 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
         "  {}/students/<学号>/  （report.json、evidence/）\n",
         s.out.display()
     ));
-    if let Some(stop) = s.interrupted {
-        out.push_str(&interrupted_line(&s, lang));
-        emit(&out, lang)?;
-        return Ok(stop.exit_code());
-    }
-    if !s.unfinished.is_empty() {
+    if s.interrupted.is_some() {
+        out.push_str(&interrupted_line(s, lang));
+    } else if !s.unfinished.is_empty() {
         // --watch stopped before these VMs' first round ended.
         out.push_str(&tr!(
             lang,
@@ -111,11 +133,7 @@ pub fn run(course: &Course, g: &Global, args: &GradeArgs, lang: Lang) -> Result<
             s.unfinished.join(", ")
         ));
     }
-    emit(&out, lang)?;
-    if !s.unsaved.is_empty() || !s.not_graded.is_empty() || !s.unfinished.is_empty() {
-        return Ok(exit::ERROR);
-    }
-    Ok(exit::PASS)
+    out
 }
 
 /// One run of `lab grade`, or the watch with `--watch`.
