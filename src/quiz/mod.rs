@@ -7,7 +7,7 @@ mod grade;
 
 pub use grade::{grade, Verdict};
 
-use crate::course::quiz::{Form, Quiz};
+use crate::course::quiz::{Form, Question, Quiz};
 use crate::course::{Task, Vars};
 use crate::evidence::{Entry, Journal};
 use crate::lang::Lang;
@@ -101,99 +101,131 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
         // Live questions whose answer this machine cannot give now (an image
         // not pulled, a daemon that does not answer) are said before any
         // question is asked: nobody answers five questions for nothing.
-        let mut blocked = Vec::new();
+        let blocked = self.blocked(quiz, &mut score).await;
+        if !blocked.is_empty() {
+            self.say_blocked(task, n, &blocked);
+            return score;
+        }
+        for (i, q) in quiz.questions.iter().enumerate() {
+            let verdict = self.ask_one(q, i, n).await;
+            self.tell(q, verdict, &mut score);
+        }
+        self.say_score(task, &score);
+        score
+    }
+
+    /// The live questions this machine cannot answer now, each reason once
+    /// (with the first question it blocks); each counted as unknown.
+    async fn blocked(&self, quiz: &Quiz, score: &mut Score) -> Vec<(usize, String)> {
+        let mut blocked: Vec<(usize, String)> = Vec::new();
         for (i, q) in quiz.questions.iter().enumerate() {
             let expand = |s: &str| self.vars.expand(s);
-            if let Some(why) = grade::unanswerable(q, self.machine, &expand, lang).await {
+            if let Some(why) = grade::unanswerable(q, self.machine, &expand, self.lang).await {
                 if !blocked.iter().any(|(_, w)| *w == why) {
                     blocked.push((i, why));
                 }
                 score.unknown += 1;
             }
         }
-        if !blocked.is_empty() {
-            for (i, why) in &blocked {
+        blocked
+    }
+
+    fn say_blocked(&mut self, task: &Task, n: usize, blocked: &[(usize, String)]) {
+        let lang = self.lang;
+        for (i, why) in blocked {
+            let line = tr!(
+                lang,
+                "! question {}/{} cannot be asked: {}",
+                "! 第 {}/{} 题无法提问：{}",
+                i + 1,
+                n,
+                why
+            );
+            let _ = writeln!(self.out, "{}", self.paint("33", &line));
+        }
+        let again = tr!(
+            lang,
+            "Nothing was asked: do that, then run `lab quiz {}` again.",
+            "没有开始提问：请先按上面说的做，然后再次运行 `lab quiz {}`。",
+            task.id
+        );
+        let _ = writeln!(self.out, "{again}");
+    }
+
+    /// Question `i` of `n`: its prompt and options, the learner's answer,
+    /// graded.
+    async fn ask_one(&mut self, q: &Question, i: usize, n: usize) -> Verdict {
+        let lang = self.lang;
+        let _ = writeln!(
+            self.out,
+            "{} {}",
+            self.paint("1", &format!("{}/{n}", i + 1)),
+            self.vars.expand(q.prompt.get(lang))
+        );
+        for o in &q.options {
+            let text = self.vars.expand(o.text.get(lang));
+            let _ = writeln!(self.out, "   {}) {text}", o.id);
+        }
+        let ask = match q.form() {
+            Form::Single => lang.pick("Your answer (one letter): ", "你的答案（一个字母）："),
+            Form::Multiple => lang.pick(
+                "Your answer (every right letter, e.g. a c): ",
+                "你的答案（所有正确的字母，例如 a c）：",
+            ),
+            Form::Short => lang.pick("Your answer: ", "你的答案："),
+        };
+        let _ = write!(self.out, "   {ask}");
+        let given = self.answer(&q.id);
+        let expand = |s: &str| self.vars.expand(s);
+        grade(q, &given, self.machine, &expand, lang).await
+    }
+
+    /// Right, wrong (with the answer and why), or not checkable; counted.
+    fn tell(&mut self, q: &Question, verdict: Verdict, score: &mut Score) {
+        let lang = self.lang;
+        match verdict {
+            Verdict::Right => {
+                score.right += 1;
+                score.right_ids.push(q.id.clone());
+                let _ = writeln!(
+                    self.out,
+                    "   {}\n",
+                    self.paint("32", &format!("✔ {}", lang.pick("right", "正确")))
+                );
+            }
+            Verdict::Wrong { right } => {
+                let mut line = format!("✘ {}", lang.pick("not quite", "不对"));
+                if !right.is_empty() {
+                    line.push_str(&match q.form() {
+                        Form::Short => {
+                            tr!(lang, "; accepted: {}", "；可以接受的答案：{}", right)
+                        }
+                        _ => tr!(lang, ": the answer is {}", "：正确答案是 {}", right),
+                    });
+                }
+                let _ = writeln!(self.out, "   {}", self.paint("31", &line));
+                let _ = writeln!(
+                    self.out,
+                    "   {}{}\n",
+                    self.paint("2", lang.pick("why: ", "原因：")),
+                    self.vars.expand(q.explain.get(lang))
+                );
+            }
+            Verdict::Unknown(why) => {
+                score.unknown += 1;
                 let line = tr!(
                     lang,
-                    "! question {}/{} cannot be asked: {}",
-                    "! 第 {}/{} 题无法提问：{}",
-                    i + 1,
-                    n,
+                    "! cannot check this answer: {}",
+                    "! 无法判断这个答案：{}",
                     why
                 );
-                let _ = writeln!(self.out, "{}", self.paint("33", &line));
-            }
-            let again = tr!(
-                lang,
-                "Nothing was asked: do that, then run `lab quiz {}` again.",
-                "没有开始提问：请先按上面说的做，然后再次运行 `lab quiz {}`。",
-                task.id
-            );
-            let _ = writeln!(self.out, "{again}");
-            return score;
-        }
-        for (i, q) in quiz.questions.iter().enumerate() {
-            let _ = writeln!(
-                self.out,
-                "{} {}",
-                self.paint("1", &format!("{}/{n}", i + 1)),
-                self.vars.expand(q.prompt.get(lang))
-            );
-            for o in &q.options {
-                let text = self.vars.expand(o.text.get(lang));
-                let _ = writeln!(self.out, "   {}) {text}", o.id);
-            }
-            let ask = match q.form() {
-                Form::Single => lang.pick("Your answer (one letter): ", "你的答案（一个字母）："),
-                Form::Multiple => lang.pick(
-                    "Your answer (every right letter, e.g. a c): ",
-                    "你的答案（所有正确的字母，例如 a c）：",
-                ),
-                Form::Short => lang.pick("Your answer: ", "你的答案："),
-            };
-            let _ = write!(self.out, "   {ask}");
-            let given = self.answer(&q.id);
-            let expand = |s: &str| self.vars.expand(s);
-            match grade(q, &given, self.machine, &expand, lang).await {
-                Verdict::Right => {
-                    score.right += 1;
-                    score.right_ids.push(q.id.clone());
-                    let _ = writeln!(
-                        self.out,
-                        "   {}\n",
-                        self.paint("32", &format!("✔ {}", lang.pick("right", "正确")))
-                    );
-                }
-                Verdict::Wrong { right } => {
-                    let mut line = format!("✘ {}", lang.pick("not quite", "不对"));
-                    if !right.is_empty() {
-                        line.push_str(&match q.form() {
-                            Form::Short => {
-                                tr!(lang, "; accepted: {}", "；可以接受的答案：{}", right)
-                            }
-                            _ => tr!(lang, ": the answer is {}", "：正确答案是 {}", right),
-                        });
-                    }
-                    let _ = writeln!(self.out, "   {}", self.paint("31", &line));
-                    let _ = writeln!(
-                        self.out,
-                        "   {}{}\n",
-                        self.paint("2", lang.pick("why: ", "原因：")),
-                        self.vars.expand(q.explain.get(lang))
-                    );
-                }
-                Verdict::Unknown(why) => {
-                    score.unknown += 1;
-                    let line = tr!(
-                        lang,
-                        "! cannot check this answer: {}",
-                        "! 无法判断这个答案：{}",
-                        why
-                    );
-                    let _ = writeln!(self.out, "   {}\n", self.paint("33", &line));
-                }
+                let _ = writeln!(self.out, "   {}\n", self.paint("33", &line));
             }
         }
+    }
+
+    fn say_score(&mut self, task: &Task, score: &Score) {
+        let lang = self.lang;
         let verdict = if score.passed() {
             self.paint(
                 "32",
@@ -202,8 +234,8 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
                     "passed: {}/{} (needed {})",
                     "通过：{}/{}（需要 {}）",
                     score.right,
-                    n,
-                    quiz.pass
+                    score.total,
+                    score.pass
                 ),
             )
         } else {
@@ -214,14 +246,13 @@ impl<R: BufRead, W: Write> Session<'_, R, W> {
                     "not passed: {}/{} (needed {}); run `lab quiz {}` again",
                     "未通过：{}/{}（需要 {}）；请再次运行 `lab quiz {}`",
                     score.right,
-                    n,
-                    quiz.pass,
+                    score.total,
+                    score.pass,
                     task.id
                 ),
             )
         };
         let _ = writeln!(self.out, "{verdict}");
-        score
     }
 }
 
