@@ -63,6 +63,150 @@ pub fn normalize_mirror(url: &str) -> String {
     }
 }
 
+/// The mirrors daemon.json declares: a list of one or more strings.
+fn declared(value: &Value) -> Option<Vec<String>> {
+    match value.get("registry-mirrors") {
+        Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
+            Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// The fail when daemon.json declares no mirrors: what is there instead.
+fn none_declared(value: &Value, path: &str, lang: Lang) -> Outcome {
+    let actual = match value.get("registry-mirrors") {
+        Some(v) => v.to_string(),
+        None => tr!(
+            lang,
+            "no \"registry-mirrors\" key",
+            "没有 \"registry-mirrors\" 键"
+        ),
+    };
+    Outcome::fail(tr!(
+        lang,
+        "{} declares no registry mirrors",
+        "{} 中没有配置镜像加速器地址",
+        path
+    ))
+    .expected(tr!(
+        lang,
+        "\"registry-mirrors\": a list of one or more URLs in double quotes",
+        "\"registry-mirrors\"：包含一个或多个用双引号括起来的地址的列表"
+    ))
+    .actual(actual)
+}
+
+/// The fail when a mirror is not an http(s) URL (with this dockerd's rules).
+fn malformed(
+    mirrors: &[String],
+    version: crate::diagnose::dockerd_keys::Version,
+    lang: Lang,
+) -> Option<Outcome> {
+    let problems: Vec<String> = mirrors
+        .iter()
+        .filter_map(|m| dockerd::mirror_problem(m, version, lang))
+        .collect();
+    if !problems.is_empty() {
+        return Some(
+            Outcome::fail(problems.join("; "))
+                .expected(tr!(
+                    lang,
+                    "every mirror is an http(s) URL",
+                    "每个镜像加速器地址都是 http(s) 网址"
+                ))
+                .actual(mirrors.join(", ")),
+        );
+    }
+    None
+}
+
+/// The fail when a mirror does not answer `GET /v2/` from the machine.
+async fn unanswered(ctx: &Ctx<'_>, mirrors: &[String]) -> Option<Outcome> {
+    let lang = ctx.lang;
+    let dead = silent(ctx, mirrors).await;
+    if !dead.is_empty() {
+        return Some(
+            Outcome::fail(tr!(
+                lang,
+                "{} of {} mirror(s) do not answer: {}",
+                "{1} 个镜像加速器地址中有 {0} 个没有响应：{2}",
+                dead.len(),
+                mirrors.len(),
+                dead.join("; ")
+            ))
+            .expected(tr!(
+                lang,
+                "every mirror answers GET /v2/ (HTTP 200 or 401)",
+                "每个镜像加速器地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
+            ))
+            .actual(dead.join("\n")),
+        );
+    }
+    None
+}
+
+impl RegistryMirrors {
+    /// Well-formed mirrors: whether they answer (`answers: true`), then
+    /// whether the daemon has loaded them (`loaded: true`).
+    async fn judged(
+        &self,
+        ctx: &Ctx<'_>,
+        path: &str,
+        mirrors: &[String],
+    ) -> Result<Outcome, ObserveError> {
+        let lang = ctx.lang;
+        if self.answers {
+            if let Some(failed) = unanswered(ctx, mirrors).await {
+                return Ok(failed);
+            }
+        }
+        if !self.loaded {
+            return Ok(Outcome::pass(tr!(
+                lang,
+                "{} declares {} mirror(s): {}",
+                "{} 配置了 {} 个镜像加速器地址：{}",
+                path,
+                mirrors.len(),
+                mirrors.join(", ")
+            )));
+        }
+        let declared: Vec<String> = mirrors.iter().map(|m| normalize_mirror(m)).collect();
+        let loaded: Vec<String> = ctx
+            .machine
+            .docker
+            .info()
+            .await?
+            .registry_config
+            .as_ref()
+            .and_then(|r| r.mirrors.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|m| normalize_mirror(m))
+            .collect();
+        if loaded == declared {
+            return Ok(Outcome::pass(tr!(
+                lang,
+                "the daemon has loaded the mirrors of {}: {}",
+                "守护进程已加载 {} 中的镜像加速器地址：{}",
+                path,
+                loaded.join(", ")
+            )));
+        }
+        Ok(Outcome::fail(tr!(lang,
+                "the daemon is not using the mirrors in {}: the file was changed but the daemon not restarted (or it failed to restart); run `{}`",
+                "守护进程没有使用 {} 中的镜像加速器地址：文件修改后没有重启守护进程（或重启失败）；请运行 `{}`", path, ctx.expand("${restart_docker}")))
+            .expected(declared.join(", "))
+            .actual(if loaded.is_empty() { tr!(lang, "(no mirrors loaded)", "（未加载任何镜像加速器地址）") } else { loaded.join(", ") }))
+    }
+}
+
 impl Probe for RegistryMirrors {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
@@ -84,114 +228,14 @@ impl Probe for RegistryMirrors {
             .expected(tr!(lang, "valid JSON", "合法的 JSON")));
         };
         let value = dockerd_file::to_serde(doc);
-        let warnings = verdict.notes.clone();
-        let mirrors: Vec<String> = match value.get("registry-mirrors") {
-            Some(Value::Array(items))
-                if !items.is_empty() && items.iter().all(Value::is_string) =>
-            {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            }
-            other => {
-                let actual = other.map(|v| v.to_string()).unwrap_or_else(|| {
-                    tr!(
-                        lang,
-                        "no \"registry-mirrors\" key",
-                        "没有 \"registry-mirrors\" 键"
-                    )
-                });
-                return Ok(Outcome::fail(tr!(
-                    lang,
-                    "{} declares no registry mirrors",
-                    "{} 中没有配置镜像加速器地址",
-                    path
-                ))
-                .expected(tr!(
-                    lang,
-                    "\"registry-mirrors\": a list of one or more URLs in double quotes",
-                    "\"registry-mirrors\"：包含一个或多个用双引号括起来的地址的列表"
-                ))
-                .actual(actual)
-                .warned(warnings));
-            }
+        let Some(mirrors) = declared(&value) else {
+            return Ok(none_declared(&value, &path, lang).warned(verdict.notes));
         };
-        let problems: Vec<String> = mirrors
-            .iter()
-            .filter_map(|m| dockerd::mirror_problem(m, engine.version, lang))
-            .collect();
-        if !problems.is_empty() {
-            return Ok(Outcome::fail(problems.join("; "))
-                .expected(tr!(
-                    lang,
-                    "every mirror is an http(s) URL",
-                    "每个镜像加速器地址都是 http(s) 网址"
-                ))
-                .actual(mirrors.join(", "))
-                .warned(warnings));
-        }
-        if self.answers {
-            let dead = silent(ctx, &mirrors).await;
-            if !dead.is_empty() {
-                return Ok(Outcome::fail(tr!(
-                    lang,
-                    "{} of {} mirror(s) do not answer: {}",
-                    "{1} 个镜像加速器地址中有 {0} 个没有响应：{2}",
-                    dead.len(),
-                    mirrors.len(),
-                    dead.join("; ")
-                ))
-                .expected(tr!(
-                    lang,
-                    "every mirror answers GET /v2/ (HTTP 200 or 401)",
-                    "每个镜像加速器地址的 GET /v2/ 都有响应（HTTP 200 或 401）"
-                ))
-                .actual(dead.join("\n"))
-                .warned(warnings));
-            }
-        }
-        let declared: Vec<String> = mirrors.iter().map(|m| normalize_mirror(m)).collect();
-        let o = if self.loaded {
-            let loaded: Vec<String> = ctx
-                .machine
-                .docker
-                .info()
-                .await?
-                .registry_config
-                .as_ref()
-                .and_then(|r| r.mirrors.clone())
-                .unwrap_or_default()
-                .iter()
-                .map(|m| normalize_mirror(m))
-                .collect();
-            if loaded == declared {
-                Outcome::pass(tr!(
-                    lang,
-                    "the daemon has loaded the mirrors of {}: {}",
-                    "守护进程已加载 {} 中的镜像加速器地址：{}",
-                    path,
-                    loaded.join(", ")
-                ))
-            } else {
-                Outcome::fail(tr!(lang,
-                    "the daemon is not using the mirrors in {}: the file was changed but the daemon not restarted (or it failed to restart); run `{}`",
-                    "守护进程没有使用 {} 中的镜像加速器地址：文件修改后没有重启守护进程（或重启失败）；请运行 `{}`", path, ctx.expand("${restart_docker}")))
-                .expected(declared.join(", "))
-                .actual(if loaded.is_empty() { tr!(lang, "(no mirrors loaded)", "（未加载任何镜像加速器地址）") } else { loaded.join(", ") })
-            }
-        } else {
-            Outcome::pass(tr!(
-                lang,
-                "{} declares {} mirror(s): {}",
-                "{} 配置了 {} 个镜像加速器地址：{}",
-                path,
-                mirrors.len(),
-                mirrors.join(", ")
-            ))
+        let o = match malformed(&mirrors, engine.version, lang) {
+            Some(failed) => failed,
+            None => self.judged(ctx, &path, &mirrors).await?,
         };
-        Ok(o.warned(warnings))
+        Ok(o.warned(verdict.notes))
     }
 
     fn describe(&self, vars: &Vars, lang: Lang) -> String {
