@@ -5,7 +5,8 @@
 //! key, and a student with hostile values in the roster. Grading only
 //! reads, so every test shares the one class.
 
-use crate::harness::{golden, gradebed, leftover_ssh, Done, Lab};
+use crate::harness::{gradebed, leftover_ssh, Done, Lab};
+use lab::golden;
 use std::path::{Path, PathBuf};
 
 /// One of the bed's other rosters (`hostile.csv`, ...).
@@ -96,9 +97,9 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
         .stdout_has(
             "canvas.csv and moodle.csv have no row for 3 (not graded), so the LMS keeps their grades: s05, s06, s07",
         );
-    golden("grade/gradebook.csv", &read(out.join("gradebook.csv")));
-    golden("grade/canvas.csv", &read(out.join("canvas.csv")));
-    golden("grade/moodle.csv", &read(out.join("moodle.csv")));
+    for file in ["gradebook.csv", "canvas.csv", "moodle.csv"] {
+        golden::check(golden::file(&format!("grade/{file}")), read(out.join(file)));
+    }
     for (id, outcome) in [
         ("s01", "graded"),
         ("s02", "graded"),

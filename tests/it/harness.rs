@@ -293,22 +293,6 @@ pub fn measured(timing: &Path) -> (f64, f64) {
     (secs, mib)
 }
 
-/// `actual` against `tests/golden/<file>`; `LAB_BLESS=1` writes it instead
-/// (review the diff). The one golden-file check of the integration tests.
-pub fn golden(file: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(file);
-    if std::env::var_os("LAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("golden folder"))
-            .expect("create golden folder");
-        std::fs::write(&path, actual).expect("write golden file");
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
-    assert_eq!(actual, want, "{} differs", path.display());
-}
-
 /// The simulated class's folder (`$LAB_GRADEBED_DIR`, as `scripts/gradebed`
 /// writes it), for the `lab grade` tests.
 pub fn gradebed() -> PathBuf {
