@@ -15,6 +15,15 @@ use crate::report::{
 use crate::tr;
 use std::collections::BTreeMap;
 
+/// The one runtime lab runs on, for every command and the unit tests: one
+/// thread (checks wait on the machine, never on the CPU), with tokio's IO
+/// and timers.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
 pub struct Run<'a> {
     pub machine: &'a Machine,
     pub vars: &'a Vars,

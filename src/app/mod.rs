@@ -112,10 +112,7 @@ pub async fn learner_journal(g: &Global, machine: &Machine, lang: Lang) -> Journ
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)
+    crate::run::runtime().map_err(AppError::Runtime)
 }
 
 /// The learner's language: `--lang`, else the locale.

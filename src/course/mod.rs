@@ -20,6 +20,7 @@ mod source;
 mod undone;
 mod validate;
 mod vars;
+mod yaml_error;
 
 pub use check::{unknown_key, Check};
 pub use command::Command;

@@ -469,17 +469,7 @@ fn the_fuzz_seed_journal_is_every_entry_sealed_to_the_fuzz_binding() {
     let bytes = std::fs::read(&path).unwrap();
     let j = Journal::read_only("seed", &bytes, None, here(), Lang::En);
     assert_eq!(j.entries().len(), entries.len(), "{:?}", j.warnings);
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/journal/sealed.jsonl");
-    if std::env::var_os("LAB_BLESS").is_some() {
-        std::fs::create_dir_all(seed.parent().unwrap()).unwrap();
-        std::fs::write(&seed, &bytes).unwrap();
-    }
-    assert_eq!(
-        std::fs::read(&seed).unwrap_or_default(),
-        bytes,
-        "{} is stale: LAB_BLESS=1 cargo test --lib fuzz_seed",
-        seed.display()
-    );
+    crate::golden::check("fuzz/corpus/journal/sealed.jsonl", &bytes);
 }
 
 #[test]

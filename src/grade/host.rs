@@ -539,10 +539,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let machine = Machine::local("unix:///nonexistent/docker.sock".into(), 2);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = crate::run::runtime().unwrap();
         let here = rt.block_on(Binding::of(&machine));
         let entry = Entry::Quiz {
             at: 1,

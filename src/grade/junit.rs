@@ -41,7 +41,7 @@ fn result<'a>(
 mod tests {
     use super::*;
     use crate::lang::Lang;
-    use crate::report::{golden, sample, schema};
+    use crate::report::{sample, schema};
 
     fn student(id: &str) -> Student {
         crate::grade::testing::student(id, &format!("Name of {id}"), "10.0.0.1")
@@ -78,7 +78,7 @@ mod tests {
             (&d, None, None),
         ];
         let xml = class(&rows);
-        golden::compare("grade/class.junit.xml", &xml);
+        crate::golden::check(crate::golden::file("grade/class.junit.xml"), &xml);
         schema::assert_valid_junit(&xml);
     }
 }

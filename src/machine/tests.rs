@@ -41,11 +41,7 @@ pub(crate) fn vm(runs: Vec<(&[&str], login::Ran)>, files: Vec<(&str, &str)>) -> 
 }
 
 pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
+    crate::run::runtime().unwrap().block_on(f)
 }
 
 #[test]

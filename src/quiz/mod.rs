@@ -327,10 +327,7 @@ questions:
             input: input.as_bytes(),
             out: &mut out,
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("rt");
+        let rt = crate::run::runtime().expect("rt");
         let score = rt.block_on(s.ask(&task(), quiz));
         (score, String::from_utf8(out).expect("utf8"))
     }

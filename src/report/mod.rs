@@ -201,28 +201,15 @@ pub(crate) mod schema;
 #[cfg(test)]
 pub(crate) mod golden {
     //! Each format's rendering of a fixed report, against
-    //! `tests/golden/report/<case>.<exit code>.<format>`. To accept a change
-    //! on purpose: `LAB_BLESS=1 cargo test golden`, then review the diff.
+    //! `tests/golden/report/<case>.<exit code>.<format>` (`crate::golden`:
+    //! to accept a change on purpose, `LAB_BLESS=1 cargo test --lib golden`,
+    //! then review the diff).
     use super::*;
 
     fn golden(case: &str, report: &Report, format: Format, ext: &str) {
         let out = report.render(format, false);
         let file = format!("report/{case}.{}.{ext}", report.exit_code());
-        compare(&file, &out);
-    }
-
-    /// `out` against `tests/golden/<file>`; `LAB_BLESS=1` writes it instead.
-    pub(crate) fn compare(file: &str, out: &str) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden")
-            .join(file);
-        if std::env::var_os("LAB_BLESS").is_some() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, out).unwrap();
-        }
-        let want = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
-        assert_eq!(out, want, "{} differs", path.display());
+        crate::golden::check(crate::golden::file(&file), out);
     }
 
     #[test]

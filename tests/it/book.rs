@@ -2,7 +2,8 @@
 //! output is complete and self-contained, and course or config mistakes stop
 //! the build with their location (exit 2) before anything is written.
 
-use crate::harness::{golden, Lab};
+use crate::harness::Lab;
+use lab::golden;
 use std::path::Path;
 
 fn build(course: Option<&Path>, out: &Path) -> crate::harness::Done {
@@ -219,7 +220,10 @@ fn a_small_course_renders_as_recorded() {
         ("en/searchindex.js", "searchindex.en.js"),
         ("zh-CN/print.html", "print.zh-CN.html"),
     ] {
-        golden(&format!("book/{name}"), &read(&out.join(built)));
+        golden::check(
+            golden::file(&format!("book/{name}")),
+            read(&out.join(built)),
+        );
     }
 }
 

@@ -126,18 +126,9 @@ fn vars_before_and_after_the_subcommand_both_count() {
         .run();
     done.code(3);
     let c = done.check("task2", "mirror-config", "valid-json");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("/nonexistent/a.json"),
-        "{c}"
-    );
+    assert!(c.message.as_str().contains("/nonexistent/a.json"), "{c:?}");
     let c = done.check("task2", "ssh", "sshd-listening");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("port 1"),
-        "{c}"
-    );
+    assert!(c.message.as_str().contains("port 1"), "{c:?}");
 }
 
 #[test]
@@ -155,12 +146,7 @@ fn a_unit_target_checks_each_of_its_tasks_in_order() {
         ])
         .run();
     done.code(3);
-    let ids: Vec<String> = done.json()["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .map(|t| t["id"].as_str().unwrap_or("").to_string())
-        .collect();
+    let ids: Vec<String> = done.report().tasks.into_iter().map(|t| t.id).collect();
     assert_eq!(ids, ["task1", "task2", "task3"]);
 }
 

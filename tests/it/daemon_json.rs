@@ -8,6 +8,7 @@
 //! `dockerd --validate` oracle turned off, so what is measured is lab's
 //! model. `scripts/daemon-json-agreement` prints the table.
 
+use lab::report::{CheckResult, Report, Status};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -123,7 +124,7 @@ fn dockerd_starts(dockerd: &Path, file: &Path) -> (bool, String) {
 /// lab's check of `file` (the fixture course's one daemon.json check) with
 /// `dockerd` first on PATH and no daemon to ask; `validate` is
 /// LAB_DOCKERD_VALIDATE (whether lab may ask `dockerd --validate`).
-fn lab_check(dockerd: &Path, file: &Path, validate: &str) -> serde_json::Value {
+fn lab_check(dockerd: &Path, file: &Path, validate: &str) -> Option<CheckResult> {
     let dir = dockerd.parent().expect("dockerd dir");
     let path = format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", dir.display());
     let out = assert_cmd::Command::cargo_bin("lab")
@@ -146,18 +147,18 @@ fn lab_check(dockerd: &Path, file: &Path, validate: &str) -> serde_json::Value {
         .arg(format!("daemon_json={}", file.display()))
         .output()
         .expect("run lab");
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    report["tasks"][0]["steps"][0]["checks"][0].clone()
+    let report: Report = serde_json::from_slice(&out.stdout).ok()?;
+    let step = report.tasks.into_iter().next()?.steps.into_iter().next()?;
+    step.checks.into_iter().next()
 }
 
 /// lab's verdict for `file` as dockerd `version` reads it.
 fn lab_says(dockerd: &Path, file: &Path) -> (bool, String) {
     let check = lab_check(dockerd, file, "0");
-    (
-        check["status"] == "pass",
-        check["message"].as_str().unwrap_or("").to_string(),
-    )
+    match check {
+        Some(c) => (c.status == Status::Pass, c.message),
+        None => (false, String::new()),
+    }
 }
 
 /// With LAB_AGREEMENT_DUMP=FILE, one line per run: engine, file, whether
@@ -257,16 +258,16 @@ fn a_local_dockerd_23_or_later_is_asked_with_validate_and_has_the_last_word() {
     )
     .expect("write");
     let run = |validate: &str| lab_check(&dockerd, &file, validate);
-    let asked = run("1");
-    assert_eq!(asked["status"], "fail", "dockerd {label}: {asked}");
-    let message = asked["message"].as_str().unwrap_or("");
+    let asked = run("1").unwrap_or_else(|| panic!("dockerd {label}: no report"));
+    assert_eq!(asked.status, Status::Fail, "dockerd {label}: {asked:?}");
+    let message = asked.message.as_str();
     assert!(
         message.contains("`dockerd --validate` refuses this file")
             && message.contains("cannot unmarshal string"),
-        "{asked}"
+        "{asked:?}"
     );
     // Without the oracle, lab's model alone lets it through.
-    assert_eq!(run("0")["status"], "pass");
+    assert_eq!(run("0").map(|c| c.status), Some(Status::Pass));
 }
 
 /// The rows of src/diagnose/dockerd_keys.rs: (name, type, since, until).

@@ -6,6 +6,7 @@
 use crate::bed::Daemon;
 use crate::harness::{Done, Lab};
 use crate::kinds::course_with;
+use lab::report::Status;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,11 +20,11 @@ const SKIP: &str = "    - { id: skip, service: { name: docker, enabled: true } }
 const DAEMON: &str = "    - { id: daemon, daemon: { min_version: \"1.0\" } }\n";
 
 /// What a service check gives on this machine: skipped without systemd.
-fn skip_status() -> &'static str {
+fn skip_status() -> Status {
     if Path::new("/run/systemd/system").is_dir() {
-        "fail"
+        Status::Fail
     } else {
-        "skip"
+        Status::Skip
     }
 }
 
@@ -106,10 +107,10 @@ fn every_verdict_is_valid_junit_and_tap_that_prove_fails() {
     d.stop();
     let json = check(&d, &checks, "json");
     json.code(3);
-    json.status("t1", "s", "pass", "pass");
-    json.status("t1", "s", "fail", "fail");
+    json.status("t1", "s", "pass", Status::Pass);
+    json.status("t1", "s", "fail", Status::Fail);
     json.status("t1", "s", "skip", skip_status());
-    json.status("t1", "s", "daemon", "error");
+    json.status("t1", "s", "daemon", Status::Error);
 
     let junit = check(&d, &checks, "junit");
     junit.code(3);
@@ -117,7 +118,7 @@ fn every_verdict_is_valid_junit_and_tap_that_prove_fails() {
     for element in ["<failure ", "<error ", "&lt;a &amp; b&gt; &quot;c&quot;"] {
         junit.stdout_has(element);
     }
-    if skip_status() == "skip" {
+    if skip_status() == Status::Skip {
         junit.stdout_has("<skipped ");
     }
 
@@ -166,7 +167,7 @@ fn a_failing_check_is_tap_that_prove_fails() {
 /// closing comment counts the skip apart from the passes.
 #[test]
 fn a_skip_is_not_a_pass_for_lab_though_prove_accepts_it() {
-    if skip_status() != "skip" {
+    if skip_status() != Status::Skip {
         eprintln!("systemd runs here: the service check cannot be skipped");
         return;
     }

@@ -62,20 +62,11 @@ fn the_journal_corpus_replays() {
 /// course changes); then the whole corpus replays.
 #[test]
 fn the_course_corpus_holds_the_built_in_files_and_replays() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/course");
     for (which, path, bytes) in lab::fuzz::course_seeds() {
-        let name = format!("seed-{}", path.replace('/', "-"));
-        let mut want = vec![which];
-        want.extend_from_slice(&bytes);
-        if std::env::var_os("LAB_BLESS").is_some() {
-            std::fs::create_dir_all(&dir).expect("corpus folder");
-            std::fs::write(dir.join(&name), &want).expect("write seed");
-        }
-        let have = std::fs::read(dir.join(&name)).unwrap_or_default();
-        assert!(
-            have == want,
-            "fuzz/corpus/course/{name} is stale: LAB_BLESS=1 cargo test --test it course_corpus"
-        );
+        let name = format!("fuzz/corpus/course/seed-{}", path.replace('/', "-"));
+        let mut seed = vec![which];
+        seed.extend_from_slice(&bytes);
+        lab::golden::check(name, seed);
     }
     replay("course", lab::fuzz::course);
 }

@@ -5,7 +5,9 @@
 //! key, and a student with hostile values in the roster. Grading only
 //! reads, so every test shares the one class.
 
-use crate::harness::{golden, gradebed, leftover_ssh, Done, Lab};
+use crate::harness::{gradebed, leftover_ssh, Done, Lab};
+use lab::golden;
+use lab::report::{Report, Status};
 use std::path::{Path, PathBuf};
 
 /// One of the bed's other rosters (`hostile.csv`, ...).
@@ -96,9 +98,9 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
         .stdout_has(
             "canvas.csv and moodle.csv have no row for 3 (not graded), so the LMS keeps their grades: s05, s06, s07",
         );
-    golden("grade/gradebook.csv", &read(out.join("gradebook.csv")));
-    golden("grade/canvas.csv", &read(out.join("canvas.csv")));
-    golden("grade/moodle.csv", &read(out.join("moodle.csv")));
+    for file in ["gradebook.csv", "canvas.csv", "moodle.csv"] {
+        golden::check(golden::file(&format!("grade/{file}")), read(out.join(file)));
+    }
     for (id, outcome) in [
         ("s01", "graded"),
         ("s02", "graded"),
@@ -142,22 +144,18 @@ fn the_class_gets_an_exact_gradebook_and_every_host_an_outcome() {
     // The hostile name and key path were never run by a shell.
     assert!(!Path::new("/tmp/lab-pwned").exists());
     // The per-student report is `lab check --format json`'s document.
-    let s03: serde_json::Value =
-        serde_json::from_str(&read(out.join("students/s03/report.json"))).unwrap();
-    assert_eq!(s03["schema"], 1);
-    let valid_json = &s03["tasks"][0]["steps"]
-        .as_array()
-        .unwrap()
+    let s03: Report = serde_json::from_str(&read(out.join("students/s03/report.json"))).unwrap();
+    assert_eq!(s03.schema, 1);
+    let valid_json = &s03.tasks[0]
+        .steps
         .iter()
-        .find(|s| s["id"] == "mirror-config")
-        .unwrap()["checks"][0];
-    assert_eq!(valid_json["status"], "fail");
+        .find(|s| s.id == "mirror-config")
+        .unwrap()
+        .checks[0];
+    assert_eq!(valid_json.status, Status::Fail);
     assert!(
-        valid_json["message"]
-            .as_str()
-            .unwrap()
-            .contains("curly opening quote"),
-        "{valid_json}"
+        valid_json.message.contains("curly opening quote"),
+        "{valid_json:?}"
     );
     // Evidence to review a verdict without the VM.
     let ev = out.join("students/s01/evidence");
@@ -790,25 +788,27 @@ fn work_after_the_deadline_does_not_count_and_the_gradebook_says_so() {
     assert_eq!(record(&free, "l01")["scores"]["task3"], 2, "both pulls");
     let r = record(&late, "l01");
     assert_eq!(r["scores"]["task3"], 1, "only the pull before: {r}");
-    let report: serde_json::Value =
+    let report: Report =
         serde_json::from_str(&read(late.join("students/l01/report.json"))).unwrap();
     let step = |id: &str| {
-        report["tasks"][0]["steps"]
-            .as_array()
-            .unwrap()
+        report.tasks[0]
+            .steps
             .iter()
-            .find(|s| s["id"] == id)
+            .find(|s| s.id == id)
             .unwrap()
             .clone()
     };
-    assert_eq!(step("pull-latest")["status"], "pass");
+    assert_eq!(step("pull-latest").status, Status::Pass);
     let late_step = step("pull-8");
-    assert_ne!(late_step["status"], "pass", "{late_step}");
+    assert_ne!(late_step.status, Status::Pass, "{late_step:?}");
     assert!(
-        late_step.to_string().contains("typed after the deadline"),
-        "{late_step}"
+        late_step
+            .checks
+            .iter()
+            .any(|c| c.message.contains("typed after the deadline")),
+        "{late_step:?}"
     );
-    let warnings = report["warnings"].to_string();
+    let warnings = report.warnings.join("\n");
     assert!(
         warnings.contains("worked on after the deadline"),
         "{warnings}"

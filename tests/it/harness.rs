@@ -6,7 +6,7 @@
 //! daemon.json of the test bed daemon it is pointed at.
 
 use crate::bed::Daemon;
-use serde_json::Value;
+use lab::report::{CheckResult, Report, Status};
 use std::path::{Path, PathBuf};
 
 /// The caller's variables a hermetic run of lab never sees.
@@ -207,31 +207,31 @@ impl Done {
         self
     }
 
-    pub fn json(&self) -> Value {
+    /// The report of `lab check --format json`, typed.
+    pub fn report(&self) -> Report {
         serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON: {e}\n{}", self.context()))
+            .unwrap_or_else(|e| panic!("not a report: {e}\n{}", self.context()))
     }
 
-    /// The JSON result of one check: `check("task3", "tag", "same-image")`.
-    pub fn check(&self, task: &str, step: &str, check: &str) -> Value {
-        let j = self.json();
-        let found = j["tasks"]
-            .as_array()
+    /// The result of one check: `check("task3", "tag", "same-image")`.
+    pub fn check(&self, task: &str, step: &str, check: &str) -> CheckResult {
+        let found = self
+            .report()
+            .tasks
             .into_iter()
-            .flatten()
-            .filter(|t| t["id"] == task)
-            .flat_map(|t| t["steps"].as_array().cloned().unwrap_or_default())
-            .filter(|s| s["id"] == step)
-            .flat_map(|s| s["checks"].as_array().cloned().unwrap_or_default())
-            .find(|c| c["id"] == check);
+            .filter(|t| t.id == task)
+            .flat_map(|t| t.steps)
+            .filter(|s| s.id == step)
+            .flat_map(|s| s.checks)
+            .find(|c| c.id == check);
         found.unwrap_or_else(|| panic!("no check {task}/{step}/{check}\n{}", self.context()))
     }
 
     /// Asserts a check's status, and returns it for more assertions.
-    pub fn status(&self, task: &str, step: &str, check: &str, want: &str) -> Value {
+    pub fn status(&self, task: &str, step: &str, check: &str, want: Status) -> CheckResult {
         let c = self.check(task, step, check);
         assert_eq!(
-            c["status"],
+            c.status,
             want,
             "{task}/{step}/{check}: {}\n{}",
             serde_json::to_string_pretty(&c).unwrap_or_default(),
@@ -241,23 +241,17 @@ impl Done {
     }
 
     /// Every check of a task has one of the statuses given.
-    pub fn all_checks(&self, task: &str, allowed: &[&str]) -> &Done {
-        let j = self.json();
-        for t in j["tasks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["id"] == task)
-        {
-            for s in t["steps"].as_array().into_iter().flatten() {
-                for c in s["checks"].as_array().into_iter().flatten() {
-                    let st = c["status"].as_str().unwrap_or("");
+    pub fn all_checks(&self, task: &str, allowed: &[Status]) -> &Done {
+        for t in self.report().tasks.iter().filter(|t| t.id == task) {
+            for s in &t.steps {
+                for c in &s.checks {
                     assert!(
-                        allowed.contains(&st),
-                        "{}/{}: {st}: {}\n{}",
-                        s["id"],
-                        c["id"],
-                        c["message"],
+                        allowed.contains(&c.status),
+                        "{}/{}: {:?}: {}\n{}",
+                        s.id,
+                        c.id,
+                        c.status,
+                        c.message,
                         self.context()
                     );
                 }
@@ -291,22 +285,6 @@ pub fn measured(timing: &Path) -> (f64, f64) {
     let secs = next().unwrap_or(f64::MAX);
     let mib = next().map_or(f64::MAX, |kib| kib / 1024.0);
     (secs, mib)
-}
-
-/// `actual` against `tests/golden/<file>`; `LAB_BLESS=1` writes it instead
-/// (review the diff). The one golden-file check of the integration tests.
-pub fn golden(file: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(file);
-    if std::env::var_os("LAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("golden folder"))
-            .expect("create golden folder");
-        std::fs::write(&path, actual).expect("write golden file");
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (LAB_BLESS=1 creates it)", path.display()));
-    assert_eq!(actual, want, "{} differs", path.display());
 }
 
 /// The simulated class's folder (`$LAB_GRADEBED_DIR`, as `scripts/gradebed`

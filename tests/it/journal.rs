@@ -4,6 +4,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{home_of, Lab};
+use lab::report::{Evidence, Status};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -46,7 +47,7 @@ fn daemon_with_own_id() -> Daemon {
 }
 
 fn warnings(done: &crate::harness::Done) -> String {
-    done.json()["warnings"].to_string()
+    done.report().warnings.join("\n")
 }
 
 /// Steps 1-3 of task 3, checked, then every tomcat removed and the daemon
@@ -55,7 +56,7 @@ fn progress_only_the_journal_knows(d: &mut Daemon) {
     d.docker(&["pull", "tomcat"]);
     d.docker(&["pull", "tomcat:8.0"]);
     d.docker(&["tag", "tomcat:8.0", "mytomcat:8.0"]);
-    check_task3(d).status("task3", "pull-latest", "pulled", "pass");
+    check_task3(d).status("task3", "pull-latest", "pulled", Status::Pass);
     d.sh("docker image rm -f $(docker images -q tomcat) mytomcat:8.0");
     d.restart();
 }
@@ -65,8 +66,12 @@ fn progress_counts_on_its_daemon_and_not_on_another_one() {
     let mut a = Daemon::start();
     progress_only_the_journal_knows(&mut a);
     let done = check_task3(&a);
-    let c = done.status("task3", "pull-latest", "pulled", "pass");
-    assert_eq!(c["evidence"]["source"], "journal");
+    let c = done.status("task3", "pull-latest", "pulled", Status::Pass);
+    assert!(
+        matches!(c.evidence, Some(Evidence::Journal { .. })),
+        "{:?}",
+        c.evidence
+    );
     let w = warnings(&done);
     assert!(!w.contains("journal"), "no journal warning: {w}");
 
@@ -80,18 +85,18 @@ fn progress_counts_on_its_daemon_and_not_on_another_one() {
     std::fs::copy(journal_of(&a), journal_of(&b)).expect("copy the journal");
     let done = check_task3(&b);
     done.code(1);
-    done.status("task3", "pull-latest", "pulled", "fail");
-    done.status("task3", "pull-8", "pulled", "fail");
+    done.status("task3", "pull-latest", "pulled", Status::Fail);
+    done.status("task3", "pull-8", "pulled", Status::Fail);
     let w = warnings(&done);
     assert!(
         w.contains("lines are ignored, from line 1") && w.contains("another Docker daemon"),
         "{w}"
     );
-    let about_the_journal = done.json()["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|w| w.as_str().unwrap_or("").contains("journal"))
+    let about_the_journal = done
+        .report()
+        .warnings
+        .iter()
+        .filter(|w| w.contains("journal"))
         .count();
     assert_eq!(
         about_the_journal, 1,
@@ -121,7 +126,7 @@ fn a_hand_written_task3_journal_passes_nothing_on_an_empty_daemon() {
         ("remove-latest", "kept-8.0"),
         ("remove-all", "eight-removed"),
     ] {
-        done.status("task3", step, check, "fail");
+        done.status("task3", step, check, Status::Fail);
     }
     let w = warnings(&done);
     assert!(
@@ -163,7 +168,7 @@ fn a_quiz_line_edited_to_passed_is_rejected() {
         .args(["check", "task1", "--format", "json"])
         .run();
     done.code(1);
-    done.status("task1", "quiz", "quiz", "fail");
+    done.status("task1", "quiz", "quiz", Status::Fail);
     let w = warnings(&done);
     assert!(
         w.contains("1 of 1 lines are ignored, from line 1") && w.contains("edited by hand"),
@@ -182,8 +187,12 @@ fn a_line_that_is_not_utf8_costs_only_itself() {
     bytes[first_end / 2] = 0xff;
     std::fs::write(&path, bytes).expect("write");
     let done = check_task3(&d);
-    let c = done.status("task3", "pull-latest", "pulled", "pass");
-    assert_eq!(c["evidence"]["source"], "journal");
+    let c = done.status("task3", "pull-latest", "pulled", Status::Pass);
+    assert!(
+        matches!(c.evidence, Some(Evidence::Journal { .. })),
+        "{:?}",
+        c.evidence
+    );
     let w = warnings(&done);
     assert!(
         w.contains(":1: skipped an unreadable line (it is not UTF-8 text)"),
@@ -271,7 +280,7 @@ fn checking_again_does_not_grow_the_journal() {
     let mut d = Daemon::start();
     progress_only_the_journal_knows(&mut d);
     let first = check_task3(&d);
-    first.status("task3", "pull-latest", "pulled", "pass");
+    first.status("task3", "pull-latest", "pulled", Status::Pass);
     let lines = || {
         std::fs::read_to_string(journal_of(&d))
             .expect("journal")

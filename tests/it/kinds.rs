@@ -4,6 +4,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{home_of, Done, Lab};
+use lab::report::{Evidence, Status};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -47,15 +48,12 @@ fn run(d: &Daemon, checks: &str) -> Done {
     done
 }
 
-fn status(done: &Done, id: &str) -> String {
-    done.check("t1", "s", id)["status"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+fn status(done: &Done, id: &str) -> Status {
+    done.check("t1", "s", id).status
 }
 
 /// Asserts each (check id, status) of a run.
-fn expect(done: &Done, want: &[(&str, &str)]) {
+fn expect(done: &Done, want: &[(&str, Status)]) {
     for (id, st) in want {
         assert_eq!(
             status(done, id),
@@ -82,14 +80,17 @@ fn docker_cli_and_daemon() {
     expect(
         &done,
         &[
-            ("cli", "pass"),
-            ("cli-too-old", "fail"),
-            ("daemon", "pass"),
-            ("daemon-too-old", "fail"),
-            ("info-mismatch", "fail"),
+            ("cli", Status::Pass),
+            ("cli-too-old", Status::Fail),
+            ("daemon", Status::Pass),
+            ("daemon-too-old", Status::Fail),
+            ("info-mismatch", Status::Fail),
         ],
     );
-    assert_eq!(done.check("t1", "s", "info-mismatch")["actual"], "0");
+    assert_eq!(
+        done.check("t1", "s", "info-mismatch").actual.as_deref(),
+        Some("0")
+    );
 }
 
 #[test]
@@ -100,9 +101,9 @@ fn service_skips_without_systemd() {
         "    - { id: svc, service: { name: docker, enabled: true } }\n",
     );
     let want = if Path::new("/run/systemd/system").is_dir() {
-        "fail"
+        Status::Fail
     } else {
-        "skip"
+        Status::Skip
     };
     expect(&done, &[("svc", want)]);
 }
@@ -143,12 +144,12 @@ fn port_and_http() {
     expect(
         &done,
         &[
-            ("open", "pass"),
-            ("closed", "fail"),
-            ("closed-wanted", "pass"),
-            ("page", "pass"),
-            ("wrong-body", "fail"),
-            ("nobody-home", "fail"),
+            ("open", Status::Pass),
+            ("closed", Status::Fail),
+            ("closed-wanted", Status::Pass),
+            ("page", Status::Pass),
+            ("wrong-body", Status::Fail),
+            ("nobody-home", Status::Fail),
         ],
     );
 }
@@ -190,29 +191,31 @@ fn file_json_file_history_and_command() {
         .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777 == 0o600)
         .unwrap_or(false)
     {
-        "pass"
+        Status::Pass
     } else {
-        "fail"
+        Status::Fail
     };
     expect(
         &done,
         &[
-            ("exists", "pass"),
+            ("exists", Status::Pass),
             ("mode", mode),
-            ("missing", "fail"),
-            ("absent-wanted", "pass"),
-            ("json", "pass"),
-            ("json-value", "fail"),
-            ("history", "pass"),
-            ("history-missing", "fail"),
+            ("missing", Status::Fail),
+            ("absent-wanted", Status::Pass),
+            ("json", Status::Pass),
+            ("json-value", Status::Fail),
+            ("history", Status::Pass),
+            ("history-missing", Status::Fail),
             // No history to judge by is the learner's to fix: a fail.
-            ("no-history-file", "fail"),
-            ("cmd", "pass"),
-            ("cmd-exit", "fail"),
+            ("no-history-file", Status::Fail),
+            ("cmd", Status::Pass),
+            ("cmd-exit", Status::Fail),
         ],
     );
-    assert!(done.check("t1", "s", "cmd-exit")["actual"]
-        .as_str()
+    assert!(done
+        .check("t1", "s", "cmd-exit")
+        .actual
+        .as_deref()
         .unwrap_or("")
         .starts_with('3'));
 }
@@ -258,32 +261,32 @@ fn image_container_and_event() {
     expect(
         &done,
         &[
-            ("present", "pass"),
-            ("absent", "fail"),
-            ("absent-wanted", "pass"),
-            ("same-id", "pass"),
-            ("other-id", "fail"),
-            ("ports", "pass"),
-            ("count", "pass"),
-            ("count-wrong", "fail"),
-            ("greeter", "pass"),
-            ("by-image", "pass"),
-            ("wrong-code", "fail"),
-            ("no-such", "fail"),
-            ("pulled", "pass"),
-            ("tagged", "pass"),
-            ("never-deleted", "fail"),
-            ("died", "pass"),
+            ("present", Status::Pass),
+            ("absent", Status::Fail),
+            ("absent-wanted", Status::Pass),
+            ("same-id", Status::Pass),
+            ("other-id", Status::Fail),
+            ("ports", Status::Pass),
+            ("count", Status::Pass),
+            ("count-wrong", Status::Fail),
+            ("greeter", Status::Pass),
+            ("by-image", Status::Pass),
+            ("wrong-code", Status::Fail),
+            ("no-such", Status::Fail),
+            ("pulled", Status::Pass),
+            ("tagged", Status::Pass),
+            ("never-deleted", Status::Fail),
+            ("died", Status::Pass),
         ],
     );
-    assert_eq!(
-        done.check("t1", "s", "pulled")["evidence"]["source"],
-        "event"
-    );
-    assert_eq!(
-        done.check("t1", "s", "present")["evidence"]["source"],
-        "live"
-    );
+    assert!(matches!(
+        done.check("t1", "s", "pulled").evidence,
+        Some(Evidence::Event { .. })
+    ));
+    assert!(matches!(
+        done.check("t1", "s", "present").evidence,
+        Some(Evidence::Live { .. })
+    ));
 }
 
 #[test]
@@ -296,12 +299,13 @@ fn unpublished_ports_fail_with_what_is_published() {
         "    - { id: ports, container: { name: quiet, ports: [\"80->80/tcp\"] } }\n",
     );
     let c = done.check("t1", "s", "ports");
-    assert_eq!(c["status"], "fail", "{c}");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("80->80/tcp"),
-        "{c}"
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert!(c.message.as_str().contains("80->80/tcp"), "{c:?}");
+    assert_eq!(
+        c.actual.as_deref(),
+        Some("no ports (`docker ps` shows none)"),
+        "{c:?}"
     );
-    assert_eq!(c["actual"], "no ports (`docker ps` shows none)", "{c}");
 }
 
 /// Ports are written and shown as `docker ps` shows them: host port first,
@@ -318,10 +322,10 @@ fn published_ports_are_shown_as_docker_ps_shows_them() {
         "    - { id: wrong, container: { name: web, ports: [\"80->80/tcp\"] } }\n    - { id: right, container: { name: web, ports: [\"8080->80/tcp\"] } }\n",
     );
     let c = done.check("t1", "s", "wrong");
-    assert_eq!(c["status"], "fail", "{c}");
-    assert_eq!(c["actual"], shown.as_str(), "{c}");
-    assert_eq!(c["actual"], "127.0.0.1:8080->80/tcp", "{c}");
-    assert_eq!(done.check("t1", "s", "right")["status"], "pass");
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert_eq!(c.actual.as_deref(), Some(shown.as_str()), "{c:?}");
+    assert_eq!(c.actual.as_deref(), Some("127.0.0.1:8080->80/tcp"), "{c:?}");
+    assert_eq!(done.check("t1", "s", "right").status, Status::Pass);
 }
 
 /// `docker run -it` leaves Tty and OpenStdin in the container's
@@ -343,14 +347,11 @@ fn container_inspect_fields_tell_an_interactive_container() {
 "
         ),
     );
-    assert_eq!(done.check("t1", "s", "it")["status"], "pass");
+    assert_eq!(done.check("t1", "s", "it").status, Status::Pass);
     let c = done.check("t1", "s", "plain");
-    assert_eq!(c["status"], "fail", "{c}");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("Config.Tty"),
-        "{c}"
-    );
-    assert_eq!(c["actual"], "false", "{c}");
+    assert_eq!(c.status, Status::Fail, "{c:?}");
+    assert!(c.message.as_str().contains("Config.Tty"), "{c:?}");
+    assert_eq!(c.actual.as_deref(), Some("false"), "{c:?}");
 }
 
 #[test]
@@ -380,11 +381,5 @@ fn a_check_past_its_timeout_is_an_error_not_a_hang() {
         started.elapsed()
     );
     let c = done.check("t1", "s", "slow");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("timed out after 1 s"),
-        "{c}"
-    );
+    assert!(c.message.as_str().contains("timed out after 1 s"), "{c:?}");
 }

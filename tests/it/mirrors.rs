@@ -5,6 +5,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{Done, Lab};
+use lab::report::{CheckResult, Status};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -27,18 +28,15 @@ fn check(d: &Daemon, envs: &[(&str, &str)]) -> Done {
         .run()
 }
 
-fn mirrors_check(done: &Done, status: &str) -> serde_json::Value {
+fn mirrors_check(done: &Done, status: Status) -> CheckResult {
     done.status("task2", "mirror-config", "mirrors-are-urls", status)
 }
 
 #[test]
 fn the_test_bed_registry_answers_over_http() {
     let d = Daemon::start();
-    let c = mirrors_check(&check(&d, &[]), "pass");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("127.0.0.1"),
-        "{c}"
-    );
+    let c = mirrors_check(&check(&d, &[]), Status::Pass);
+    assert!(c.message.as_str().contains("127.0.0.1"), "{c:?}");
 }
 
 #[test]
@@ -48,13 +46,13 @@ fn a_placeholder_mirror_fails_naming_it() {
     with_mirrors(&d, &[&format!("http://{}", d.registry()), placeholder]);
     let done = check(&d, &[]);
     // dockerd takes the URL: only asking it tells that nothing is there.
-    done.status("task2", "mirror-config", "valid-json", "pass");
-    let c = mirrors_check(&done, "fail");
-    let message = c["message"].as_str().unwrap_or("");
+    done.status("task2", "mirror-config", "valid-json", Status::Pass);
+    let c = mirrors_check(&done, Status::Fail);
+    let message = c.message.as_str();
     assert!(
         message.contains("1 of 2 mirror(s) do not answer")
             && message.contains(&format!("{placeholder}: no such host")),
-        "{c}"
+        "{c:?}"
     );
 }
 
@@ -71,14 +69,8 @@ fn a_web_server_that_is_not_a_registry_fails() {
         }
     });
     with_mirrors(&d, &[&format!("http://127.0.0.1:{port}")]);
-    let c = mirrors_check(&check(&d, &[]), "fail");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("answered HTTP 404"),
-        "{c}"
-    );
+    let c = mirrors_check(&check(&d, &[]), Status::Fail);
+    assert!(c.message.as_str().contains("answered HTTP 404"), "{c:?}");
     let _ = server.join();
 }
 
@@ -220,13 +212,10 @@ fn an_https_mirror_answers_when_its_ca_is_trusted() {
     with_mirrors(&d, &[&url]);
     let ca = reg.ca();
     let trusted = check(&d, &[("SSL_CERT_FILE", &ca)]);
-    mirrors_check(&trusted, "pass");
+    mirrors_check(&trusted, Status::Pass);
     let untrusted = check(&d, &[("SSL_CERT_FILE", "/nonexistent.pem")]);
-    let c = mirrors_check(&untrusted, "fail");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("not trusted"),
-        "{c}"
-    );
+    let c = mirrors_check(&untrusted, Status::Fail);
+    assert!(c.message.as_str().contains("not trusted"), "{c:?}");
 }
 
 /// The same registry named by a host name: lab resolves it (through
@@ -239,5 +228,5 @@ fn an_https_mirror_named_by_host_name_is_resolved_and_verified() {
     let url = format!("https://localhost:{}", reg.port);
     with_mirrors(&d, &[&url]);
     let ca = reg.ca();
-    mirrors_check(&check(&d, &[("SSL_CERT_FILE", &ca)]), "pass");
+    mirrors_check(&check(&d, &[("SSL_CERT_FILE", &ca)]), Status::Pass);
 }

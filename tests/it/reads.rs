@@ -7,6 +7,7 @@
 use crate::bed::Daemon;
 use crate::harness::{Done, Lab};
 use crate::kinds::course_with;
+use lab::report::Status;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -74,17 +75,11 @@ fn offline(dir: &Path) -> Lab {
 }
 
 fn message(done: &Done, id: &str) -> String {
-    done.check("t1", "s", id)["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+    done.check("t1", "s", id).message
 }
 
-fn status(done: &Done, id: &str) -> String {
-    done.check("t1", "s", id)["status"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+fn status(done: &Done, id: &str) -> Status {
+    done.check("t1", "s", id).status
 }
 
 #[test]
@@ -99,7 +94,7 @@ fn a_fifo_at_daemon_json_or_at_the_history_fails_the_check_and_never_hangs() {
     // A failed check (1), not an error (3), not killed (-1).
     done.code(1);
     for id in ["valid", "json", "content", "typed"] {
-        assert_eq!(status(&done, id), "fail", "{id}: {}", done.stdout);
+        assert_eq!(status(&done, id), Status::Fail, "{id}: {}", done.stdout);
         let m = message(&done, id);
         assert!(m.contains("FIFO"), "{id}: {m}");
     }
@@ -122,7 +117,7 @@ fn a_folder_at_daemon_json_is_a_failed_check_saying_what_to_do() {
     );
     done.code(1);
     for id in ["valid", "json", "content"] {
-        assert_eq!(status(&done, id), "fail", "{id}");
+        assert_eq!(status(&done, id), Status::Fail, "{id}");
         let m = message(&done, id);
         assert!(
             m.contains("is a folder") && m.contains("rmdir"),
@@ -163,10 +158,10 @@ fn a_huge_random_history_does_not_time_the_daemon_checks_out() {
     let hist = d.dir().join("random_history");
     random_file(&hist, 100 << 20);
     let (done, _) = check(Lab::on(&d), &course, &d.config_file(), &hist, "2");
-    assert_eq!(status(&done, "daemon"), "pass", "{}", done.stdout);
-    assert_eq!(status(&done, "valid"), "pass", "{}", done.stdout);
-    assert_eq!(status(&done, "typed"), "fail", "{}", done.stdout);
-    let warnings = done.check("t1", "s", "typed")["warnings"].to_string();
+    assert_eq!(status(&done, "daemon"), Status::Pass, "{}", done.stdout);
+    assert_eq!(status(&done, "valid"), Status::Pass, "{}", done.stdout);
+    assert_eq!(status(&done, "typed"), Status::Fail, "{}", done.stdout);
+    let warnings = done.check("t1", "s", "typed").warnings.join("\n");
     assert!(warnings.contains("read only its last 1 MiB"), "{warnings}");
     done.code(1);
 }
@@ -203,9 +198,9 @@ fn a_daemon_json_of_full_width_commas_gives_a_short_report() {
         assert_eq!(
             status(&done, "json"),
             if name == "inside.json" {
-                "pass"
+                Status::Pass
             } else {
-                "fail"
+                Status::Fail
             }
         );
         if name == "huge.json" {

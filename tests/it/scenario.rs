@@ -20,6 +20,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{log_command, type_history, Lab};
+use lab::report::Status;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,19 +91,20 @@ impl Scenario {
 
     /// The expected status of each step that `got` has, with `task/*`
     /// expanded to every step of that task.
-    fn want(&self, got: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    fn want(&self, got: &BTreeMap<String, Status>) -> BTreeMap<String, Status> {
         let mut want = BTreeMap::new();
         for kv in self.expect.split_whitespace() {
             let (k, v) = kv.split_once('=').expect("step=status");
+            let v: Status = serde_json::from_value(v.into()).expect("pass, fail or skip");
             let k = self.key(k);
             match k.strip_suffix("/*") {
                 Some(task) => {
                     for step in got.keys().filter(|s| s.starts_with(&format!("{task}/"))) {
-                        want.insert(step.clone(), v.to_string());
+                        want.insert(step.clone(), v);
                     }
                 }
                 None => {
-                    want.insert(k, v.to_string());
+                    want.insert(k, v);
                 }
             }
         }
@@ -111,7 +113,7 @@ impl Scenario {
 
     /// Plays the scenario; returns each step's status and the hints of its
     /// failed checks (by `task/step`), and every check's message.
-    fn play(&self, v: Variant) -> (BTreeMap<String, String>, BTreeMap<String, String>, String) {
+    fn play(&self, v: Variant) -> (BTreeMap<String, Status>, BTreeMap<String, String>, String) {
         let mut d = if self.networked {
             Daemon::start_networked()
         } else {
@@ -136,33 +138,25 @@ impl Scenario {
             }
         }
         let done = lab(&d, &["check", self.task, "--format", "json"]).run();
-        let json = done.json();
         let mut got = BTreeMap::new();
         let mut hints = BTreeMap::new();
         let mut detail = String::new();
-        for t in json["tasks"].as_array().into_iter().flatten() {
-            for s in t["steps"].as_array().into_iter().flatten() {
-                let id = format!(
-                    "{}/{}",
-                    t["id"].as_str().unwrap_or_default(),
-                    s["id"].as_str().unwrap_or_default()
-                );
-                let status = s["status"].as_str().unwrap_or_default().to_string();
-                for c in s["checks"].as_array().into_iter().flatten() {
-                    if let Some(h) = c["hint"].as_str() {
+        for t in done.report().tasks {
+            for s in t.steps {
+                let id = format!("{}/{}", t.id, s.id);
+                for c in s.checks {
+                    if let Some(h) = &c.hint {
                         hints
                             .entry(id.clone())
                             .or_insert_with(String::new)
                             .push_str(h);
                     }
                     detail.push_str(&format!(
-                        "    {id}/{}: {} — {}\n",
-                        c["id"].as_str().unwrap_or_default(),
-                        c["status"].as_str().unwrap_or_default(),
-                        c["message"].as_str().unwrap_or_default()
+                        "    {id}/{}: {:?} — {}\n",
+                        c.id, c.status, c.message
                     ));
                 }
-                got.insert(id, status);
+                got.insert(id, s.status);
             }
         }
         (got, hints, detail)

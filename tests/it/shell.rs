@@ -5,6 +5,7 @@
 use crate::bed::Daemon;
 use crate::harness::{home_of, Lab};
 use crate::kinds::course_with;
+use lab::report::Status;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -310,22 +311,10 @@ fn task7_sees_the_refused_rmi_in_the_log() {
     let done = Lab::on(&d)
         .args(["check", "task7", "--format", "json"])
         .run();
-    let c = done.status("task7", "refused", "tried", "pass");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("exit status 1"),
-        "{c}"
-    );
+    let c = done.status("task7", "refused", "tried", Status::Pass);
+    assert!(c.message.as_str().contains("exit status 1"), "{c:?}");
     // The integration is there: no warning about it.
-    assert!(
-        done.json()["warnings"]
-            .as_array()
-            .is_none_or(|w| w.is_empty()),
-        "{}",
-        done.stdout
-    );
+    assert!(done.report().warnings.is_empty(), "{}", done.stdout);
 }
 
 /// Writes a command log as the hook would.
@@ -372,18 +361,15 @@ fn the_history_kind_reads_status_and_order_from_the_log() {
         .args(["--no-journal", "check", "t1", "--format", "json"])
         .run();
     done.code(1);
-    let st = |id: &str, want: &str| done.status("t1", "s", id, want);
-    st("ok", "pass");
-    let c = st("refused-later-ok", "fail");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("succeeded"),
-        "{c}"
-    );
-    st("not-before-rm", "fail");
-    st("history-before-pull", "fail");
-    st("pull-before-history", "fail");
+    let st = |id: &str, want: Status| done.status("t1", "s", id, want);
+    st("ok", Status::Pass);
+    let c = st("refused-later-ok", Status::Fail);
+    assert!(c.message.as_str().contains("succeeded"), "{c:?}");
+    st("not-before-rm", Status::Fail);
+    st("history-before-pull", Status::Fail);
+    st("pull-before-history", Status::Fail);
     // The torn line is counted, not fatal.
-    assert!(c["warnings"].to_string().contains("skipped 1 line"), "{c}");
+    assert!(c.warnings.join("\n").contains("skipped 1 line"), "{c:?}");
 }
 
 #[test]
@@ -406,16 +392,16 @@ fn without_the_log_a_status_cannot_be_told_and_the_report_says_so_once() {
         .course(&course)
         .args(["--no-journal", "check", "t1", "--format", "json"])
         .run();
-    let c = done.status("t1", "s", "refused", "fail");
-    let msg = c["message"].as_str().unwrap_or("");
+    let c = done.status("t1", "s", "refused", Status::Fail);
+    let msg = c.message.as_str();
     assert!(
         msg.contains("cannot tell") && msg.contains("lab init bash"),
         "{msg}"
     );
-    done.status("t1", "s", "typed", "pass");
-    let warnings = done.json()["warnings"].clone();
-    assert_eq!(warnings.as_array().map(Vec::len), Some(1), "{warnings}");
-    assert!(warnings[0].as_str().unwrap_or("").contains("lab init bash"));
+    done.status("t1", "s", "typed", Status::Pass);
+    let warnings = done.report().warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("lab init bash"));
     // Text: the same one line, once; zh-CN says it in Chinese.
     let text = Lab::on(&d)
         .course(&course)
@@ -442,8 +428,8 @@ fn without_log_or_history_the_check_fails_and_says_how_to_fix_it() {
         .args(["--no-journal", "check", "t1", "--format", "json"])
         .run();
     done.code(1);
-    let c = done.status("t1", "s", "h", "fail");
-    let msg = c["message"].as_str().unwrap_or("");
+    let c = done.status("t1", "s", "h", Status::Fail);
+    let msg = c.message.as_str();
     assert!(
         msg.contains("lab cannot see your commands") && msg.contains("history -a"),
         "{msg}"

@@ -4,6 +4,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{type_history, Done, Lab};
+use lab::report::{Evidence, Status};
 use std::net::TcpListener;
 
 fn check(d: &Daemon, ssh: &TcpListener) -> Done {
@@ -43,16 +44,23 @@ fn a_working_setup_passes_and_systemd_checks_skip_without_systemd() {
     );
     let ssh = sshd();
     let done = check(&d, &ssh);
-    done.code(0).all_checks("task2", &["pass", "skip"]);
-    done.status("task2", "mirror-loaded", "daemon-uses-mirrors", "pass");
-    let greeted = done.status("task2", "hello-world", "greeted", "pass");
-    assert_eq!(greeted["evidence"]["source"], "live");
+    done.code(0)
+        .all_checks("task2", &[Status::Pass, Status::Skip]);
+    done.status(
+        "task2",
+        "mirror-loaded",
+        "daemon-uses-mirrors",
+        Status::Pass,
+    );
+    let greeted = done.status("task2", "hello-world", "greeted", Status::Pass);
+    assert!(
+        matches!(greeted.evidence, Some(Evidence::Live { .. })),
+        "{:?}",
+        greeted.evidence
+    );
     if !std::path::Path::new("/run/systemd/system").exists() {
-        let c = done.status("task2", "daemon", "service-active", "skip");
-        assert!(
-            c["message"].as_str().unwrap_or("").contains("systemd"),
-            "{c}"
-        );
+        let c = done.status("task2", "daemon", "service-active", Status::Skip);
+        assert!(c.message.as_str().contains("systemd"), "{c:?}");
     }
 }
 
@@ -61,8 +69,12 @@ fn hello_world_run_with_rm_passes_on_its_die_event() {
     let d = Daemon::start();
     let out = d.docker(&["run", "--rm", "hello-world"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Hello from Docker!"));
-    let c = check(&d, &sshd()).status("task2", "hello-world", "greeted", "pass");
-    assert_eq!(c["evidence"]["source"], "event");
+    let c = check(&d, &sshd()).status("task2", "hello-world", "greeted", Status::Pass);
+    assert!(
+        matches!(c.evidence, Some(Evidence::Event { .. })),
+        "{:?}",
+        c.evidence
+    );
 }
 
 #[test]
@@ -76,10 +88,10 @@ fn no_ssh_server_fails_the_ssh_step() {
         .run();
     let c = done
         .code(1)
-        .status("task2", "ssh", "sshd-listening", "fail");
+        .status("task2", "ssh", "sshd-listening", Status::Fail);
     assert!(
-        c["hint"].as_str().unwrap_or("").contains("openssh-server"),
-        "{c}"
+        c.hint.as_deref().unwrap_or("").contains("openssh-server"),
+        "{c:?}"
     );
 }
 
@@ -93,10 +105,13 @@ fn full_width_quotes_in_daemon_json_are_pointed_at() {
     .expect("write");
     let done = check(&d, &sshd());
     done.code(1);
-    let c = done.status("task2", "mirror-config", "valid-json", "fail");
-    let actual = c["actual"].as_str().unwrap_or("");
-    assert!(actual.contains(":2:3: `“` is a curly opening quote"), "{c}");
-    assert!(actual.contains("ASCII `\"`"), "{c}");
+    let c = done.status("task2", "mirror-config", "valid-json", Status::Fail);
+    let actual = c.actual.as_deref().unwrap_or("");
+    assert!(
+        actual.contains(":2:3: `“` is a curly opening quote"),
+        "{c:?}"
+    );
+    assert!(actual.contains("ASCII `\"`"), "{c:?}");
     let zh = Lab::on(&d)
         .env("LANG", "zh_CN.UTF-8")
         .args(["check", "task2"])
@@ -117,8 +132,13 @@ fn daemon_json_edited_but_not_applied_gets_the_restart_hint() {
     std::fs::write(d.config_file(), cfg.to_string()).expect("write");
     let done = check(&d, &sshd());
     done.code(1);
-    done.status("task2", "mirror-config", "mirrors-are-urls", "pass");
-    let c = done.status("task2", "mirror-loaded", "daemon-uses-mirrors", "fail");
+    done.status("task2", "mirror-config", "mirrors-are-urls", Status::Pass);
+    let c = done.status(
+        "task2",
+        "mirror-loaded",
+        "daemon-uses-mirrors",
+        Status::Fail,
+    );
     // The restart that works on this machine: with systemd or without it,
     // never a `systemctl` that a machine without systemd would refuse.
     let systemd = std::path::Path::new("/run/systemd/system").is_dir();
@@ -127,39 +147,41 @@ fn daemon_json_edited_but_not_applied_gets_the_restart_hint() {
     } else {
         "sudo service docker restart"
     };
-    let (message, hint) = (
-        c["message"].as_str().unwrap_or(""),
-        c["hint"].as_str().unwrap_or(""),
-    );
-    assert!(message.contains(restart) && hint.contains(restart), "{c}");
+    let (message, hint) = (c.message.as_str(), c.hint.as_deref().unwrap_or(""));
+    assert!(message.contains(restart) && hint.contains(restart), "{c:?}");
     if !systemd {
         assert!(
             !message.contains("systemctl") && !hint.contains("systemctl"),
-            "{c}"
+            "{c:?}"
         );
         assert!(
             hint.contains("/var/log/docker.log") && !hint.contains("journalctl"),
-            "{c}"
+            "{c:?}"
         );
         // The step the service check skipped says what to do instead.
-        let skipped = done.status("task2", "daemon", "service-active", "skip");
+        let skipped = done.status("task2", "daemon", "service-active", Status::Skip);
         assert!(
-            skipped["message"]
+            skipped
+                .message
                 .as_str()
-                .unwrap_or("")
                 .contains("sudo service docker status"),
-            "{skipped}"
+            "{skipped:?}"
         );
     }
     assert!(
-        c["expected"]
-            .as_str()
+        c.expected
+            .as_deref()
             .unwrap_or("")
             .contains(&format!("http://localhost:{}/", registry_port(&d))),
-        "{c}"
+        "{c:?}"
     );
     d.restart();
-    check(&d, &sshd()).status("task2", "mirror-loaded", "daemon-uses-mirrors", "pass");
+    check(&d, &sshd()).status(
+        "task2",
+        "mirror-loaded",
+        "daemon-uses-mirrors",
+        Status::Pass,
+    );
 }
 
 #[test]
@@ -170,13 +192,12 @@ fn mirrors_without_a_scheme_fail_with_the_offending_entry() {
         r#"{"registry-mirrors": ["docker.m.daocloud.io"]}"#,
     )
     .expect("write");
-    let c = check(&d, &sshd()).status("task2", "mirror-config", "mirrors-are-urls", "fail");
+    let c = check(&d, &sshd()).status("task2", "mirror-config", "mirrors-are-urls", Status::Fail);
     assert!(
-        c["message"]
+        c.message
             .as_str()
-            .unwrap_or("")
             .contains("`docker.m.daocloud.io` does not start with https://"),
-        "{c}"
+        "{c:?}"
     );
 }
 
@@ -198,7 +219,7 @@ fn a_stopped_daemon_is_exit_3_with_what_to_do() {
         .args(["check", "task3", "--format", "json"])
         .run();
     json.code(3);
-    json.status("task3", "pull-latest", "pulled", "error");
+    json.status("task3", "pull-latest", "pulled", Status::Error);
 }
 
 #[test]
@@ -248,14 +269,14 @@ fn an_unknown_daemon_json_key_fails_naming_it_and_the_key_meant() {
     let mut cfg: serde_json::Value = serde_json::from_str(&mirrors).expect("json");
     cfg["registy-mirrors"] = serde_json::json!(["https://x.example"]);
     std::fs::write(d.config_file(), cfg.to_string()).expect("write");
-    let c = check(&d, &sshd()).status("task2", "mirror-config", "valid-json", "fail");
-    let message = c["message"].as_str().unwrap_or("");
-    assert!(message.contains("unknown key `registy-mirrors`"), "{c}");
-    assert!(message.contains("did you mean `registry-mirrors`"), "{c}");
+    let c = check(&d, &sshd()).status("task2", "mirror-config", "valid-json", Status::Fail);
+    let message = c.message.as_str();
+    assert!(message.contains("unknown key `registy-mirrors`"), "{c:?}");
+    assert!(message.contains("did you mean `registry-mirrors`"), "{c:?}");
     let major_minor = d.major_minor();
     assert!(
         message.contains(&format!("dockerd {major_minor} will not start")),
-        "{c}"
+        "{c:?}"
     );
 }
 
@@ -268,14 +289,13 @@ fn a_string_where_dockerd_wants_a_boolean_fails_at_its_place() {
     );
     std::fs::write(d.config_file(), text).expect("write");
     let done = check(&d, &sshd());
-    let c = done.status("task2", "mirror-config", "valid-json", "fail");
+    let c = done.status("task2", "mirror-config", "valid-json", Status::Fail);
     assert!(
-        c["message"]
+        c.message
             .as_str()
-            .unwrap_or("")
             .contains(":2:12: `debug` must be true or false"),
-        "{c}"
+        "{c:?}"
     );
     // An upper-case scheme is one dockerd takes.
-    done.status("task2", "mirror-config", "mirrors-are-urls", "pass");
+    done.status("task2", "mirror-config", "mirrors-are-urls", Status::Pass);
 }

@@ -3,6 +3,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{type_commands, type_history, Lab};
+use lab::report::{Evidence, Status};
 
 fn check(d: &Daemon) -> crate::harness::Done {
     Lab::on(d)
@@ -43,19 +44,22 @@ fn all_at_once_without_checking_midway_passes_on_daemon_events() {
         ],
     );
     let done = check(&d);
-    done.code(0).all_checks("task3", &["pass"]);
-    assert_eq!(
-        done.status("task3", "pull-latest", "pulled", "pass")["evidence"]["source"],
-        "event"
-    );
-    assert_eq!(
-        done.status("task3", "tag", "same-image", "pass")["evidence"]["source"],
-        "event"
-    );
-    assert_eq!(
-        done.status("task3", "remove-latest", "kept-8.0", "pass")["evidence"]["source"],
-        "event"
-    );
+    done.code(0).all_checks("task3", &[Status::Pass]);
+    assert!(matches!(
+        done.status("task3", "pull-latest", "pulled", Status::Pass)
+            .evidence,
+        Some(Evidence::Event { .. })
+    ));
+    assert!(matches!(
+        done.status("task3", "tag", "same-image", Status::Pass)
+            .evidence,
+        Some(Evidence::Event { .. })
+    ));
+    assert!(matches!(
+        done.status("task3", "remove-latest", "kept-8.0", Status::Pass)
+            .evidence,
+        Some(Evidence::Event { .. })
+    ));
     let text = Lab::on(&d).args(["check", "task3"]).run();
     text.code(0)
         .stdout_has("PASS task3: 6/6 steps")
@@ -67,11 +71,11 @@ fn progress_checked_midway_survives_a_daemon_restart_through_the_journal() {
     let mut d = Daemon::start();
     pull_and_tag(&d);
     type_history(&d, &["docker images tomcat"]);
-    check(&d).status("task3", "tag", "same-image", "pass");
+    check(&d).status("task3", "tag", "same-image", Status::Pass);
     let latest = d.short_image_id("tomcat:latest");
     d.docker(&["image", "rm", &latest]);
     type_history(&d, &[&format!("docker image rm {latest}")]);
-    check(&d).status("task3", "remove-latest", "kept-8.0", "pass");
+    check(&d).status("task3", "remove-latest", "kept-8.0", Status::Pass);
     d.sh("docker image rm -f $(docker images tomcat -q)");
     // What the history checks read (with no commands at all they fail):
     // the command log, which `--var bash_history=/none` below leaves alone.
@@ -90,8 +94,8 @@ fn progress_checked_midway_survives_a_daemon_restart_through_the_journal() {
     let done = check(&d);
     done.code(0);
     for (step, check) in [("pull-latest", "pulled"), ("remove-all", "eight-removed")] {
-        let c = done.status("task3", step, check, "pass");
-        assert_ne!(c["evidence"]["source"], "live", "{c}");
+        let c = done.status("task3", step, check, Status::Pass);
+        assert!(!matches!(c.evidence, Some(Evidence::Live { .. })), "{c:?}");
     }
 }
 
@@ -100,16 +104,16 @@ fn nothing_ever_pulled_fails_although_no_tomcat_is_left() {
     let d = Daemon::start();
     let done = check(&d);
     done.code(1);
-    let c = done.status("task3", "pull-latest", "pulled", "fail");
+    let c = done.status("task3", "pull-latest", "pulled", Status::Fail);
     assert!(
-        c["hint"]
-            .as_str()
+        c.hint
+            .as_deref()
             .unwrap_or("")
             .contains("docker pull tomcat"),
-        "{c}"
+        "{c:?}"
     );
-    done.status("task3", "remove-all", "no-tomcat", "pass");
-    done.status("task3", "remove-all", "eight-removed", "fail");
+    done.status("task3", "remove-all", "no-tomcat", Status::Pass);
+    done.status("task3", "remove-all", "eight-removed", Status::Fail);
 }
 
 #[test]
@@ -119,19 +123,19 @@ fn skipping_the_tag_fails_the_tag_step_with_its_hint() {
     d.docker(&["pull", "tomcat:8.0"]);
     let done = check(&d);
     done.code(1);
-    let c = done.status("task3", "tag", "same-image", "fail");
+    let c = done.status("task3", "tag", "same-image", Status::Fail);
     assert!(
-        c["hint"]
-            .as_str()
+        c.hint
+            .as_deref()
             .unwrap_or("")
             .contains("docker tag tomcat:8.0 mytomcat:8.0"),
-        "{c}"
+        "{c:?}"
     );
     // ... and still fails once everything is removed: there never was a tag.
     remove_latest_then_all(&d);
     check(&d)
         .code(1)
-        .status("task3", "tag", "same-image", "fail");
+        .status("task3", "tag", "same-image", Status::Fail);
 }
 
 #[test]
@@ -140,14 +144,8 @@ fn tagging_the_wrong_image_is_caught_by_its_id() {
     d.docker(&["pull", "tomcat"]);
     d.docker(&["pull", "tomcat:8.0"]);
     d.docker(&["tag", "tomcat:latest", "mytomcat:8.0"]);
-    let c = check(&d).status("task3", "tag", "same-image", "fail");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("different images"),
-        "{c}"
-    );
+    let c = check(&d).status("task3", "tag", "same-image", Status::Fail);
+    assert!(c.message.as_str().contains("different images"), "{c:?}");
 }
 
 #[test]
@@ -157,20 +155,20 @@ fn removing_8_0_instead_of_latest_fails_with_the_right_hint() {
     d.docker(&["rmi", "tomcat:8.0"]);
     let done = check(&d);
     done.code(1);
-    done.status("task3", "remove-latest", "latest-gone", "fail");
-    let c = done.status("task3", "remove-latest", "kept-8.0", "fail");
+    done.status("task3", "remove-latest", "latest-gone", Status::Fail);
+    let c = done.status("task3", "remove-latest", "kept-8.0", Status::Fail);
     assert!(
-        c["hint"]
-            .as_str()
+        c.hint
+            .as_deref()
             .unwrap_or("")
             .contains("docker pull tomcat:8.0"),
-        "{c}"
+        "{c:?}"
     );
     // Removing everything afterwards does not turn the mistake into a pass.
     d.sh("docker image rm -f $(docker images tomcat -q) $(docker images mytomcat -q)");
     check(&d)
         .code(1)
-        .status("task3", "remove-latest", "kept-8.0", "fail");
+        .status("task3", "remove-latest", "kept-8.0", Status::Fail);
 }
 
 #[test]

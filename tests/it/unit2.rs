@@ -3,6 +3,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{type_commands, type_history, Done, Lab};
+use lab::report::{CheckResult, Status};
 
 fn check(d: &Daemon, task: &str, extra: &[&str]) -> Done {
     let mut lab = Lab::on(d).args(["check", task, "--format", "json"]);
@@ -12,8 +13,8 @@ fn check(d: &Daemon, task: &str, extra: &[&str]) -> Done {
     lab.run()
 }
 
-fn hint(c: &serde_json::Value) -> String {
-    c["hint"].as_str().unwrap_or("").to_string()
+fn hint(c: &CheckResult) -> String {
+    c.hint.as_deref().unwrap_or("").to_string()
 }
 
 // ---------------------------------------------------------------- task 4
@@ -23,7 +24,7 @@ fn task4_first_container_serves_the_welcome_page() {
     let d = Daemon::start_networked();
     d.docker(&["run", "-d", "-p", "80:80", "--name", "nginx_first", "nginx"]);
     let done = check(&d, "task4", &[]);
-    done.code(0).all_checks("task4", &["pass"]);
+    done.code(0).all_checks("task4", &[Status::Pass]);
 }
 
 #[test]
@@ -32,9 +33,9 @@ fn task4_without_publishing_the_port_fails_port_and_page() {
     d.docker(&["run", "-d", "--name", "nginx_first", "nginx"]);
     let done = check(&d, "task4", &[]);
     done.code(1);
-    done.status("task4", "run", "running", "pass");
-    assert!(hint(&done.status("task4", "port", "published", "fail")).contains("-p 80:80"));
-    done.status("task4", "page", "welcome", "fail");
+    done.status("task4", "run", "running", Status::Pass);
+    assert!(hint(&done.status("task4", "port", "published", Status::Fail)).contains("-p 80:80"));
+    done.status("task4", "page", "welcome", Status::Fail);
 }
 
 #[test]
@@ -42,9 +43,9 @@ fn task4_a_container_with_another_name_is_not_nginx_first() {
     let d = Daemon::start_networked();
     d.docker(&["run", "-d", "-p", "80:80", "--name", "web", "nginx"]);
     let done = check(&d, "task4", &[]);
-    let c = done.code(1).status("task4", "run", "running", "fail");
-    assert!(hint(&c).contains("--name nginx_first"), "{c}");
-    done.status("task4", "page", "welcome", "pass");
+    let c = done.code(1).status("task4", "run", "running", Status::Fail);
+    assert!(hint(&c).contains("--name nginx_first"), "{c:?}");
+    done.status("task4", "page", "welcome", Status::Pass);
 }
 
 // ---------------------------------------------------------------- task 5
@@ -79,7 +80,7 @@ fn task5_happy_path_with_the_ports_read_from_the_daemon() {
     );
     check(&d, "task5", &[])
         .code(0)
-        .all_checks("task5", &["pass"]);
+        .all_checks("task5", &[Status::Pass]);
 }
 
 #[test]
@@ -93,15 +94,15 @@ fn task5_a_wrong_port_answer_is_explained_and_fails_the_quiz_step() {
         .stdout_has("the answer is a) 3306/tcp; c) 33060/tcp")
         .stdout_has("X protocol")
         .stdout_has("passed: 3/4");
-    let c = check(&d, "task5", &[]).status("task5", "inspect", "quiz", "fail");
-    let message = c["message"].as_str().unwrap_or("");
+    let c = check(&d, "task5", &[]).status("task5", "inspect", "quiz", Status::Fail);
+    let message = c.message.as_str();
     assert!(
         message.contains("3/4") && message.contains("`ports`"),
-        "{c}"
+        "{c:?}"
     );
     // Taken again with the ports right, the step passes.
     task5_quiz(&d, "a c").code(0);
-    check(&d, "task5", &[]).status("task5", "inspect", "quiz", "pass");
+    check(&d, "task5", &[]).status("task5", "inspect", "quiz", Status::Pass);
 }
 
 #[test]
@@ -113,33 +114,28 @@ fn task5_removing_ubuntu_latest_instead_of_myubuntu_is_caught() {
     let done = check(&d, "task5", &[]);
     done.code(1);
     assert!(
-        hint(&done.status("task5", "untag", "ubuntu-stays", "fail")).contains("docker pull ubuntu")
+        hint(&done.status("task5", "untag", "ubuntu-stays", Status::Fail))
+            .contains("docker pull ubuntu")
     );
-    done.status("task5", "untag", "myubuntu-gone", "fail");
+    done.status("task5", "untag", "myubuntu-gone", Status::Fail);
     // With ubuntu:latest gone there is nothing to compare myubuntu with ...
-    let c = done.status("task5", "tag", "same-image", "fail");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("cannot compare"),
-        "{c}"
-    );
+    let c = done.status("task5", "tag", "same-image", Status::Fail);
+    assert!(c.message.as_str().contains("cannot compare"), "{c:?}");
     // ... and following the hint brings the tag step back.
     d.docker(&["pull", "ubuntu"]);
     let done = check(&d, "task5", &[]);
-    done.status("task5", "tag", "same-image", "pass");
-    done.status("task5", "untag", "ubuntu-stays", "pass");
+    done.status("task5", "tag", "same-image", Status::Pass);
+    done.status("task5", "untag", "ubuntu-stays", Status::Pass);
 }
 
 #[test]
 fn task5_skipping_the_tag_fails_the_tag_step() {
     let d = Daemon::start();
     d.docker(&["pull", "ubuntu"]);
-    let c = check(&d, "task5", &[]).status("task5", "tag", "same-image", "fail");
+    let c = check(&d, "task5", &[]).status("task5", "tag", "same-image", Status::Fail);
     assert!(
         hint(&c).contains("docker tag ubuntu:latest myubuntu:latest"),
-        "{c}"
+        "{c:?}"
     );
 }
 
@@ -165,7 +161,7 @@ fn task6_save_remove_load_keeps_the_image_id() {
     d.docker(&["load", "-i", &format!("{dir}/mysql5.7.tar")]);
     check(&d, "task6", &["--var", &var])
         .code(0)
-        .all_checks("task6", &["pass"]);
+        .all_checks("task6", &[Status::Pass]);
 }
 
 #[test]
@@ -179,8 +175,8 @@ fn task6_not_loading_it_back_fails_the_load_step() {
     d.docker(&["rmi", "mysql:5.7"]);
     let done = check(&d, "task6", &["--var", &var]);
     done.code(1)
-        .status("task6", "remove", "saved-first", "pass");
-    assert!(hint(&done.status("task6", "load", "loaded", "fail")).contains("docker load -i"));
+        .status("task6", "remove", "saved-first", Status::Pass);
+    assert!(hint(&done.status("task6", "load", "loaded", Status::Fail)).contains("docker load -i"));
 }
 
 /// Hints say where this run looks: `--var images_dir` moves the archive,
@@ -191,18 +187,18 @@ fn task6_hints_and_commands_follow_the_images_dir_variable() {
     let dir = d.dir().join("srv-images").display().to_string();
     let var = format!("images_dir={dir}");
     let done = check(&d, "task6", &["--var", &var]);
-    let c = done.status("task6", "save", "archive", "fail");
+    let c = done.status("task6", "save", "archive", Status::Fail);
     let h = hint(&c);
     assert!(
         h.contains(&format!("mkdir -p {dir}`"))
             && h.contains(&format!("-o {dir}/mysql5.7.tar"))
             && !h.contains("/data/docker/images")
             && !h.contains("${"),
-        "{c}"
+        "{c:?}"
     );
-    let j = done.json();
-    let save = &j["tasks"][0]["steps"][0];
-    assert_eq!(save["commands"][0], format!("mkdir -p {dir}"), "{save}");
+    let report = done.report();
+    let save = &report.tasks[0].steps[0];
+    assert_eq!(save.commands[0], format!("mkdir -p {dir}"), "{save:?}");
     let text = Lab::on(&d)
         .args(["--lang", "zh-CN", "check", "task6", "--var", &var])
         .run();
@@ -224,8 +220,9 @@ fn task6_removing_before_saving_is_caught() {
     d.sh(&format!(
         "mkdir -p {dir} && docker save mysql:5.7 -o {dir}/mysql5.7.tar"
     ));
-    let c = check(&d, "task6", &["--var", &var]).status("task6", "remove", "saved-first", "fail");
-    assert!(hint(&c).contains("Save before you remove"), "{c}");
+    let c =
+        check(&d, "task6", &["--var", &var]).status("task6", "remove", "saved-first", Status::Fail);
+    assert!(hint(&c).contains("Save before you remove"), "{c:?}");
 }
 
 #[test]
@@ -236,17 +233,11 @@ fn task6_an_archive_of_another_image_is_not_mysql() {
     d.sh(&format!(
         "mkdir -p {dir} && docker save tomcat -o {dir}/mysql5.7.tar"
     ));
-    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", "fail");
-    assert_eq!(c["actual"], "tomcat:latest", "{c}");
+    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", Status::Fail);
+    assert_eq!(c.actual.as_deref(), Some("tomcat:latest"), "{c:?}");
     std::fs::write(format!("{dir}/mysql5.7.tar"), "not a tar").expect("write");
-    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", "fail");
-    assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("not an image archive"),
-        "{c}"
-    );
+    let c = check(&d, "task6", &["--var", &var]).status("task6", "save", "archive", Status::Fail);
+    assert!(c.message.as_str().contains("not an image archive"), "{c:?}");
 }
 
 // ---------------------------------------------------------------- task 7
@@ -277,7 +268,7 @@ fn task7_container_first_then_image_then_prune() {
     );
     check(&d, "task7", &[])
         .code(0)
-        .all_checks("task7", &["pass"]);
+        .all_checks("task7", &[Status::Pass]);
 }
 
 #[test]
@@ -289,7 +280,7 @@ fn task7_forcing_the_image_away_leaves_the_container_and_fails() {
     let done = check(&d, "task7", &[]);
     done.code(1);
     assert!(
-        hint(&done.status("task7", "rm-container", "container-first", "fail"))
+        hint(&done.status("task7", "rm-container", "container-first", Status::Fail))
             .contains("docker rm")
     );
 }
@@ -301,17 +292,17 @@ fn task7_dangling_images_left_fail_the_prune_step() {
     d.docker(&["pull", "tomcat:latest"]);
     // Moving the 8.0 tag leaves the old 8.0 image without a name: dangling.
     d.docker(&["tag", "tomcat:latest", "tomcat:8.0"]);
-    let c = check(&d, "task7", &[]).status("task7", "prune", "no-dangling", "fail");
-    assert!(hint(&c).contains("docker image prune -f"), "{c}");
+    let c = check(&d, "task7", &[]).status("task7", "prune", "no-dangling", Status::Fail);
+    assert!(hint(&c).contains("docker image prune -f"), "{c:?}");
     d.docker(&["image", "prune", "-f"]);
-    check(&d, "task7", &[]).status("task7", "prune", "no-dangling", "pass");
+    check(&d, "task7", &[]).status("task7", "prune", "no-dangling", Status::Pass);
 }
 
 #[test]
 fn task7_never_running_the_container_fails_the_first_step() {
     let d = Daemon::start();
-    let c = check(&d, "task7", &[]).status("task7", "run-echo", "printed", "fail");
-    assert!(hint(&c).contains("hello! I am here!"), "{c}");
+    let c = check(&d, "task7", &[]).status("task7", "run-echo", "printed", Status::Fail);
+    assert!(hint(&c).contains("hello! I am here!"), "{c:?}");
 }
 
 // ---------------------------------------------------------------- task 8
@@ -354,7 +345,7 @@ fn task8_commit_and_build() {
     ));
     check(&d, "task8", &[])
         .code(0)
-        .all_checks("task8", &["pass"]);
+        .all_checks("task8", &[Status::Pass]);
 }
 
 #[test]
@@ -371,12 +362,9 @@ fn task8_a_commit_without_author_and_message_fails_with_the_hint() {
         "touch /test",
     ]);
     d.docker(&["commit", "c1", "test:01"]);
-    let c = check(&d, "task8", &[]).status("task8", "commit", "committed-image", "fail");
-    assert!(
-        c["message"].as_str().unwrap_or("").contains("Author"),
-        "{c}"
-    );
-    assert!(hint(&c).contains("-a \"Docker Newbee\""), "{c}");
+    let c = check(&d, "task8", &[]).status("task8", "commit", "committed-image", Status::Fail);
+    assert!(c.message.as_str().contains("Author"), "{c:?}");
+    assert!(hint(&c).contains("-a \"Docker Newbee\""), "{c:?}");
 }
 
 #[test]
@@ -385,24 +373,18 @@ fn task8_a_build_without_the_label_or_from_another_base_fails() {
     d.docker(&["pull", "ubuntu:18.04"]);
     let dir = dockerfile(&d, "FROM ubuntu:18.04\nRUN echo x > /x\n");
     d.sh(&format!("cd {dir} && docker build -t python:3 ."));
-    let c = check(&d, "task8", &[]).status("task8", "build", "built", "fail");
+    let c = check(&d, "task8", &[]).status("task8", "build", "built", Status::Fail);
     assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("Config.Labels.Version"),
-        "{c}"
+        c.message.as_str().contains("Config.Labels.Version"),
+        "{c:?}"
     );
     d.docker(&["pull", "busybox"]);
     let dir = dockerfile(&d, "FROM busybox\nLABEL Version=1.0\nRUN echo x > /x\n");
     d.sh(&format!("cd {dir} && docker build -t python:3 ."));
-    let c = check(&d, "task8", &[]).status("task8", "build", "built", "fail");
+    let c = check(&d, "task8", &[]).status("task8", "build", "built", Status::Fail);
     assert!(
-        c["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("not built FROM ubuntu:18.04"),
-        "{c}"
+        c.message.as_str().contains("not built FROM ubuntu:18.04"),
+        "{c:?}"
     );
 }
 
@@ -411,7 +393,7 @@ fn task8_no_file_created_fails_the_first_step() {
     let d = Daemon::start();
     d.docker(&["pull", "ubuntu:18.04"]);
     d.docker(&["run", "--name", "c1", "ubuntu:18.04", "true"]);
-    check(&d, "task8", &[]).status("task8", "change", "file-created", "fail");
+    check(&d, "task8", &[]).status("task8", "change", "file-created", Status::Fail);
 }
 
 // ---------------------------------------------------------------- task 9
@@ -437,7 +419,7 @@ fn task9_push_to_a_private_registry() {
     let config = format!("docker_config={}", d.cli_config().display());
     check(&d, "task9", &["--var", &config])
         .code(0)
-        .all_checks("task9", &["pass"]);
+        .all_checks("task9", &[Status::Pass]);
 }
 
 #[test]
@@ -456,10 +438,12 @@ fn task9_a_tag_without_the_registry_address_is_never_pushed_there() {
     d.docker(&["tag", "ubuntu:18.04", "myubuntu:18.04"]);
     let done = check(&d, "task9", &[]);
     done.code(1)
-        .status("task9", "run-registry", "running", "pass");
-    assert!(hint(&done.status("task9", "tag", "same-image", "fail"))
-        .contains("localhost:5000/myubuntu:18.04"));
-    done.status("task9", "push", "in-catalog", "fail");
+        .status("task9", "run-registry", "running", Status::Pass);
+    assert!(
+        hint(&done.status("task9", "tag", "same-image", Status::Fail))
+            .contains("localhost:5000/myubuntu:18.04")
+    );
+    done.status("task9", "push", "in-catalog", Status::Fail);
 }
 
 #[test]
@@ -467,6 +451,6 @@ fn task9_no_registry_running_fails_its_step_and_the_api() {
     let d = Daemon::start_networked();
     let done = check(&d, "task9", &[]);
     done.code(1);
-    done.status("task9", "run-registry", "running", "fail");
-    done.status("task9", "push", "in-catalog", "fail");
+    done.status("task9", "run-registry", "running", Status::Fail);
+    done.status("task9", "push", "in-catalog", Status::Fail);
 }

@@ -2,6 +2,7 @@
 
 use crate::bed::Daemon;
 use crate::harness::{type_history, Done, Lab};
+use lab::report::{Evidence, Status};
 
 fn check(d: &Daemon, task: &str) -> Done {
     Lab::on(d).args(["check", task, "--format", "json"]).run()
@@ -32,7 +33,9 @@ fn task10_versions_and_containers_as_the_course_types_them() {
         &d,
         &["docker ps", "docker ps -a", &format!("docker rm {id}")],
     );
-    check(&d, "task10").code(0).all_checks("task10", &["pass"]);
+    check(&d, "task10")
+        .code(0)
+        .all_checks("task10", &[Status::Pass]);
 }
 
 #[test]
@@ -44,14 +47,14 @@ fn task10_removing_2_4_instead_of_latest_is_caught() {
     d.docker(&["rmi", "httpd:2.4"]);
     let done = check(&d, "task10");
     done.code(1)
-        .status("task10", "rm-latest", "latest-gone", "fail");
-    let c = done.status("task10", "rm-latest", "kept-2.4", "fail");
+        .status("task10", "rm-latest", "latest-gone", Status::Fail);
+    let c = done.status("task10", "rm-latest", "kept-2.4", Status::Fail);
     assert!(
-        c["hint"]
-            .as_str()
+        c.hint
+            .as_deref()
             .unwrap_or("")
             .contains("docker pull httpd:2.4"),
-        "{c}"
+        "{c:?}"
     );
 }
 
@@ -62,10 +65,10 @@ fn task10_removing_the_container_by_name_is_not_by_id() {
     d.docker(&["rm", "greeter"]);
     type_history(&d, &["docker rm greeter"]);
     let done = check(&d, "task10");
-    done.status("task10", "rm-container", "destroyed", "pass");
-    done.status("task10", "rm-container", "by-id", "fail");
-    done.status("task10", "run", "hello-ran", "pass");
-    done.status("task10", "run", "httpd-running", "fail");
+    done.status("task10", "rm-container", "destroyed", Status::Pass);
+    done.status("task10", "rm-container", "by-id", Status::Fail);
+    done.status("task10", "run", "hello-ran", Status::Pass);
+    done.status("task10", "run", "httpd-running", Status::Fail);
 }
 
 // ---------------------------------------------------------------- task 11
@@ -108,8 +111,12 @@ fn task11_answers_read_from_your_own_daemon_pass() {
     quiz(&d, &own_answers(&d)).code(0).stdout_has("passed: 5/5");
     let c = check(&d, "task11")
         .code(0)
-        .status("task11", "quiz", "quiz", "pass");
-    assert_eq!(c["evidence"]["source"], "journal");
+        .status("task11", "quiz", "quiz", Status::Pass);
+    assert!(
+        matches!(c.evidence, Some(Evidence::Journal { .. })),
+        "{:?}",
+        c.evidence
+    );
 }
 
 #[test]
@@ -129,22 +136,22 @@ fn task11_answers_copied_from_another_machine_fail() {
         .stdout_has(&format!("accepted: `{major_minor}"));
     let c = check(&d, "task11")
         .code(1)
-        .status("task11", "quiz", "quiz", "fail");
-    assert!(c["message"].as_str().unwrap_or("").contains("/5"), "{c}");
+        .status("task11", "quiz", "quiz", Status::Fail);
+    assert!(c.message.as_str().contains("/5"), "{c:?}");
 }
 
 #[test]
 fn task11_quiz_not_taken_and_quiz_without_a_daemon() {
     let mut d = Daemon::start();
-    let c = check(&d, "task11").status("task11", "quiz", "quiz", "fail");
+    let c = check(&d, "task11").status("task11", "quiz", "quiz", Status::Fail);
     assert!(
-        c["hint"].as_str().unwrap_or("").contains("lab quiz task11"),
-        "{c}"
+        c.hint.as_deref().unwrap_or("").contains("lab quiz task11"),
+        "{c:?}"
     );
     let answers = own_answers(&d);
     d.stop();
     quiz(&d, &answers)
         .code(3)
         .stderr_has("nothing was recorded");
-    check(&d, "task11").status("task11", "quiz", "quiz", "fail");
+    check(&d, "task11").status("task11", "quiz", "quiz", Status::Fail);
 }
