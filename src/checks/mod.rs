@@ -222,7 +222,7 @@ pub fn evaluate<'a>(
                     "{}{}{}",
                     e.text(ctx.lang),
                     ctx.lang.pick(". ", "。"),
-                    e.advice(ctx.lang, ctx.machine.has_systemd())
+                    ctx.machine.advice(&e, ctx.lang)
                 )),
                 Err(_) => {
                     let e = ObserveError::Timeout {
@@ -233,7 +233,7 @@ pub fn evaluate<'a>(
                         "{}{}{}",
                         e.text(ctx.lang),
                         ctx.lang.pick(". ", "。"),
-                        e.advice(ctx.lang, ctx.machine.has_systemd())
+                        ctx.machine.advice(&e, ctx.lang)
                     ))
                 }
             }

@@ -152,6 +152,7 @@ pub(super) async fn logged_in(
             )
         }
     };
+    let machine = machine.with_advice(super::advice::for_vm);
     let machine = machine.observed_until(plan.deadline);
     graded(plan, tasks, &machine, home, &journal_path, started).await
 }
