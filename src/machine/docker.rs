@@ -559,6 +559,55 @@ impl DockerView {
     }
 }
 
+/// A daemon's answers given in advance, as the API's JSON (`fake.rs`):
+/// what is given is never asked for, the rest meets no daemon.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Canned {
+    pub(crate) version: Option<serde_json::Value>,
+    pub(crate) info: Option<serde_json::Value>,
+    pub(crate) images: Option<serde_json::Value>,
+    pub(crate) containers: Option<serde_json::Value>,
+    pub(crate) events: Option<Vec<DaemonEvent>>,
+    /// `docker image inspect` by reference; `None`: no such image.
+    pub(crate) inspected: Vec<(String, Option<serde_json::Value>)>,
+}
+
+#[cfg(test)]
+impl DockerView {
+    /// A view whose caches hold `canned` already; anything else asked
+    /// finds no daemon (`unix:///nonexistent/docker.sock`).
+    pub(crate) fn canned(canned: Canned) -> DockerView {
+        fn parse<T: serde::de::DeserializeOwned>(what: &str, json: serde_json::Value) -> T {
+            serde_json::from_value(json)
+                .unwrap_or_else(|e| panic!("a canned {what} answer in the API's shape: {e}"))
+        }
+        let view = DockerView::new("unix:///nonexistent/docker.sock".into(), 1);
+        if let Some(v) = canned.version {
+            let _ = view.version.set(Ok(parse("version", v)));
+        }
+        if let Some(v) = canned.info {
+            let _ = view.info.set(Ok(parse("info", v)));
+        }
+        if let Some(v) = canned.images {
+            let _ = view.images.set(Ok(parse("image list", v)));
+        }
+        if let Some(v) = canned.containers {
+            let _ = view.containers.set(Ok(parse("container list", v)));
+        }
+        if let Some(v) = canned.events {
+            let _ = view.events.set(Ok(v));
+        }
+        if let Ok(mut cache) = view.inspected.lock() {
+            for (reference, json) in canned.inspected {
+                let inspected = json.map(|j| parse("image inspect", j));
+                cache.insert(reference, Ok(inspected));
+            }
+        }
+        view
+    }
+}
+
 impl DockerView {
     /// The image list, if a check of this run already fetched it (never
     /// fetches: used to journal what was seen without extra API calls).

@@ -14,6 +14,8 @@ mod destination;
 mod dial;
 mod docker;
 mod error;
+#[cfg(test)]
+mod fake;
 mod local;
 pub mod login;
 mod ping;
