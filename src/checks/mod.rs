@@ -30,6 +30,8 @@ pub mod reference;
 mod registry_mirrors;
 mod service;
 mod tag_source;
+#[cfg(test)]
+mod testing;
 
 pub use matcher::{is_match, lookup, regex_problem, show};
 
