@@ -441,11 +441,7 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, Vec<u8>)
         .await
         .map_err(|e| e.to_string())
         .and_then(|v| serde_json::to_string_pretty(v).map_err(|e| e.to_string()));
-    let containers = d
-        .containers()
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::to_string_pretty(v).map_err(|e| e.to_string()));
+    let containers = d.containers_json().await.map_err(|e| e.to_string());
     let events = d.events().await.map_err(|e| e.to_string()).and_then(|v| {
         let relevant: Vec<_> = v
             .iter()

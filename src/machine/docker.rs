@@ -6,10 +6,11 @@
 //! not change while lab looks at it, and most checks of a task read the same
 //! image list and event buffer.
 
+use super::view::{Container, ContainerDetails, ImageDetails, Port};
 use super::ObserveError;
 use bollard::models::{
-    ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, SystemInfo,
-    SystemVersion,
+    ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, PortSummary,
+    SystemInfo, SystemVersion,
 };
 use bollard::query_parameters::{
     EventsOptions, ListContainersOptions, ListImagesOptions, LogsOptions,
@@ -79,13 +80,69 @@ pub struct DockerView {
     info: Cached<SystemInfo>,
     images: Cached<Vec<ImageSummary>>,
     dangling: Cached<Vec<ImageSummary>>,
-    containers: Cached<Vec<ContainerSummary>>,
+    containers: Cached<Listed>,
     events: Cached<Vec<DaemonEvent>>,
     /// Events are read as of this moment (Unix nanoseconds, our clock):
     /// the later ones go to `after_deadline`.
     pub(super) deadline: Option<i64>,
     after_deadline: std::sync::OnceLock<Vec<DaemonEvent>>,
-    inspected: Mutex<HashMap<String, Result<Option<ImageInspect>, ObserveError>>>,
+    inspected: Mutex<HashMap<String, Result<Option<ImageDetails>, ObserveError>>>,
+}
+
+/// `docker ps -a`: the daemon's answer as it came (kept for the evidence
+/// `lab grade` saves) and lab's view of it.
+struct Listed {
+    raw: Vec<ContainerSummary>,
+    view: Vec<Container>,
+}
+
+impl Listed {
+    fn of(raw: Vec<ContainerSummary>) -> Listed {
+        let view = raw.iter().map(container).collect();
+        Listed { raw, view }
+    }
+}
+
+/// lab's view of a container of the list.
+fn container(c: &ContainerSummary) -> Container {
+    Container {
+        id: c.id.clone().unwrap_or_default(),
+        names: c.names.clone().unwrap_or_default(),
+        image: c.image.clone(),
+        image_id: c.image_id.clone(),
+        state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+        ports: c.ports.iter().flatten().map(port).collect(),
+    }
+}
+
+fn port(p: &PortSummary) -> Port {
+    Port {
+        ip: p.ip.clone().unwrap_or_default(),
+        private: p.private_port,
+        public: p.public_port,
+        proto: match p.typ {
+            Some(t) if !t.to_string().is_empty() => t.to_string(),
+            _ => "tcp".into(),
+        },
+    }
+}
+
+/// lab's view of `docker image inspect`.
+fn image_details(i: ImageInspect) -> ImageDetails {
+    let document = serde_json::to_value(&i).unwrap_or_default();
+    ImageDetails {
+        layers: i.root_fs.and_then(|r| r.layers).unwrap_or_default(),
+        document,
+    }
+}
+
+/// lab's view of `docker container inspect`.
+fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
+    let document = serde_json::to_value(&c).unwrap_or_default();
+    ContainerDetails {
+        exit_code: c.state.and_then(|s| s.exit_code),
+        document,
+    }
 }
 
 impl DockerView {
@@ -416,23 +473,40 @@ impl DockerView {
     }
 
     /// `docker ps -a`.
-    pub async fn containers(&self) -> Result<&[ContainerSummary], ObserveError> {
-        self.cached(&self.containers, |d| {
+    pub async fn containers(&self) -> Result<&[Container], ObserveError> {
+        Ok(&self.listed().await?.view)
+    }
+
+    /// `docker ps -a` as the daemon answered it, as pretty JSON: the
+    /// evidence `lab grade` keeps (the same fetch as [`Self::containers`]).
+    pub async fn containers_json(&self) -> Result<String, ObserveError> {
+        let raw = &self.listed().await?.raw;
+        serde_json::to_string_pretty(raw).map_err(|e| ObserveError::Docker {
+            op: "list containers",
+            host: self.label.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    async fn listed(&self) -> Result<&Listed, ObserveError> {
+        self.cached(&self.containers, |d| async move {
             let opts = ListContainersOptions {
                 all: true,
                 ..Default::default()
             };
-            self.call("list containers", d.list_containers(Some(opts)))
+            let raw = self
+                .call("list containers", d.list_containers(Some(opts)))
+                .await?;
+            Ok(Listed::of(raw))
         })
         .await
-        .map(Vec::as_slice)
     }
 
     /// `docker image inspect REF`; `None` when there is no such image.
     pub async fn inspect_image(
         &self,
         reference: &str,
-    ) -> Result<Option<ImageInspect>, ObserveError> {
+    ) -> Result<Option<ImageDetails>, ObserveError> {
         if let Some(hit) = self
             .inspected
             .lock()
@@ -444,7 +518,7 @@ impl DockerView {
         let docker = self.docker().await?;
         let fut = docker.inspect_image(reference);
         let result = match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
-            Ok(Ok(i)) => Ok(Some(i)),
+            Ok(Ok(i)) => Ok(Some(image_details(i))),
             Ok(Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             })) => Ok(None),
@@ -462,13 +536,11 @@ impl DockerView {
     }
 
     /// `docker container inspect ID`.
-    pub async fn inspect_container(
-        &self,
-        id: &str,
-    ) -> Result<ContainerInspectResponse, ObserveError> {
+    pub async fn inspect_container(&self, id: &str) -> Result<ContainerDetails, ObserveError> {
         let docker = self.docker().await?;
         self.call("inspect a container", docker.inspect_container(id, None))
             .await
+            .map(container_details)
     }
 
     /// `docker diff ID`: the paths a container changed, added or deleted.
@@ -593,14 +665,16 @@ impl DockerView {
             let _ = view.images.set(Ok(parse("image list", v)));
         }
         if let Some(v) = canned.containers {
-            let _ = view.containers.set(Ok(parse("container list", v)));
+            let _ = view
+                .containers
+                .set(Ok(Listed::of(parse("container list", v))));
         }
         if let Some(v) = canned.events {
             let _ = view.events.set(Ok(v));
         }
         if let Ok(mut cache) = view.inspected.lock() {
             for (reference, json) in canned.inspected {
-                let inspected = json.map(|j| parse("image inspect", j));
+                let inspected = json.map(|j| image_details(parse("image inspect", j)));
                 cache.insert(reference, Ok(inspected));
             }
         }

@@ -24,11 +24,13 @@ mod read;
 mod remote;
 pub mod ssh;
 mod tar;
+mod view;
 
 pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use deadline::Late;
 pub(crate) use error::reason_zh as os_reason_zh;
 pub use tar::Member;
+pub use view::{Container, ImageDetails, Port};
 
 pub use destination::{refused_host, refused_user, Refusal};
 pub use docker::{DaemonEvent, DockerView, Follow, DEFAULT_HOST};

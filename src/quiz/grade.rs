@@ -159,7 +159,7 @@ async fn live_value(
         ),
         (_, _, Some(image), Some(path)) => match machine.docker.inspect_image(&expand(image)).await
         {
-            Ok(Some(i)) => (Ok(serde_json::to_value(i).unwrap_or_default()), path),
+            Ok(Some(i)) => (Ok(i.document), path),
             Ok(None) => {
                 return Err(tr!(
                     lang,
