@@ -55,8 +55,7 @@ impl Probe for Daemon {
         }
         let mut found = Vec::new();
         if !self.info.is_empty() {
-            let info = serde_json::to_value(info).unwrap_or_default();
-            match matcher::check_all(&self.info, &info, "`docker info`", lang) {
+            match matcher::check_all(&self.info, &info.document, "`docker info`", lang) {
                 Ok(seen) => found.extend(seen),
                 Err(failed) => return Ok(*failed),
             }

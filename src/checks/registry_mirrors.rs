@@ -162,10 +162,7 @@ impl Probe for RegistryMirrors {
                 .docker
                 .info()
                 .await?
-                .registry_config
-                .as_ref()
-                .and_then(|r| r.mirrors.clone())
-                .unwrap_or_default()
+                .mirrors
                 .iter()
                 .map(|m| normalize_mirror(m))
                 .collect();

@@ -6,7 +6,7 @@
 //! not change while lab looks at it, and most checks of a task read the same
 //! image list and event buffer.
 
-use super::view::{Container, ContainerDetails, ImageDetails, Port};
+use super::view::{Container, ContainerDetails, Image, ImageDetails, Info, Port, Version};
 use super::ObserveError;
 use bollard::models::{
     ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, PortSummary,
@@ -76,11 +76,11 @@ pub struct DockerView {
     known_version: Option<(usize, usize)>,
     timeout: u64,
     conn: Cached<Docker>,
-    version: Cached<SystemVersion>,
-    info: Cached<SystemInfo>,
-    images: Cached<Vec<ImageSummary>>,
-    dangling: Cached<Vec<ImageSummary>>,
-    containers: Cached<Listed>,
+    version: Cached<Version>,
+    info: Cached<Info>,
+    images: Cached<Listed<ImageSummary, Image>>,
+    dangling: Cached<Listed<ImageSummary, Image>>,
+    containers: Cached<Listed<ContainerSummary, Container>>,
     events: Cached<Vec<DaemonEvent>>,
     /// Events are read as of this moment (Unix nanoseconds, our clock):
     /// the later ones go to `after_deadline`.
@@ -89,18 +89,53 @@ pub struct DockerView {
     inspected: Mutex<HashMap<String, Result<Option<ImageDetails>, ObserveError>>>,
 }
 
-/// `docker ps -a`: the daemon's answer as it came (kept for the evidence
-/// `lab grade` saves) and lab's view of it.
-struct Listed {
-    raw: Vec<ContainerSummary>,
-    view: Vec<Container>,
+/// A list (`docker images -a`, `docker ps -a`): the daemon's answer as it
+/// came (kept for the evidence `lab grade` saves) and lab's view of it.
+struct Listed<R, V> {
+    raw: Vec<R>,
+    view: Vec<V>,
 }
 
-impl Listed {
-    fn of(raw: Vec<ContainerSummary>) -> Listed {
-        let view = raw.iter().map(container).collect();
+impl<R, V> Listed<R, V> {
+    fn of(raw: Vec<R>, view: impl Fn(&R) -> V) -> Listed<R, V> {
+        let view = raw.iter().map(view).collect();
         Listed { raw, view }
     }
+}
+
+/// lab's view of an image of the list.
+fn image(i: &ImageSummary) -> Image {
+    Image {
+        id: i.id.clone(),
+        repo_tags: i.repo_tags.clone(),
+    }
+}
+
+/// lab's view of `docker version`.
+fn version(v: SystemVersion) -> Version {
+    Version {
+        version: v.version.clone(),
+        document: serde_json::to_value(&v).unwrap_or_default(),
+    }
+}
+
+/// lab's view of `docker info`.
+fn info(i: SystemInfo) -> Info {
+    Info {
+        server_version: i.server_version.clone(),
+        id: i.id.clone(),
+        mirrors: i
+            .registry_config
+            .as_ref()
+            .and_then(|r| r.mirrors.clone())
+            .unwrap_or_default(),
+        document: serde_json::to_value(&i).unwrap_or_default(),
+    }
+}
+
+/// A list as pretty JSON, as the daemon sent it.
+fn pretty<R: serde::Serialize>(raw: &[R]) -> Result<String, String> {
+    serde_json::to_string_pretty(raw).map_err(|e| e.to_string())
 }
 
 /// lab's view of a container of the list.
@@ -393,16 +428,18 @@ impl DockerView {
     }
 
     /// `docker version` (server part).
-    pub async fn version(&self) -> Result<&SystemVersion, ObserveError> {
-        self.cached(&self.version, |d| {
+    pub async fn version(&self) -> Result<&Version, ObserveError> {
+        self.cached(&self.version, |d| async move {
             self.call("report its version", d.version())
+                .await
+                .map(version)
         })
         .await
     }
 
     /// `docker info`. Its SystemTime, read as the answer arrives, gives a
     /// VM daemon's clock ([`Self::clock_offset`]).
-    pub async fn info(&self) -> Result<&SystemInfo, ObserveError> {
+    pub async fn info(&self) -> Result<&Info, ObserveError> {
         self.cached(&self.info, |d| async move {
             let info = self.call("report `docker info`", d.info()).await?;
             if self.measure_clock {
@@ -414,7 +451,7 @@ impl DockerView {
                     let _ = self.daemon_clock.set(t - crate::clock::now_nanos());
                 }
             }
-            Ok(info)
+            Ok(self::info(info))
         })
         .await
     }
@@ -441,23 +478,34 @@ impl DockerView {
     }
 
     /// `docker images -a`.
-    pub async fn images(&self) -> Result<&[ImageSummary], ObserveError> {
-        self.cached(&self.images, |d| {
+    pub async fn images(&self) -> Result<&[Image], ObserveError> {
+        Ok(&self.listed_images().await?.view)
+    }
+
+    /// `docker images -a` as the daemon answered it, as pretty JSON: the
+    /// evidence `lab grade` keeps (the same fetch as [`Self::images`]).
+    pub async fn images_json(&self) -> Result<String, String> {
+        let listed = self.listed_images().await.map_err(|e| e.to_string())?;
+        pretty(&listed.raw)
+    }
+
+    async fn listed_images(&self) -> Result<&Listed<ImageSummary, Image>, ObserveError> {
+        self.cached(&self.images, |d| async move {
             let opts = ListImagesOptions {
                 all: true,
                 ..Default::default()
             };
-            self.call("list images", d.list_images(Some(opts)))
+            let raw = self.call("list images", d.list_images(Some(opts))).await?;
+            Ok(Listed::of(raw, image))
         })
         .await
-        .map(Vec::as_slice)
     }
 
     /// `docker images -f dangling=true`: untagged images that no other image
     /// is built on, as the daemon itself decides (what `docker image prune`
     /// removes; an intermediate image of a legacy build is not one).
-    pub async fn dangling_images(&self) -> Result<&[ImageSummary], ObserveError> {
-        self.cached(&self.dangling, |d| {
+    pub async fn dangling_images(&self) -> Result<&[Image], ObserveError> {
+        self.cached(&self.dangling, |d| async move {
             let opts = ListImagesOptions {
                 all: false,
                 filters: Some(HashMap::from([(
@@ -466,10 +514,13 @@ impl DockerView {
                 )])),
                 ..Default::default()
             };
-            self.call("list dangling images", d.list_images(Some(opts)))
+            let raw = self
+                .call("list dangling images", d.list_images(Some(opts)))
+                .await?;
+            Ok(Listed::of(raw, image))
         })
         .await
-        .map(Vec::as_slice)
+        .map(|l| l.view.as_slice())
     }
 
     /// `docker ps -a`.
@@ -479,16 +530,12 @@ impl DockerView {
 
     /// `docker ps -a` as the daemon answered it, as pretty JSON: the
     /// evidence `lab grade` keeps (the same fetch as [`Self::containers`]).
-    pub async fn containers_json(&self) -> Result<String, ObserveError> {
-        let raw = &self.listed().await?.raw;
-        serde_json::to_string_pretty(raw).map_err(|e| ObserveError::Docker {
-            op: "list containers",
-            host: self.label.clone(),
-            message: e.to_string(),
-        })
+    pub async fn containers_json(&self) -> Result<String, String> {
+        let listed = self.listed().await.map_err(|e| e.to_string())?;
+        pretty(&listed.raw)
     }
 
-    async fn listed(&self) -> Result<&Listed, ObserveError> {
+    async fn listed(&self) -> Result<&Listed<ContainerSummary, Container>, ObserveError> {
         self.cached(&self.containers, |d| async move {
             let opts = ListContainersOptions {
                 all: true,
@@ -497,7 +544,7 @@ impl DockerView {
             let raw = self
                 .call("list containers", d.list_containers(Some(opts)))
                 .await?;
-            Ok(Listed::of(raw))
+            Ok(Listed::of(raw, container))
         })
         .await
     }
@@ -656,18 +703,20 @@ impl DockerView {
         }
         let view = DockerView::new("unix:///nonexistent/docker.sock".into(), 1);
         if let Some(v) = canned.version {
-            let _ = view.version.set(Ok(parse("version", v)));
+            let _ = view.version.set(Ok(version(parse("version", v))));
         }
         if let Some(v) = canned.info {
-            let _ = view.info.set(Ok(parse("info", v)));
+            let _ = view.info.set(Ok(info(parse("info", v))));
         }
         if let Some(v) = canned.images {
-            let _ = view.images.set(Ok(parse("image list", v)));
+            let _ = view
+                .images
+                .set(Ok(Listed::of(parse("image list", v), image)));
         }
         if let Some(v) = canned.containers {
             let _ = view
                 .containers
-                .set(Ok(Listed::of(parse("container list", v))));
+                .set(Ok(Listed::of(parse("container list", v), container)));
         }
         if let Some(v) = canned.events {
             let _ = view.events.set(Ok(v));
@@ -685,11 +734,11 @@ impl DockerView {
 impl DockerView {
     /// The image list, if a check of this run already fetched it (never
     /// fetches: used to journal what was seen without extra API calls).
-    pub fn cached_images(&self) -> Option<&[ImageSummary]> {
+    pub fn cached_images(&self) -> Option<&[Image]> {
         self.images
             .get()
             .and_then(|r| r.as_ref().ok())
-            .map(Vec::as_slice)
+            .map(|l| l.view.as_slice())
     }
 
     /// The events after the deadline of a machine observed as of one

@@ -399,7 +399,14 @@ mod tests {
             .build();
         let v = block_on(m.docker.version()).unwrap();
         assert_eq!(v.version.as_deref(), Some("20.10.24"));
-        assert_eq!(block_on(m.docker.images()).unwrap().len(), 1);
+        let images = block_on(m.docker.images()).unwrap();
+        assert_eq!(
+            (images[0].id.as_str(), images[0].repo_tags.as_slice()),
+            ("sha256:aaa", &["tomcat:8.0".to_string()][..])
+        );
+        // What `lab grade` keeps is the daemon's answer, not lab's view.
+        let kept = block_on(m.docker.images_json()).unwrap();
+        assert!(kept.contains("\"SharedSize\": -1"), "{kept}");
         assert_eq!(block_on(m.docker.containers()).unwrap().len(), 1);
         assert_eq!(block_on(m.docker.events()).unwrap(), &[event]);
     }

@@ -52,3 +52,36 @@ pub struct ContainerDetails {
     /// The answer as JSON, by the API's field names.
     pub document: serde_json::Value,
 }
+
+/// One image of `docker images -a`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The full id (`sha256:…`).
+    pub id: String,
+    /// Its references as the daemon lists them (`tomcat:8.0`; an untagged
+    /// image has none, or `<none>:<none>` on old daemons).
+    pub repo_tags: Vec<String>,
+}
+
+/// `docker version` (the server's part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    /// The Engine's version, `20.10.24`.
+    pub version: Option<String>,
+    /// The answer as JSON, by the API's field names.
+    pub document: serde_json::Value,
+}
+
+/// `docker info`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Info {
+    /// The Engine's version, `20.10.24`.
+    pub server_version: Option<String>,
+    /// The daemon's ID (the journal's seal is bound to it).
+    pub id: Option<String>,
+    /// The registry mirrors it loaded (`RegistryConfig.Mirrors`).
+    pub mirrors: Vec<String>,
+    /// The answer as JSON, by the API's field names, for the `info:`
+    /// conditions of checks.
+    pub document: serde_json::Value,
+}
