@@ -1,7 +1,10 @@
 //! How a machine is observed: files, commands, listening ports, systemd and
 //! the Docker API, through one door. Checks never reach the OS or bollard
 //! directly, so the same check runs on a learner's own VM and on a student
-//! VM over SSH (`lab grade`): [`Machine::local`] or [`Machine::remote`].
+//! VM over SSH (`lab grade`): [`Machine::local`] or [`Machine::remote`],
+//! each a [`Backend`] (`backend.rs`), and in unit tests on canned answers
+//! (`Machine::fake()`, `fake.rs`). The Docker API's answers come as lab's
+//! own types (`view.rs`).
 //!
 //! Invariant: nothing here changes the machine. Files are read, commands are
 //! the ones a check declares, the Docker view can only list and inspect.
