@@ -67,3 +67,44 @@ impl Probe for AllOf {
         parts.join(lang.pick(", and ", "，并且"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    fn machine() -> Machine {
+        Machine::fake()
+            .file("/a", "alpha")
+            .file("/b", "beta")
+            .systemd(false)
+            .build()
+    }
+
+    #[test]
+    fn all_passing_parts_pass_together() {
+        let both =
+            "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: b, file: { path: /b } } ] }";
+        let o = outcome(both, &machine());
+        assert_outcome(&o, Status::Pass, "/a is as expected; /b is as expected");
+    }
+
+    #[test]
+    fn the_first_part_that_fails_is_the_groups_verdict() {
+        let one = "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: c, file: { path: /c } }, { id: b, file: { path: /b, contains: gamma } } ] }";
+        let o = outcome(one, &machine());
+        assert_outcome(&o, Status::Fail, "/c does not exist");
+    }
+
+    #[test]
+    fn a_skipped_part_keeps_the_group_from_passing() {
+        let skip = "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: s, service: { name: docker } } ] }";
+        let o = outcome(skip, &machine());
+        assert_outcome(&o, Status::Skip, "does not run systemd");
+        // A failure after the skip still fails the group.
+        let fail = "{ id: g, all_of: [ { id: s, service: { name: docker } }, { id: c, file: { path: /c } } ] }";
+        let o = outcome(fail, &machine());
+        assert_outcome(&o, Status::Fail, "/c does not exist");
+    }
+}

@@ -73,3 +73,49 @@ impl Probe for AnyOf {
         parts.join(lang.pick(" — or — ", " —— 或 —— "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    fn machine() -> Machine {
+        Machine::fake()
+            .file("/b", "beta")
+            .unreadable("/secret")
+            .build()
+    }
+
+    #[test]
+    fn one_passing_branch_passes() {
+        let yaml =
+            "{ id: g, any_of: [ { id: a, file: { path: /a } }, { id: b, file: { path: /b } } ] }";
+        let o = outcome(yaml, &machine());
+        assert_outcome(&o, Status::Pass, "/b is as expected");
+    }
+
+    #[test]
+    fn no_passing_branch_reports_the_first_failure() {
+        let yaml =
+            "{ id: g, any_of: [ { id: a, file: { path: /a } }, { id: c, file: { path: /c } } ] }";
+        let o = outcome(yaml, &machine());
+        assert_outcome(&o, Status::Fail, "/a does not exist");
+    }
+
+    #[test]
+    fn an_error_is_reported_over_failures_but_never_hides_a_pass() {
+        let failing = "{ id: g, any_of: [ { id: a, file: { path: /a } }, { id: s, file: { path: /secret, contains: x } } ] }";
+        let o = outcome(failing, &machine());
+        assert_outcome(&o, Status::Error, "cannot read /secret: Permission denied");
+        let passing = "{ id: g, any_of: [ { id: s, file: { path: /secret, contains: x } }, { id: b, file: { path: /b } } ] }";
+        let o = outcome(passing, &machine());
+        assert_outcome(&o, Status::Pass, "/b is as expected");
+    }
+
+    #[test]
+    fn no_branch_at_all_fails() {
+        let o = outcome("{ id: g, any_of: [] }", &machine());
+        assert_outcome(&o, Status::Fail, "no alternative given");
+    }
+}

@@ -124,3 +124,58 @@ impl Probe for Command {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome, outcome_with};
+    use crate::lang::Lang;
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    const GROUP: &str = r#"{ id: c, command: { run: "getent group docker", stdout: "docker" } }"#;
+    const SH: [&str; 3] = ["sh", "-c", "getent group docker"];
+
+    #[test]
+    fn a_command_passes_on_its_exit_code_and_output() {
+        let m = Machine::fake()
+            .command(&SH, 0, "docker:x:999:ada\n")
+            .build();
+        let o = outcome(GROUP, &m);
+        assert_outcome(&o, Status::Pass, "`getent group docker` ran as expected");
+    }
+
+    #[test]
+    fn another_exit_code_fails_with_the_last_line_of_stderr() {
+        let m = Machine::fake()
+            .command_err(&SH, 2, "", "getent: warming up\ngetent: no such group\n")
+            .build();
+        let o = outcome(GROUP, &m);
+        assert_outcome(&o, Status::Fail, "`getent group docker` exited with 2");
+        assert_eq!(o.expected.as_deref(), Some("exit code 0"));
+        assert_eq!(o.actual.as_deref(), Some("2: getent: no such group"));
+        let zh = outcome_with(GROUP, &m, Lang::ZhCn, &Default::default());
+        assert_outcome(&zh, Status::Fail, "`getent group docker` 的退出码是 2");
+    }
+
+    #[test]
+    fn output_without_what_is_looked_for_fails_showing_what_was_printed() {
+        let m = Machine::fake().command(&SH, 0, "ada:x:1000:\n").build();
+        let o = outcome(GROUP, &m);
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "the stdout of `getent group docker` does not show",
+        );
+        assert_eq!(o.actual.as_deref(), Some("ada:x:1000:"));
+        let on_stderr = r#"{ id: c, command: { run: "getent group docker", stderr: "warning" } }"#;
+        let o = outcome(on_stderr, &m);
+        assert_outcome(&o, Status::Fail, "the stderr of `getent group docker`");
+    }
+
+    #[test]
+    fn a_machine_without_sh_is_an_error_not_a_failure() {
+        let m = Machine::fake().not_installed("sh").build();
+        let o = outcome(GROUP, &m);
+        assert_outcome(&o, Status::Error, "no `sh` on this machine");
+    }
+}

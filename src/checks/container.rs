@@ -12,10 +12,9 @@ use super::reference::{self, normalize, short};
 use super::{Ctx, Probe};
 use crate::course::Vars;
 use crate::lang::Lang;
-use crate::machine::ObserveError;
+use crate::machine::{Container as Listed, ObserveError, Port};
 use crate::report::Outcome;
 use crate::tr;
-use bollard::models::{ContainerSummary, PortSummary};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,19 +80,10 @@ fn mapping(s: &str) -> Option<Mapping<'_>> {
     })
 }
 
-fn proto(p: &PortSummary) -> String {
-    match p.typ {
-        Some(t) if !t.to_string().is_empty() => t.to_string(),
-        _ => "tcp".into(),
-    }
-}
-
 /// Whether a binding of `ports` (any host address) is `want`.
-fn publishes(ports: &[PortSummary], want: &Mapping) -> bool {
+fn publishes(ports: &[Port], want: &Mapping) -> bool {
     ports.iter().any(|p| {
-        p.public_port == Some(want.host)
-            && p.private_port == want.container
-            && proto(p) == want.proto
+        p.public == Some(want.host) && p.private == want.container && p.proto == want.proto
     })
 }
 
@@ -102,15 +92,15 @@ fn publishes(ports: &[PortSummary], want: &Mapping) -> bool {
 /// on the same number, or not published, joins its neighbours in a range
 /// (`0.0.0.0:80-81->80-81/tcp`, `3306/tcp, 33060/tcp`); IPv4 and IPv6
 /// bindings each shown once (`0.0.0.0:8080->80/tcp, :::8080->80/tcp`).
-pub fn ps_ports(ports: &[PortSummary]) -> String {
+pub fn ps_ports(ports: &[Port]) -> String {
     let mut sorted: Vec<(u16, String, u16, String)> = ports
         .iter()
         .map(|p| {
             (
-                p.private_port,
-                p.ip.clone().unwrap_or_default(),
-                p.public_port.unwrap_or(0),
-                proto(p),
+                p.private,
+                p.ip.clone(),
+                p.public.unwrap_or(0),
+                p.proto.clone(),
             )
         })
         .collect();
@@ -204,11 +194,11 @@ impl Container {
     async fn mismatch(
         &self,
         ctx: &Ctx<'_>,
-        c: &ContainerSummary,
+        c: &Listed,
     ) -> Result<Option<(String, String, String)>, ObserveError> {
         let lang = ctx.lang;
-        let id = c.id.clone().unwrap_or_default();
-        let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+        let id = c.id.clone();
+        let state = c.state.clone();
         if let Some(want) = &self.state {
             if state != *want {
                 return Ok(Some((
@@ -224,8 +214,7 @@ impl Container {
                 .docker
                 .inspect_container(&id)
                 .await?
-                .state
-                .and_then(|s| s.exit_code)
+                .exit_code
                 .unwrap_or(-1);
             if got != code {
                 return Ok(Some((
@@ -235,7 +224,7 @@ impl Container {
                 )));
             }
         }
-        let ports = c.ports.as_deref().unwrap_or_default();
+        let ports = c.ports.as_slice();
         for want in &self.ports {
             if !mapping(want).is_some_and(|m| publishes(ports, &m)) {
                 let shown = ps_ports(ports);
@@ -275,8 +264,7 @@ impl Container {
             }
         }
         if !self.inspect.is_empty() {
-            let doc = ctx.machine.docker.inspect_container(&id).await?;
-            let doc = serde_json::to_value(doc).unwrap_or_default();
+            let doc = ctx.machine.docker.inspect_container(&id).await?.document;
             let what = format!("`docker inspect {}`", short(&id));
             if let Err(failed) = matcher::check_all(&self.inspect, &doc, &what, lang) {
                 let why = failed.message.clone();
@@ -325,14 +313,10 @@ impl Probe for Container {
             None => None,
         };
         let all = ctx.machine.docker.containers().await?;
-        let candidates: Vec<&ContainerSummary> = all
+        let candidates: Vec<&Listed> = all
             .iter()
             .filter(|c| match &name {
-                Some(n) => c
-                    .names
-                    .iter()
-                    .flatten()
-                    .any(|x| x.trim_start_matches('/') == n),
+                Some(n) => c.names.iter().any(|x| x.trim_start_matches('/') == n),
                 None => true,
             })
             .filter(|c| match &image {
@@ -357,7 +341,8 @@ impl Probe for Container {
         if !self.present {
             let ids: Vec<&str> = candidates
                 .iter()
-                .filter_map(|c| c.id.as_deref())
+                .map(|c| c.id.as_str())
+                .filter(|id| !id.is_empty())
                 .map(short)
                 .collect();
             return Ok(
@@ -370,8 +355,8 @@ impl Probe for Container {
         for c in &candidates {
             match self.mismatch(ctx, c).await? {
                 None => {
-                    let id = short(c.id.as_deref().unwrap_or(""));
-                    let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+                    let id = short(&c.id);
+                    let state = &c.state;
                     return Ok(Outcome::pass(tr!(
                         lang,
                         "{} ({}) is {} as expected",
@@ -454,14 +439,13 @@ impl Probe for Container {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bollard::models::PortSummaryTypeEnum as T;
 
-    fn port(ip: &str, private: u16, public: Option<u16>, typ: T) -> PortSummary {
-        PortSummary {
-            ip: (!ip.is_empty()).then(|| ip.to_string()),
-            private_port: private,
-            public_port: public,
-            typ: Some(typ),
+    fn port(ip: &str, private: u16, public: Option<u16>, proto: &str) -> Port {
+        Port {
+            ip: ip.to_string(),
+            private,
+            public,
+            proto: proto.to_string(),
         }
     }
 
@@ -469,26 +453,26 @@ mod tests {
     fn ports_read_as_docker_ps_shows_them_host_first_each_binding_once() {
         // `docker run -p 8080:80` on dockerd 20.10: an IPv4 and an IPv6 binding.
         let both = [
-            port("::", 80, Some(8080), T::TCP),
-            port("0.0.0.0", 80, Some(8080), T::TCP),
+            port("::", 80, Some(8080), "tcp"),
+            port("0.0.0.0", 80, Some(8080), "tcp"),
         ];
         assert_eq!(ps_ports(&both), "0.0.0.0:8080->80/tcp, :::8080->80/tcp");
         let same = [
-            port("0.0.0.0", 80, Some(80), T::TCP),
-            port("::", 80, Some(80), T::TCP),
+            port("0.0.0.0", 80, Some(80), "tcp"),
+            port("::", 80, Some(80), "tcp"),
         ];
         assert_eq!(ps_ports(&same), "0.0.0.0:80->80/tcp, :::80->80/tcp");
         assert_eq!(
-            ps_ports(&[port("127.0.0.1", 80, Some(80), T::TCP)]),
+            ps_ports(&[port("127.0.0.1", 80, Some(80), "tcp")]),
             "127.0.0.1:80->80/tcp"
         );
         // Exposed, not published (mysql:5.7): ranges of neighbours only.
-        let exposed = [port("", 33060, None, T::TCP), port("", 3306, None, T::TCP)];
+        let exposed = [port("", 33060, None, "tcp"), port("", 3306, None, "tcp")];
         assert_eq!(ps_ports(&exposed), "3306/tcp, 33060/tcp");
         let range = [
-            port("0.0.0.0", 81, Some(81), T::TCP),
-            port("0.0.0.0", 80, Some(80), T::TCP),
-            port("", 53, None, T::UDP),
+            port("0.0.0.0", 81, Some(81), "tcp"),
+            port("0.0.0.0", 80, Some(80), "tcp"),
+            port("", 53, None, "udp"),
         ];
         assert_eq!(ps_ports(&range), "53/udp, 0.0.0.0:80-81->80-81/tcp");
         assert_eq!(ps_ports(&[]), "");
@@ -497,8 +481,8 @@ mod tests {
     #[test]
     fn a_port_matches_any_host_address_of_its_mapping() {
         let both = [
-            port("0.0.0.0", 80, Some(8080), T::TCP),
-            port("::", 80, Some(8080), T::TCP),
+            port("0.0.0.0", 80, Some(8080), "tcp"),
+            port("::", 80, Some(8080), "tcp"),
         ];
         let want = |s| mapping(s).expect(s);
         assert!(publishes(&both, &want("8080->80/tcp")));
@@ -553,5 +537,45 @@ mod tests {
         let by_name: Container = serde_yaml_ng::from_str("{ name: web }").expect("spec");
         assert_eq!(by_name.absent(&vars, Lang::En), "there is no container web");
         assert_eq!(by_name.absent(&vars, Lang::ZhCn), "没有容器 web");
+    }
+
+    #[test]
+    fn a_container_is_found_by_name_and_judged_on_its_state_and_ports() {
+        use crate::checks::testing::{assert_outcome, outcome};
+        use crate::machine::Machine;
+        use crate::report::Status;
+        let m = Machine::fake()
+            .containers(serde_json::json!([{
+                "Id": "0123456789abcdef", "Names": ["/web"], "Image": "nginx",
+                "ImageID": "sha256:aa", "State": "running",
+                "Ports": [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}]
+            }]))
+            .build();
+        let o = outcome(
+            r#"{ id: c, container: { name: web, state: running, ports: ["8080->80/tcp"] } }"#,
+            &m,
+        );
+        assert_outcome(&o, Status::Pass, "(0123456789ab) is running as expected");
+        let o = outcome(
+            r#"{ id: c, container: { name: web, ports: ["80->80/tcp"] } }"#,
+            &m,
+        );
+        assert_outcome(&o, Status::Fail, "port 80->80/tcp is not published");
+        assert_eq!(o.actual.as_deref(), Some("0.0.0.0:8080->80/tcp"));
+        let o = outcome("{ id: c, container: { name: web, state: exited } }", &m);
+        assert_outcome(&o, Status::Fail, "it is running");
+        let o = outcome("{ id: c, container: { name: db } }", &m);
+        assert_outcome(&o, Status::Fail, "there is no container db");
+        // What `lab grade` keeps is the daemon's answer, not lab's view.
+        let kept = tests_block_on(m.docker.containers_json()).expect("the list");
+        assert!(kept.contains("\"PrivatePort\": 80"), "{kept}");
+    }
+
+    fn tests_block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(f)
     }
 }

@@ -55,8 +55,7 @@ impl Probe for Daemon {
         }
         let mut found = Vec::new();
         if !self.info.is_empty() {
-            let info = serde_json::to_value(info).unwrap_or_default();
-            match matcher::check_all(&self.info, &info, "`docker info`", lang) {
+            match matcher::check_all(&self.info, &info.document, "`docker info`", lang) {
                 Ok(seen) => found.extend(seen),
                 Err(failed) => return Ok(*failed),
             }
@@ -87,5 +86,82 @@ impl Probe for Daemon {
             s.push_str(&format!("; `docker info`: {}", f.path));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+    use serde_json::json;
+
+    fn daemon(version: &str) -> Machine {
+        Machine::fake()
+            .docker_info(json!({
+                "ServerVersion": version,
+                "RegistryConfig": { "Mirrors": ["https://m.example/"] }
+            }))
+            .build()
+    }
+
+    #[test]
+    fn a_daemon_that_answers_passes_with_its_version() {
+        let o = outcome("{ id: d, daemon: {} }", &daemon("20.10.24"));
+        assert_outcome(
+            &o,
+            Status::Pass,
+            "the Docker daemon 20.10.24 answers at unix:///nonexistent/docker.sock",
+        );
+        let mirrors = r#"{ id: d, daemon: { info: [{ path: RegistryConfig.Mirrors, contains: "https://m.example/" }] } }"#;
+        let o = outcome(mirrors, &daemon("20.10.24"));
+        assert_outcome(&o, Status::Pass, "20.10.24 answers");
+    }
+
+    #[test]
+    fn an_older_daemon_or_a_missing_info_field_fails() {
+        let o = outcome(
+            r#"{ id: d, daemon: { min_version: "23.0" } }"#,
+            &daemon("20.10.24"),
+        );
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "the Docker daemon 20.10.24 is older than 23.0",
+        );
+        assert_eq!(o.expected.as_deref(), Some(">= 23.0"));
+        let o = outcome(
+            r#"{ id: d, daemon: { min_version: "20.10" } }"#,
+            &daemon("20.10.24"),
+        );
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        let other = r#"{ id: d, daemon: { info: [{ path: RegistryConfig.Mirrors, contains: "https://other/" }] } }"#;
+        let o = outcome(other, &daemon("20.10.24"));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(
+            o.message.contains("RegistryConfig.Mirrors"),
+            "{}",
+            o.message
+        );
+    }
+
+    #[test]
+    fn no_daemon_is_an_error_with_the_commands_of_the_machines_init() {
+        let o = outcome("{ id: d, daemon: {} }", &Machine::fake().build());
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        assert!(
+            o.message.contains("`sudo systemctl start docker`"),
+            "{}",
+            o.message
+        );
+        let o = outcome(
+            "{ id: d, daemon: {} }",
+            &Machine::fake().systemd(false).build(),
+        );
+        assert!(
+            o.message.contains("`sudo service docker start`"),
+            "{}",
+            o.message
+        );
     }
 }

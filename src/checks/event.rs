@@ -422,7 +422,10 @@ impl Probe for Event {
         };
         let live: Vec<&str> = if self.gone {
             let all = ctx.machine.docker.containers().await?;
-            all.iter().filter_map(|c| c.id.as_deref()).collect()
+            all.iter()
+                .map(|c| c.id.as_str())
+                .filter(|id| !id.is_empty())
+                .collect()
         } else {
             Vec::new()
         };

@@ -165,3 +165,89 @@ impl Probe for File {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::{FileKind, Machine};
+    use crate::report::Status;
+
+    const P: &str = "/etc/docker/daemon.json";
+    const MIRRORS: &str = r#"{ "registry-mirrors": ["https://m.example/"] }"#;
+
+    fn yaml(fields: &str) -> String {
+        format!("{{ id: f, file: {{ path: {P}, {fields} }} }}")
+    }
+
+    #[test]
+    fn a_file_with_its_mode_and_content_passes() {
+        let m = Machine::fake().file_mode(P, MIRRORS, 0o644).build();
+        let o = outcome(&yaml(r#"mode: "0644", contains: registry-mirrors"#), &m);
+        assert_outcome(&o, Status::Pass, "/etc/docker/daemon.json is as expected");
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+        let o = outcome(&yaml(r#"matches: "m\\.example""#), &m);
+        assert_outcome(&o, Status::Pass, "is as expected");
+    }
+
+    #[test]
+    fn a_missing_file_fails_unless_it_must_not_exist() {
+        let m = Machine::fake().build();
+        let o = outcome(&yaml("contains: x"), &m);
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+        assert_eq!(
+            o.expected.as_deref(),
+            Some("/etc/docker/daemon.json exists")
+        );
+        let o = outcome(&yaml("exists: false"), &m);
+        assert_outcome(&o, Status::Pass, "does not exist");
+        let there = Machine::fake().file(P, "{}").build();
+        let o = outcome(&yaml("exists: false"), &there);
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json exists");
+        assert_eq!(o.expected.as_deref(), Some("no /etc/docker/daemon.json"));
+    }
+
+    #[test]
+    fn another_mode_or_content_fails_saying_what_differs() {
+        let m = Machine::fake().file_mode(P, "{}", 0o600).build();
+        let o = outcome(&yaml(r#"mode: "0644""#), &m);
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json has mode 0600");
+        assert_eq!(
+            (o.expected.as_deref(), o.actual.as_deref()),
+            (Some("0644"), Some("0600"))
+        );
+        let o = outcome(&yaml("contains: registry-mirrors"), &m);
+        assert_outcome(&o, Status::Fail, "does not contain `registry-mirrors`");
+        let o = outcome(&yaml(r#"matches: "mirrors""#), &m);
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not have");
+    }
+
+    #[test]
+    fn a_folder_fails_with_what_to_do_and_an_unreadable_file_is_an_error() {
+        let folder = Machine::fake().special(P, FileKind::Folder).build();
+        let o = outcome(&yaml("contains: x"), &folder);
+        assert_outcome(&o, Status::Fail, "is a folder, not a file");
+        let denied = Machine::fake().unreadable(P).build();
+        let o = outcome(&yaml("contains: x"), &denied);
+        assert_outcome(&o, Status::Error, "Permission denied");
+        assert!(
+            o.message.contains("Check the path and its permissions"),
+            "{}",
+            o.message
+        );
+        // Only its existence asked: it is never read.
+        let o = outcome(&yaml("exists: true"), &denied);
+        assert_outcome(&o, Status::Pass, "is as expected");
+    }
+
+    #[test]
+    fn a_file_over_the_bound_is_judged_on_its_head_with_a_warning() {
+        let big = format!("registry-mirrors{}", " ".repeat(1 << 20));
+        let m = Machine::fake().file(P, &big).build();
+        let o = outcome(&yaml("contains: registry-mirrors"), &m);
+        assert_outcome(&o, Status::Pass, "is as expected");
+        assert_eq!(
+            o.warnings,
+            ["/etc/docker/daemon.json: read only its first 1 MiB"]
+        );
+    }
+}

@@ -119,11 +119,7 @@ async fn based_on(
     base: &str,
 ) -> Result<Result<String, Box<Outcome>>, ObserveError> {
     let lang = ctx.lang;
-    let layers = |i: Option<bollard::models::ImageInspect>| {
-        i.and_then(|i| i.root_fs)
-            .and_then(|r| r.layers)
-            .unwrap_or_default()
-    };
+    let layers = |i: Option<crate::machine::ImageDetails>| i.map(|i| i.layers).unwrap_or_default();
     let Some(base_img) = ctx.machine.docker.inspect_image(base).await? else {
         return Ok(Err(Box::new(Outcome::fail(tr!(
             lang,
@@ -300,7 +296,7 @@ impl Probe for Image {
                     want
                 )));
             };
-            let doc = serde_json::to_value(doc).unwrap_or_default();
+            let doc = doc.document;
             match matcher::check_all(
                 &self.inspect,
                 &doc,

@@ -115,3 +115,72 @@ impl Probe for JsonFile {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::{FileKind, Machine};
+    use crate::report::Status;
+
+    const P: &str = "/etc/docker/daemon.json";
+    const MIRRORS: &str = r#"{ "registry-mirrors": ["https://m.example/"] }"#;
+
+    fn yaml(values: &str) -> String {
+        format!("{{ id: j, json_file: {{ path: {P}, values: [{values}] }} }}")
+    }
+
+    #[test]
+    fn valid_json_with_the_values_asked_passes() {
+        let m = Machine::fake().file(P, MIRRORS).build();
+        let o = outcome(&yaml("{ path: registry-mirrors, exists: true }"), &m);
+        assert_outcome(&o, Status::Pass, "/etc/docker/daemon.json is valid JSON; ");
+        let o = outcome(
+            &yaml(r#"{ path: registry-mirrors, contains: "https://m.example/" }"#),
+            &m,
+        );
+        assert_outcome(&o, Status::Pass, "is valid JSON");
+    }
+
+    #[test]
+    fn a_value_that_is_not_there_fails() {
+        let m = Machine::fake().file(P, "{}").build();
+        let o = outcome(&yaml("{ path: registry-mirrors, exists: true }"), &m);
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(o.message.contains("registry-mirrors"), "{}", o.message);
+    }
+
+    #[test]
+    fn broken_json_fails_naming_the_line() {
+        // A full-width comma, as typed with a Chinese input method.
+        let m = Machine::fake()
+            .file(P, "{\n  \"debug\": true，\n  \"x\": 1\n}\n")
+            .build();
+        let o = outcome(&yaml(""), &m);
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "/etc/docker/daemon.json is not valid JSON: /etc/docker/daemon.json:2:16: `，` is a full-width comma",
+        );
+        assert_eq!(o.expected.as_deref(), Some("valid JSON"));
+    }
+
+    #[test]
+    fn a_missing_folder_fifo_or_too_large_file_fails_and_an_unreadable_one_errs() {
+        let o = outcome(&yaml(""), &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+        assert_eq!(o.actual.as_deref(), Some("no such file"));
+        let fifo = Machine::fake().special(P, FileKind::Fifo).build();
+        let o = outcome(&yaml(""), &fifo);
+        assert_outcome(&o, Status::Fail, "not a regular file");
+        let big = Machine::fake().file(P, &" ".repeat((1 << 20) + 1)).build();
+        let o = outcome(&yaml(""), &big);
+        assert_outcome(&o, Status::Fail, "is larger than 1 MiB");
+        let denied = Machine::fake().unreadable(P).build();
+        let o = outcome(&yaml(""), &denied);
+        assert_outcome(
+            &o,
+            Status::Error,
+            "cannot read /etc/docker/daemon.json: Permission denied",
+        );
+    }
+}

@@ -30,6 +30,8 @@ pub mod reference;
 mod registry_mirrors;
 mod service;
 mod tag_source;
+#[cfg(test)]
+mod testing;
 
 pub use matcher::{is_match, lookup, regex_problem, show};
 
@@ -222,7 +224,7 @@ pub fn evaluate<'a>(
                     "{}{}{}",
                     e.text(ctx.lang),
                     ctx.lang.pick(". ", "。"),
-                    e.advice(ctx.lang, ctx.machine.has_systemd())
+                    ctx.machine.advice(&e, ctx.lang)
                 )),
                 Err(_) => {
                     let e = ObserveError::Timeout {
@@ -233,7 +235,7 @@ pub fn evaluate<'a>(
                         "{}{}{}",
                         e.text(ctx.lang),
                         ctx.lang.pick(". ", "。"),
-                        e.advice(ctx.lang, ctx.machine.has_systemd())
+                        ctx.machine.advice(&e, ctx.lang)
                     ))
                 }
             }

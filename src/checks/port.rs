@@ -97,3 +97,65 @@ impl Probe for Port {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::{Machine, LISTENERS};
+    use crate::report::Status;
+
+    /// sshd on 22 listening, a connection to 8080 established.
+    const TCP: &str = "  sl  local_address rem_address   st\n   0: 00000000:0016 00000000:0000 0A\n   1: 0100007F:1F90 0100007F:C350 01\n";
+    const SS: &str = "State Recv-Q Send-Q Local Address:Port Peer Address:Port\nLISTEN 0 128 0.0.0.0:2222 0.0.0.0:*\n";
+
+    fn here() -> Machine {
+        Machine::fake()
+            .file("/proc/net/tcp", TCP)
+            .file("/proc/net/tcp6", "")
+            .build()
+    }
+
+    #[test]
+    fn a_listening_port_passes_and_a_closed_one_fails() {
+        let o = outcome("{ id: p, port: { port: 22 } }", &here());
+        assert_outcome(&o, Status::Pass, "TCP port 22 is listening");
+        let o = outcome("{ id: p, port: { port: 8080 } }", &here());
+        assert_outcome(&o, Status::Fail, "nothing listens on TCP port 8080");
+        assert_eq!(
+            (o.expected.as_deref(), o.actual.as_deref()),
+            (Some("listening"), Some("closed"))
+        );
+    }
+
+    #[test]
+    fn a_port_that_must_be_closed_fails_when_it_listens() {
+        let o = outcome("{ id: p, port: { port: 22, listening: false } }", &here());
+        assert_outcome(&o, Status::Fail, "TCP port 22 is listening");
+        assert_eq!(o.expected.as_deref(), Some("closed"));
+        let o = outcome("{ id: p, port: { port: 80, listening: false } }", &here());
+        assert_outcome(&o, Status::Pass, "nothing listens on TCP port 80");
+    }
+
+    #[test]
+    fn a_vm_is_asked_with_ss_else_its_socket_tables() {
+        let vm = Machine::fake().remote().command(LISTENERS, 0, SS).build();
+        let o = outcome("{ id: p, port: { port: 2222 } }", &vm);
+        assert_outcome(&o, Status::Pass, "TCP port 2222 is listening");
+        let no_ss = Machine::fake()
+            .remote()
+            .not_installed("ss")
+            .file("/proc/net/tcp", TCP)
+            .build();
+        let o = outcome("{ id: p, port: { port: 22 } }", &no_ss);
+        assert_outcome(&o, Status::Pass, "TCP port 22 is listening");
+    }
+
+    #[test]
+    fn a_port_that_is_not_a_number_or_unreadable_tables_are_errors() {
+        let o = outcome(r#"{ id: p, port: { port: "ssh" } }"#, &here());
+        assert_outcome(&o, Status::Error, "`ssh` is not a TCP port number");
+        let denied = Machine::fake().unreadable("/proc/net/tcp").build();
+        let o = outcome("{ id: p, port: { port: 22 } }", &denied);
+        assert_outcome(&o, Status::Error, "cannot read /proc/net/tcp");
+    }
+}

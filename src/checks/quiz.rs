@@ -126,3 +126,65 @@ impl Probe for QuizPassed {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome_with, TASK};
+    use crate::evidence::{Entry, Journal};
+    use crate::lang::Lang;
+    use crate::machine::Machine;
+    use crate::report::{Evidence, Outcome, Status};
+
+    fn attempt(score: u32, passed: bool, right: &[&str]) -> Entry {
+        Entry::Quiz {
+            at: 1_700_000_000,
+            task: TASK.into(),
+            score,
+            max_score: 4,
+            passed,
+            right: right.iter().map(|q| q.to_string()).collect(),
+        }
+    }
+
+    /// The quiz check's outcome; the machine is never asked.
+    fn quiz(yaml: &str, entries: Vec<Entry>) -> Outcome {
+        let journal = Journal::with_entries(entries);
+        outcome_with(yaml, &Machine::fake().build(), Lang::En, &journal)
+    }
+
+    #[test]
+    fn a_passed_attempt_passes_on_the_journal() {
+        let o = quiz("{ id: q, quiz: {} }", vec![attempt(3, true, &["ports"])]);
+        assert_outcome(&o, Status::Pass, "quiz passed with 3/4");
+        assert!(
+            matches!(o.evidence, Some(Evidence::Journal { .. })),
+            "{o:?}"
+        );
+    }
+
+    #[test]
+    fn no_attempt_or_a_failed_one_fails() {
+        let o = quiz("{ id: q, quiz: {} }", vec![]);
+        assert_outcome(&o, Status::Fail, "the quiz has not been taken yet");
+        assert_eq!(o.expected.as_deref(), Some("`lab quiz task1` passed"));
+        let o = quiz("{ id: q, quiz: {} }", vec![attempt(2, false, &[])]);
+        assert_outcome(&o, Status::Fail, "the last attempt at the quiz scored 2/4");
+        assert_eq!(o.actual.as_deref(), Some("2/4"));
+    }
+
+    #[test]
+    fn a_pass_without_the_steps_own_question_right_fails() {
+        let yaml = "{ id: q, quiz: { questions: [ports] } }";
+        let o = quiz(yaml, vec![attempt(3, true, &["images"])]);
+        assert_outcome(&o, Status::Fail, "not with question `ports` right");
+        // An earlier pass with it right counts.
+        let o = quiz(
+            yaml,
+            vec![
+                attempt(4, true, &["ports", "images"]),
+                attempt(3, true, &["images"]),
+            ],
+        );
+        assert_outcome(&o, Status::Pass, "quiz passed with 4/4");
+    }
+}

@@ -183,10 +183,7 @@ impl RegistryMirrors {
             .docker
             .info()
             .await?
-            .registry_config
-            .as_ref()
-            .and_then(|r| r.mirrors.clone())
-            .unwrap_or_default()
+            .mirrors
             .iter()
             .map(|m| normalize_mirror(m))
             .collect();

@@ -106,3 +106,69 @@ impl Probe for Service {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    const DOCKER: &str = "{ id: s, service: { name: docker, enabled: true } }";
+
+    fn systemctl(active: &str, enabled: &str) -> Machine {
+        Machine::fake()
+            .command(
+                &["systemctl", "is-active", "docker"],
+                0,
+                &format!("{active}\n"),
+            )
+            .command(
+                &["systemctl", "is-enabled", "docker"],
+                0,
+                &format!("{enabled}\n"),
+            )
+            .build()
+    }
+
+    #[test]
+    fn an_active_enabled_service_passes() {
+        let o = outcome(DOCKER, &systemctl("active", "enabled"));
+        assert_outcome(&o, Status::Pass, "the docker service is active");
+    }
+
+    #[test]
+    fn an_inactive_or_disabled_service_fails_saying_which() {
+        let o = outcome(DOCKER, &systemctl("inactive", "enabled"));
+        assert_outcome(&o, Status::Fail, "the docker service is inactive");
+        assert_eq!(
+            (o.expected.as_deref(), o.actual.as_deref()),
+            (Some("active"), Some("inactive"))
+        );
+        let o = outcome(DOCKER, &systemctl("active", "disabled"));
+        assert_outcome(&o, Status::Fail, "the docker service is disabled at boot");
+        assert_eq!(o.expected.as_deref(), Some("enabled"));
+        let stopped = "{ id: s, service: { name: docker, active: false } }";
+        let o = outcome(stopped, &systemctl("inactive", "enabled"));
+        assert_outcome(&o, Status::Pass, "the docker service is inactive");
+    }
+
+    #[test]
+    fn without_systemd_it_is_skipped_with_the_service_commands() {
+        let m = Machine::fake().systemd(false).build();
+        let o = outcome(DOCKER, &m);
+        assert_outcome(&o, Status::Skip, "this machine does not run systemd");
+        assert!(
+            o.message.contains("`sudo service docker status`"),
+            "{}",
+            o.message
+        );
+    }
+
+    #[test]
+    fn without_systemctl_the_state_is_empty_and_the_check_fails() {
+        let m = Machine::fake().not_installed("systemctl").build();
+        let o = outcome(DOCKER, &m);
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert_eq!(o.actual.as_deref(), Some(""));
+    }
+}

@@ -230,6 +230,15 @@ impl Journal {
         });
     }
 
+    /// A journal that holds `entries`, read from nowhere (tests).
+    #[cfg(test)]
+    pub fn with_entries(entries: Vec<Entry>) -> Journal {
+        Journal {
+            entries,
+            ..Journal::default()
+        }
+    }
+
     #[cfg(test)]
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -152,6 +152,7 @@ pub(super) async fn logged_in(
             )
         }
     };
+    let machine = machine.with_advice(super::advice::for_vm);
     let machine = machine.observed_until(plan.deadline);
     graded(plan, tasks, &machine, home, &journal_path, started).await
 }
@@ -435,16 +436,8 @@ async fn snapshot(machine: &Machine, vars: &Vars) -> Vec<(&'static str, Vec<u8>)
         .into_bytes()
     };
     let d = &machine.docker;
-    let images = d
-        .images()
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::to_string_pretty(v).map_err(|e| e.to_string()));
-    let containers = d
-        .containers()
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::to_string_pretty(v).map_err(|e| e.to_string()));
+    let images = d.images_json().await;
+    let containers = d.containers_json().await;
     let events = d.events().await.map_err(|e| e.to_string()).and_then(|v| {
         let relevant: Vec<_> = v
             .iter()

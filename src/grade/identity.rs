@@ -37,7 +37,8 @@ impl Identity {
         let containers = match machine.docker.containers().await {
             Ok(list) => list
                 .iter()
-                .filter_map(|c| c.id.as_deref())
+                .map(|c| c.id.as_str())
+                .filter(|id| !id.is_empty())
                 .map(|id| id.chars().take(12).collect())
                 .collect(),
             Err(_) => Vec::new(),

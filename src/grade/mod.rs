@@ -11,6 +11,7 @@
 //! Invariants: one host's failure never stops the batch, and every host
 //! ends in one [`HostOutcome`]; nothing is written to a VM.
 
+mod advice;
 mod cell;
 mod class_stats;
 mod gradebook;

@@ -93,10 +93,7 @@ impl Machine {
     /// Where this machine's command log is: on a VM, under its user's state
     /// folder; here, [`default_path`].
     pub fn command_log_path(&self) -> Option<String> {
-        match &self.remote {
-            Some(r) => Some(format!("{}/{IN_STATE}", r.state)),
-            None => default_path(),
-        }
+        self.backend.command_log_path()
     }
 
     /// The command log, read once per run; `None` when there is none (the

@@ -6,10 +6,11 @@
 //! not change while lab looks at it, and most checks of a task read the same
 //! image list and event buffer.
 
+use super::view::{Container, ContainerDetails, Image, ImageDetails, Info, Port, Version};
 use super::ObserveError;
 use bollard::models::{
-    ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, SystemInfo,
-    SystemVersion,
+    ContainerInspectResponse, ContainerSummary, ImageInspect, ImageSummary, PortSummary,
+    SystemInfo, SystemVersion,
 };
 use bollard::query_parameters::{
     EventsOptions, ListContainersOptions, ListImagesOptions, LogsOptions,
@@ -75,17 +76,108 @@ pub struct DockerView {
     known_version: Option<(usize, usize)>,
     timeout: u64,
     conn: Cached<Docker>,
-    version: Cached<SystemVersion>,
-    info: Cached<SystemInfo>,
-    images: Cached<Vec<ImageSummary>>,
-    dangling: Cached<Vec<ImageSummary>>,
-    containers: Cached<Vec<ContainerSummary>>,
+    version: Cached<Version>,
+    info: Cached<Info>,
+    images: Cached<Listed<ImageSummary, Image>>,
+    dangling: Cached<Listed<ImageSummary, Image>>,
+    containers: Cached<Listed<ContainerSummary, Container>>,
     events: Cached<Vec<DaemonEvent>>,
     /// Events are read as of this moment (Unix nanoseconds, our clock):
     /// the later ones go to `after_deadline`.
     pub(super) deadline: Option<i64>,
     after_deadline: std::sync::OnceLock<Vec<DaemonEvent>>,
-    inspected: Mutex<HashMap<String, Result<Option<ImageInspect>, ObserveError>>>,
+    inspected: Mutex<HashMap<String, Result<Option<ImageDetails>, ObserveError>>>,
+}
+
+/// A list (`docker images -a`, `docker ps -a`): the daemon's answer as it
+/// came (kept for the evidence `lab grade` saves) and lab's view of it.
+struct Listed<R, V> {
+    raw: Vec<R>,
+    view: Vec<V>,
+}
+
+impl<R, V> Listed<R, V> {
+    fn of(raw: Vec<R>, view: impl Fn(&R) -> V) -> Listed<R, V> {
+        let view = raw.iter().map(view).collect();
+        Listed { raw, view }
+    }
+}
+
+/// lab's view of an image of the list.
+fn image(i: &ImageSummary) -> Image {
+    Image {
+        id: i.id.clone(),
+        repo_tags: i.repo_tags.clone(),
+    }
+}
+
+/// lab's view of `docker version`.
+fn version(v: SystemVersion) -> Version {
+    Version {
+        version: v.version.clone(),
+        document: serde_json::to_value(&v).unwrap_or_default(),
+    }
+}
+
+/// lab's view of `docker info`.
+fn info(i: SystemInfo) -> Info {
+    Info {
+        server_version: i.server_version.clone(),
+        id: i.id.clone(),
+        mirrors: i
+            .registry_config
+            .as_ref()
+            .and_then(|r| r.mirrors.clone())
+            .unwrap_or_default(),
+        document: serde_json::to_value(&i).unwrap_or_default(),
+    }
+}
+
+/// A list as pretty JSON, as the daemon sent it.
+fn pretty<R: serde::Serialize>(raw: &[R]) -> Result<String, String> {
+    serde_json::to_string_pretty(raw).map_err(|e| e.to_string())
+}
+
+/// lab's view of a container of the list.
+fn container(c: &ContainerSummary) -> Container {
+    Container {
+        id: c.id.clone().unwrap_or_default(),
+        names: c.names.clone().unwrap_or_default(),
+        image: c.image.clone(),
+        image_id: c.image_id.clone(),
+        state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+        ports: c.ports.iter().flatten().map(port).collect(),
+    }
+}
+
+fn port(p: &PortSummary) -> Port {
+    Port {
+        ip: p.ip.clone().unwrap_or_default(),
+        private: p.private_port,
+        public: p.public_port,
+        proto: match p.typ {
+            Some(t) if !t.to_string().is_empty() => t.to_string(),
+            _ => "tcp".into(),
+        },
+    }
+}
+
+/// lab's view of `docker image inspect`.
+fn image_details(i: ImageInspect) -> ImageDetails {
+    let document = serde_json::to_value(&i).unwrap_or_default();
+    ImageDetails {
+        layers: i.root_fs.and_then(|r| r.layers).unwrap_or_default(),
+        document,
+    }
+}
+
+/// lab's view of `docker container inspect`.
+fn container_details(c: ContainerInspectResponse) -> ContainerDetails {
+    let document = serde_json::to_value(&c).unwrap_or_default();
+    ContainerDetails {
+        exit_code: c.state.and_then(|s| s.exit_code),
+        document,
+    }
 }
 
 impl DockerView {
@@ -336,16 +428,18 @@ impl DockerView {
     }
 
     /// `docker version` (server part).
-    pub async fn version(&self) -> Result<&SystemVersion, ObserveError> {
-        self.cached(&self.version, |d| {
+    pub async fn version(&self) -> Result<&Version, ObserveError> {
+        self.cached(&self.version, |d| async move {
             self.call("report its version", d.version())
+                .await
+                .map(version)
         })
         .await
     }
 
     /// `docker info`. Its SystemTime, read as the answer arrives, gives a
     /// VM daemon's clock ([`Self::clock_offset`]).
-    pub async fn info(&self) -> Result<&SystemInfo, ObserveError> {
+    pub async fn info(&self) -> Result<&Info, ObserveError> {
         self.cached(&self.info, |d| async move {
             let info = self.call("report `docker info`", d.info()).await?;
             if self.measure_clock {
@@ -357,7 +451,7 @@ impl DockerView {
                     let _ = self.daemon_clock.set(t - crate::clock::now_nanos());
                 }
             }
-            Ok(info)
+            Ok(self::info(info))
         })
         .await
     }
@@ -384,23 +478,34 @@ impl DockerView {
     }
 
     /// `docker images -a`.
-    pub async fn images(&self) -> Result<&[ImageSummary], ObserveError> {
-        self.cached(&self.images, |d| {
+    pub async fn images(&self) -> Result<&[Image], ObserveError> {
+        Ok(&self.listed_images().await?.view)
+    }
+
+    /// `docker images -a` as the daemon answered it, as pretty JSON: the
+    /// evidence `lab grade` keeps (the same fetch as [`Self::images`]).
+    pub async fn images_json(&self) -> Result<String, String> {
+        let listed = self.listed_images().await.map_err(|e| e.to_string())?;
+        pretty(&listed.raw)
+    }
+
+    async fn listed_images(&self) -> Result<&Listed<ImageSummary, Image>, ObserveError> {
+        self.cached(&self.images, |d| async move {
             let opts = ListImagesOptions {
                 all: true,
                 ..Default::default()
             };
-            self.call("list images", d.list_images(Some(opts)))
+            let raw = self.call("list images", d.list_images(Some(opts))).await?;
+            Ok(Listed::of(raw, image))
         })
         .await
-        .map(Vec::as_slice)
     }
 
     /// `docker images -f dangling=true`: untagged images that no other image
     /// is built on, as the daemon itself decides (what `docker image prune`
     /// removes; an intermediate image of a legacy build is not one).
-    pub async fn dangling_images(&self) -> Result<&[ImageSummary], ObserveError> {
-        self.cached(&self.dangling, |d| {
+    pub async fn dangling_images(&self) -> Result<&[Image], ObserveError> {
+        self.cached(&self.dangling, |d| async move {
             let opts = ListImagesOptions {
                 all: false,
                 filters: Some(HashMap::from([(
@@ -409,30 +514,46 @@ impl DockerView {
                 )])),
                 ..Default::default()
             };
-            self.call("list dangling images", d.list_images(Some(opts)))
+            let raw = self
+                .call("list dangling images", d.list_images(Some(opts)))
+                .await?;
+            Ok(Listed::of(raw, image))
         })
         .await
-        .map(Vec::as_slice)
+        .map(|l| l.view.as_slice())
     }
 
     /// `docker ps -a`.
-    pub async fn containers(&self) -> Result<&[ContainerSummary], ObserveError> {
-        self.cached(&self.containers, |d| {
+    pub async fn containers(&self) -> Result<&[Container], ObserveError> {
+        Ok(&self.listed().await?.view)
+    }
+
+    /// `docker ps -a` as the daemon answered it, as pretty JSON: the
+    /// evidence `lab grade` keeps (the same fetch as [`Self::containers`]).
+    pub async fn containers_json(&self) -> Result<String, String> {
+        let listed = self.listed().await.map_err(|e| e.to_string())?;
+        pretty(&listed.raw)
+    }
+
+    async fn listed(&self) -> Result<&Listed<ContainerSummary, Container>, ObserveError> {
+        self.cached(&self.containers, |d| async move {
             let opts = ListContainersOptions {
                 all: true,
                 ..Default::default()
             };
-            self.call("list containers", d.list_containers(Some(opts)))
+            let raw = self
+                .call("list containers", d.list_containers(Some(opts)))
+                .await?;
+            Ok(Listed::of(raw, container))
         })
         .await
-        .map(Vec::as_slice)
     }
 
     /// `docker image inspect REF`; `None` when there is no such image.
     pub async fn inspect_image(
         &self,
         reference: &str,
-    ) -> Result<Option<ImageInspect>, ObserveError> {
+    ) -> Result<Option<ImageDetails>, ObserveError> {
         if let Some(hit) = self
             .inspected
             .lock()
@@ -444,7 +565,7 @@ impl DockerView {
         let docker = self.docker().await?;
         let fut = docker.inspect_image(reference);
         let result = match tokio::time::timeout(Duration::from_secs(self.timeout), fut).await {
-            Ok(Ok(i)) => Ok(Some(i)),
+            Ok(Ok(i)) => Ok(Some(image_details(i))),
             Ok(Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             })) => Ok(None),
@@ -462,13 +583,11 @@ impl DockerView {
     }
 
     /// `docker container inspect ID`.
-    pub async fn inspect_container(
-        &self,
-        id: &str,
-    ) -> Result<ContainerInspectResponse, ObserveError> {
+    pub async fn inspect_container(&self, id: &str) -> Result<ContainerDetails, ObserveError> {
         let docker = self.docker().await?;
         self.call("inspect a container", docker.inspect_container(id, None))
             .await
+            .map(container_details)
     }
 
     /// `docker diff ID`: the paths a container changed, added or deleted.
@@ -559,14 +678,67 @@ impl DockerView {
     }
 }
 
+/// A daemon's answers given in advance, as the API's JSON (`fake.rs`):
+/// what is given is never asked for, the rest meets no daemon.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Canned {
+    pub(crate) version: Option<serde_json::Value>,
+    pub(crate) info: Option<serde_json::Value>,
+    pub(crate) images: Option<serde_json::Value>,
+    pub(crate) containers: Option<serde_json::Value>,
+    pub(crate) events: Option<Vec<DaemonEvent>>,
+    /// `docker image inspect` by reference; `None`: no such image.
+    pub(crate) inspected: Vec<(String, Option<serde_json::Value>)>,
+}
+
+#[cfg(test)]
+impl DockerView {
+    /// A view whose caches hold `canned` already; anything else asked
+    /// finds no daemon (`unix:///nonexistent/docker.sock`).
+    pub(crate) fn canned(canned: Canned) -> DockerView {
+        fn parse<T: serde::de::DeserializeOwned>(what: &str, json: serde_json::Value) -> T {
+            serde_json::from_value(json)
+                .unwrap_or_else(|e| panic!("a canned {what} answer in the API's shape: {e}"))
+        }
+        let view = DockerView::new("unix:///nonexistent/docker.sock".into(), 1);
+        if let Some(v) = canned.version {
+            let _ = view.version.set(Ok(version(parse("version", v))));
+        }
+        if let Some(v) = canned.info {
+            let _ = view.info.set(Ok(info(parse("info", v))));
+        }
+        if let Some(v) = canned.images {
+            let _ = view
+                .images
+                .set(Ok(Listed::of(parse("image list", v), image)));
+        }
+        if let Some(v) = canned.containers {
+            let _ = view
+                .containers
+                .set(Ok(Listed::of(parse("container list", v), container)));
+        }
+        if let Some(v) = canned.events {
+            let _ = view.events.set(Ok(v));
+        }
+        if let Ok(mut cache) = view.inspected.lock() {
+            for (reference, json) in canned.inspected {
+                let inspected = json.map(|j| image_details(parse("image inspect", j)));
+                cache.insert(reference, Ok(inspected));
+            }
+        }
+        view
+    }
+}
+
 impl DockerView {
     /// The image list, if a check of this run already fetched it (never
     /// fetches: used to journal what was seen without extra API calls).
-    pub fn cached_images(&self) -> Option<&[ImageSummary]> {
+    pub fn cached_images(&self) -> Option<&[Image]> {
         self.images
             .get()
             .and_then(|r| r.as_ref().ok())
-            .map(Vec::as_slice)
+            .map(|l| l.view.as_slice())
     }
 
     /// The events after the deadline of a machine observed as of one

@@ -3,11 +3,63 @@
 //! programs run directly (no shell) under the run's timeout. A VM's side of
 //! each operation is in `remote.rs`.
 
+use super::backend::{Backend, Fut};
 use super::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::time::Duration;
 
-pub(super) async fn read(path: &str, bound: Bound) -> Result<Read, ObserveError> {
+/// The machine lab runs on; `timeout` bounds each command, in seconds.
+pub(super) struct Local {
+    pub(super) timeout: u64,
+}
+
+impl Backend for Local {
+    fn read<'a>(&'a self, path: &'a str, bound: Bound) -> Fut<'a, Result<Read, ObserveError>> {
+        Box::pin(read(path, bound))
+    }
+
+    fn stat<'a>(&'a self, path: &'a str) -> Fut<'a, Result<Option<FileInfo>, ObserveError>> {
+        Box::pin(std::future::ready(stat(path)))
+    }
+
+    fn exec<'a>(
+        &'a self,
+        program: &'a str,
+        args: &'a [&'a str],
+    ) -> Fut<'a, Result<Option<CommandOutput>, ObserveError>> {
+        Box::pin(exec(program, args, self.timeout))
+    }
+
+    fn tar_member<'a>(
+        &'a self,
+        path: &'a str,
+        member: &'a str,
+    ) -> Fut<'a, Result<Option<Member>, ObserveError>> {
+        Box::pin(tar_member(path, member))
+    }
+
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Fut<'a, std::io::Result<Box<dyn Stream>>> {
+        Box::pin(connect(host, port))
+    }
+
+    fn has_systemd(&self) -> bool {
+        has_systemd()
+    }
+
+    fn is_local(&self) -> bool {
+        true
+    }
+
+    fn command_log_path(&self) -> Option<String> {
+        commands::default_path()
+    }
+}
+
+async fn read(path: &str, bound: Bound) -> Result<Read, ObserveError> {
     let owned = path.to_string();
     match tokio::task::spawn_blocking(move || read::local(&owned, bound)).await {
         Ok(Ok(read)) => Ok(read),
@@ -16,7 +68,7 @@ pub(super) async fn read(path: &str, bound: Bound) -> Result<Read, ObserveError>
     }
 }
 
-pub(super) fn stat(path: &str) -> Result<Option<FileInfo>, ObserveError> {
+fn stat(path: &str) -> Result<Option<FileInfo>, ObserveError> {
     match std::fs::metadata(path) {
         Ok(m) => Ok(Some(FileInfo {
             kind: FileKind::from_mode(m.mode()),
@@ -28,7 +80,7 @@ pub(super) fn stat(path: &str) -> Result<Option<FileInfo>, ObserveError> {
     }
 }
 
-pub(super) async fn exec(
+async fn exec(
     program: &str,
     args: &[&str],
     timeout: u64,
@@ -53,7 +105,7 @@ pub(super) async fn exec(
     }
 }
 
-pub(super) async fn tar_member(path: &str, member: &str) -> Result<Option<Member>, ObserveError> {
+async fn tar_member(path: &str, member: &str) -> Result<Option<Member>, ObserveError> {
     let (owned, member) = (path.to_string(), member.to_string());
     match tokio::task::spawn_blocking(move || tar::find_in(&owned, &member)).await {
         Ok(Ok(found)) => Ok(found),
@@ -62,13 +114,13 @@ pub(super) async fn tar_member(path: &str, member: &str) -> Result<Option<Member
     }
 }
 
-pub(super) async fn connect(host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
+async fn connect(host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
     Ok(Box::new(
         tokio::net::TcpStream::connect((host, port)).await?,
     ))
 }
 
-pub(super) fn has_systemd() -> bool {
+fn has_systemd() -> bool {
     std::path::Path::new("/run/systemd/system").is_dir()
 }
 

@@ -1,11 +1,15 @@
 //! How a machine is observed: files, commands, listening ports, systemd and
 //! the Docker API, through one door. Checks never reach the OS or bollard
 //! directly, so the same check runs on a learner's own VM and on a student
-//! VM over SSH (`lab grade`): [`Machine::local`] or [`Machine::remote`].
+//! VM over SSH (`lab grade`): [`Machine::local`] or [`Machine::remote`],
+//! each a [`Backend`] (`backend.rs`), and in unit tests on canned answers
+//! (`Machine::fake()`, `fake.rs`). The Docker API's answers come as lab's
+//! own types (`view.rs`).
 //!
 //! Invariant: nothing here changes the machine. Files are read, commands are
 //! the ones a check declares, the Docker view can only list and inspect.
 
+mod backend;
 mod commands;
 mod daemon_id;
 mod deadline;
@@ -13,6 +17,8 @@ mod destination;
 mod dial;
 mod docker;
 mod error;
+#[cfg(test)]
+mod fake;
 mod local;
 pub mod login;
 mod ping;
@@ -21,11 +27,13 @@ mod read;
 mod remote;
 pub mod ssh;
 mod tar;
+mod view;
 
 pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_LOG};
 pub use deadline::Late;
 pub(crate) use error::reason_zh as os_reason_zh;
 pub use tar::Member;
+pub use view::{Container, ImageDetails, Port};
 
 pub use destination::{refused_host, refused_user, Refusal};
 pub use docker::{DaemonEvent, DockerView, Follow, DEFAULT_HOST};
@@ -33,7 +41,7 @@ pub use error::ObserveError;
 pub use ports::LISTENERS;
 pub use read::{Bound, End, FileKind, Read};
 
-use remote::Remote;
+use backend::Backend;
 use ssh::Ssh;
 use std::sync::Arc;
 
@@ -58,9 +66,12 @@ pub struct CommandOutput {
 /// The machine being checked.
 pub struct Machine {
     pub docker: DockerView,
-    timeout: u64,
-    /// `None`: this machine.
-    remote: Option<Remote>,
+    /// Where files are read and commands run: this machine, a VM over SSH,
+    /// or canned answers in tests (`backend.rs`).
+    backend: Box<dyn Backend>,
+    /// What to do about an error, when whoever made this machine knows
+    /// better than [`ObserveError::advice`] (`lab grade` for a VM).
+    advice: Option<Advice>,
     /// The command log (`commands.rs`), read once.
     commands: tokio::sync::OnceCell<Result<Option<Arc<CommandLog>>, ObserveError>>,
     /// Work after the deadline (`deadline.rs`), worked out once: the
@@ -71,6 +82,10 @@ pub struct Machine {
     deadline: Option<i64>,
 }
 
+/// Advice for an error, in the learner's language, where it differs from
+/// [`ObserveError::advice`]; `None` keeps that.
+pub type Advice = fn(&ObserveError, crate::lang::Lang) -> Option<String>;
+
 /// A byte stream to a TCP service, as seen from the machine.
 pub trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
@@ -79,32 +94,48 @@ impl Machine {
     /// The local machine, its daemon at `docker_host`; `timeout` bounds each
     /// API call and command, in seconds.
     pub fn local(docker_host: String, timeout: u64) -> Machine {
+        Machine::on(
+            Box::new(local::Local { timeout }),
+            DockerView::new(docker_host, timeout),
+        )
+    }
+
+    /// A machine whose operations `backend` carries out.
+    fn on(backend: Box<dyn Backend>, docker: DockerView) -> Machine {
         Machine {
-            docker: DockerView::new(docker_host, timeout),
-            timeout,
-            remote: None,
+            docker,
+            backend,
+            advice: None,
             commands: Default::default(),
             late: Default::default(),
             deadline: None,
         }
     }
 
+    /// Gives errors `advice` where it has some (`lab grade`: what to do
+    /// about a VM that could not be observed).
+    pub fn with_advice(mut self, advice: Advice) -> Machine {
+        self.advice = Some(advice);
+        self
+    }
+
+    /// What the learner should do about `e`, in their language.
+    pub fn advice(&self, e: &ObserveError, lang: crate::lang::Lang) -> String {
+        self.advice
+            .and_then(|a| a(e, lang))
+            .unwrap_or_else(|| e.advice(lang, self.has_systemd()))
+    }
+
     /// Reads a file within `bound` (`read.rs`): a regular file only, its
     /// head or its tail. Locally on tokio's blocking pool, so that a slow
     /// read holds up no other check and the check's timeout still fires.
     pub async fn read(&self, path: &str, bound: Bound) -> Result<Read, ObserveError> {
-        match &self.remote {
-            Some(r) => r.read(path, bound).await,
-            None => local::read(path, bound).await,
-        }
+        self.backend.read(path, bound).await
     }
 
     /// `stat PATH`; `None` when it does not exist.
     pub async fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
-        match &self.remote {
-            Some(r) => r.stat(path).await,
-            None => local::stat(path),
-        }
+        self.backend.stat(path).await
     }
 
     /// Runs a program with arguments (no shell), under the run's timeout.
@@ -114,10 +145,7 @@ impl Machine {
         program: &str,
         args: &[&str],
     ) -> Result<Option<CommandOutput>, ObserveError> {
-        match &self.remote {
-            Some(r) => r.exec(program, args).await,
-            None => local::exec(program, args, self.timeout).await,
-        }
+        self.backend.exec(program, args).await
     }
 
     /// One member of a tar archive on the machine; `None` when the archive
@@ -127,32 +155,23 @@ impl Machine {
         path: &str,
         member: &str,
     ) -> Result<Option<Member>, ObserveError> {
-        match &self.remote {
-            Some(r) => r.tar_member(path, member).await,
-            None => local::tar_member(path, member).await,
-        }
+        self.backend.tar_member(path, member).await
     }
 
     /// A TCP connection to `host:port` from this machine: on a VM, opened
     /// by the VM (so `localhost` is the VM's own).
     pub async fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
-        match &self.remote {
-            Some(r) => r.connect(host, port).await,
-            None => local::connect(host, port).await,
-        }
+        self.backend.connect(host, port).await
     }
 
     /// Whether this is the machine lab runs on (not a VM over SSH).
     pub fn is_local(&self) -> bool {
-        self.remote.is_none()
+        self.backend.is_local()
     }
 
     /// Whether systemd is this machine's init (what `systemctl` needs).
     pub fn has_systemd(&self) -> bool {
-        match &self.remote {
-            Some(r) => r.systemd,
-            None => local::has_systemd(),
-        }
+        self.backend.has_systemd()
     }
 }
 

@@ -7,7 +7,7 @@ impl Machine {
     /// TCP ports in the LISTEN state, IPv4 and IPv6: on a VM from
     /// [`LISTENERS`] (asked at login), else from [`LISTEN_TABLES`].
     pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
-        if self.remote.is_some() {
+        if !self.is_local() {
             if let Some(out) = self.exec(LISTENERS[0], &LISTENERS[1..]).await? {
                 if out.code == Some(0) {
                     return Ok(parse_ss(&out.stdout));

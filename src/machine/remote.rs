@@ -3,6 +3,7 @@
 //! Docker through the forwarded socket or a dial-stdio tunnel. The local
 //! machine's side of each operation is in `local.rs`.
 
+use super::backend::{Backend, Fut};
 use super::*;
 
 /// A student VM: files and commands over SSH, Docker through a tunnel.
@@ -53,22 +54,16 @@ impl Machine {
         if let Some(v) = version {
             docker = docker.with_api_version(v);
         }
-        let machine = Machine {
-            docker,
+        let remote = Remote {
+            ssh: ssh.clone(),
             timeout,
-            remote: Some(Remote {
-                ssh: ssh.clone(),
-                timeout,
-                systemd: login.facts.systemd,
-                state: login.facts.state,
-                files: login.files,
-                runs: login.runs,
-                _tunnel: tunnel,
-            }),
-            commands: Default::default(),
-            late: Default::default(),
-            deadline: None,
+            systemd: login.facts.systemd,
+            state: login.facts.state,
+            files: login.files,
+            runs: login.runs,
+            _tunnel: tunnel,
         };
+        let machine = Machine::on(Box::new(remote), docker);
         Ok((machine, ssh))
     }
 }
@@ -116,138 +111,169 @@ impl Remote {
         }
         Ok(Some(out.stdout))
     }
+}
 
+impl Backend for Remote {
     /// [`Machine::read`] on a VM: what login read, else one `stat` and one
     /// `head -c`/`tail -c` (never `cat`: a 400 MB history stays there).
-    pub(super) async fn read(&self, path: &str, bound: Bound) -> Result<Read, ObserveError> {
-        match self.files.get(path) {
-            Some(login::Prefetched::Missing) => return Ok(Read::Missing),
-            Some(login::Prefetched::Present { info, .. }) if info.kind != FileKind::File => {
-                return Ok(Read::NotFile(info.kind))
+    fn read<'a>(&'a self, path: &'a str, bound: Bound) -> Fut<'a, Result<Read, ObserveError>> {
+        Box::pin(async move {
+            match self.files.get(path) {
+                Some(login::Prefetched::Missing) => return Ok(Read::Missing),
+                Some(login::Prefetched::Present { info, .. }) if info.kind != FileKind::File => {
+                    return Ok(Read::NotFile(info.kind))
+                }
+                Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
+                    return Ok(read::within(b.clone(), bound))
+                }
+                _ => {}
             }
-            Some(login::Prefetched::Present { bytes: Some(b), .. }) => {
-                return Ok(read::within(b.clone(), bound))
-            }
-            _ => {}
-        }
-        let (end, count) = read::remote_args(bound);
-        let what = format!("read {path}");
-        let argv = ["sh", "-c", read::REMOTE, "sh", path, end, &count];
-        let Some(out) = self.ok(&what, &argv).await? else {
-            return Ok(Read::Missing);
-        };
-        read::parse_remote(out, bound).ok_or_else(|| ObserveError::Remote {
-            op: what,
-            host: self.ssh.target().url(),
-            message: "stat printed something unexpected".into(),
-        })
-    }
-
-    /// `stat PATH`; `None` when it does not exist.
-    pub(super) async fn stat(&self, path: &str) -> Result<Option<FileInfo>, ObserveError> {
-        match self.files.get(path) {
-            Some(login::Prefetched::Missing) => return Ok(None),
-            Some(login::Prefetched::Present { info, .. }) => return Ok(Some(*info)),
-            None => {}
-        }
-        let script = r#"test -e "$1" || exit 3; exec stat -L -c '%f %s' -- "$1""#;
-        let what = format!("inspect {path}");
-        let Some(out) = self.ok(&what, &["sh", "-c", script, "sh", path]).await? else {
-            return Ok(None);
-        };
-        parse_stat(&String::from_utf8_lossy(&out))
-            .map(Some)
-            .ok_or_else(|| ObserveError::Remote {
+            let (end, count) = read::remote_args(bound);
+            let what = format!("read {path}");
+            let argv = ["sh", "-c", read::REMOTE, "sh", path, end, &count];
+            let Some(out) = self.ok(&what, &argv).await? else {
+                return Ok(Read::Missing);
+            };
+            read::parse_remote(out, bound).ok_or_else(|| ObserveError::Remote {
                 op: what,
                 host: self.ssh.target().url(),
                 message: "stat printed something unexpected".into(),
             })
+        })
+    }
+
+    /// `stat PATH`; `None` when it does not exist.
+    fn stat<'a>(&'a self, path: &'a str) -> Fut<'a, Result<Option<FileInfo>, ObserveError>> {
+        Box::pin(async move {
+            match self.files.get(path) {
+                Some(login::Prefetched::Missing) => return Ok(None),
+                Some(login::Prefetched::Present { info, .. }) => return Ok(Some(*info)),
+                None => {}
+            }
+            let script = r#"test -e "$1" || exit 3; exec stat -L -c '%f %s' -- "$1""#;
+            let what = format!("inspect {path}");
+            let Some(out) = self.ok(&what, &["sh", "-c", script, "sh", path]).await? else {
+                return Ok(None);
+            };
+            parse_stat(&String::from_utf8_lossy(&out))
+                .map(Some)
+                .ok_or_else(|| ObserveError::Remote {
+                    op: what,
+                    host: self.ssh.target().url(),
+                    message: "stat printed something unexpected".into(),
+                })
+        })
     }
 
     /// A program run by `sh -c` on the VM (what login ran, from memory);
     /// `Ok(None)` when it is not installed.
-    pub(super) async fn exec(
-        &self,
-        program: &str,
-        args: &[&str],
-    ) -> Result<Option<CommandOutput>, ObserveError> {
-        let argv: Vec<String> = std::iter::once(program)
-            .chain(args.iter().copied())
-            .map(String::from)
-            .collect();
-        if let Some((code, stdout)) = self.runs.get(&argv) {
-            return Ok((*code != Some(NOT_INSTALLED)).then(|| CommandOutput {
-                code: *code,
-                stdout: String::from_utf8_lossy(stdout).into_owned(),
-                stderr: String::new(),
-            }));
-        }
-        let script = r#"command -v "$1" >/dev/null 2>&1 || exit 127; exec "$@""#;
-        let mut argv = vec!["sh", "-c", script, "sh", program];
-        argv.extend_from_slice(args);
-        let what = format!("run `{program}`");
-        let out = self.session(&what, &argv, NOT_INSTALLED).await?;
-        Ok(out.map(|o| CommandOutput {
-            code: o.code,
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: o.stderr,
-        }))
+    fn exec<'a>(
+        &'a self,
+        program: &'a str,
+        args: &'a [&'a str],
+    ) -> Fut<'a, Result<Option<CommandOutput>, ObserveError>> {
+        Box::pin(async move {
+            let argv: Vec<String> = std::iter::once(program)
+                .chain(args.iter().copied())
+                .map(String::from)
+                .collect();
+            if let Some((code, stdout)) = self.runs.get(&argv) {
+                return Ok((*code != Some(NOT_INSTALLED)).then(|| CommandOutput {
+                    code: *code,
+                    stdout: String::from_utf8_lossy(stdout).into_owned(),
+                    stderr: String::new(),
+                }));
+            }
+            let script = r#"command -v "$1" >/dev/null 2>&1 || exit 127; exec "$@""#;
+            let mut argv = vec!["sh", "-c", script, "sh", program];
+            argv.extend_from_slice(args);
+            let what = format!("run `{program}`");
+            let out = self.session(&what, &argv, NOT_INSTALLED).await?;
+            Ok(out.map(|o| CommandOutput {
+                code: o.code,
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: o.stderr,
+            }))
+        })
     }
 
     /// One member of a tar archive on the VM. GNU tar and busybox tar both
     /// stop at the member; the archive (hundreds of MB) never crosses the
     /// network. Only a regular file: tar would wait on a FIFO until the
     /// timeout.
-    pub(super) async fn tar_member(
-        &self,
-        path: &str,
-        member: &str,
-    ) -> Result<Option<Member>, ObserveError> {
-        let script = r#"test -e "$1" || exit 3
+    fn tar_member<'a>(
+        &'a self,
+        path: &'a str,
+        member: &'a str,
+    ) -> Fut<'a, Result<Option<Member>, ObserveError>> {
+        Box::pin(async move {
+            let script = r#"test -e "$1" || exit 3
 test -f "$1" || { stat -L -c %f -- "$1"; exit 5; }
 exec tar -xOf "$1" "$2""#;
-        let what = format!("read {path}");
-        let Some(out) = self
-            .session(&what, &["sh", "-c", script, "sh", path, member], MISSING)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let raw = u32::from_str_radix(stdout.trim(), 16).unwrap_or(0);
-        Ok(Some(if out.code == Some(5) {
-            Member::NotFile(FileKind::from_mode(raw))
-        } else if out.code == Some(0) {
-            Member::Found(out.stdout)
-        } else if out.stderr.contains("ot found in archive") {
-            Member::Missing
-        } else {
-            Member::NotTar
-        }))
+            let what = format!("read {path}");
+            let Some(out) = self
+                .session(&what, &["sh", "-c", script, "sh", path, member], MISSING)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let raw = u32::from_str_radix(stdout.trim(), 16).unwrap_or(0);
+            Ok(Some(if out.code == Some(5) {
+                Member::NotFile(FileKind::from_mode(raw))
+            } else if out.code == Some(0) {
+                Member::Found(out.stdout)
+            } else if out.stderr.contains("ot found in archive") {
+                Member::Missing
+            } else {
+                Member::NotTar
+            }))
+        })
     }
 
     /// A TCP connection opened by the VM, so `localhost` is the VM's own:
     /// through a socket the master forwards ([`Ssh::forwarded`]), or, where
     /// it forwards none (`ClearAllForwardings`), its own `ssh -W`.
-    pub(super) async fn connect(&self, host: &str, port: u16) -> std::io::Result<Box<dyn Stream>> {
-        if let Some(path) = self.ssh.forwarded(host, port).await {
-            return Ok(Box::new(tokio::net::UnixStream::connect(path).await?));
-        }
-        let mut child = self
-            .ssh
-            .forward(host, port)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let (Some(out), Some(inp)) = (child.stdout.take(), child.stdin.take()) else {
-            return Err(std::io::Error::other("ssh gave no pipes"));
-        };
-        Ok(Box::new(Forwarded {
-            io: tokio::io::join(out, inp),
-            _child: child,
-        }))
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Fut<'a, std::io::Result<Box<dyn Stream>>> {
+        Box::pin(async move {
+            if let Some(path) = self.ssh.forwarded(host, port).await {
+                let stream: Box<dyn Stream> =
+                    Box::new(tokio::net::UnixStream::connect(path).await?);
+                return Ok(stream);
+            }
+            let mut child = self
+                .ssh
+                .forward(host, port)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()?;
+            let (Some(out), Some(inp)) = (child.stdout.take(), child.stdin.take()) else {
+                return Err(std::io::Error::other("ssh gave no pipes"));
+            };
+            let stream: Box<dyn Stream> = Box::new(Forwarded {
+                io: tokio::io::join(out, inp),
+                _child: child,
+            });
+            Ok(stream)
+        })
+    }
+
+    fn has_systemd(&self) -> bool {
+        self.systemd
+    }
+
+    fn is_local(&self) -> bool {
+        false
+    }
+
+    fn command_log_path(&self) -> Option<String> {
+        Some(format!("{}/{}", self.state, commands::IN_STATE))
     }
 }
 

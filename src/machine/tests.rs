@@ -1,6 +1,7 @@
 //! A VM made from what its login answered, for the unit tests of machine/.
 
 use super::ports::{parse_listeners, parse_ss};
+use super::remote::Remote;
 use super::*;
 
 /// A VM whose login answered `runs` and `files`; nothing else is
@@ -22,22 +23,19 @@ pub(crate) fn vm(runs: Vec<(&[&str], login::Ran)>, files: Vec<(&str, &str)>) -> 
             (path.to_string(), login::Prefetched::Present { info, bytes })
         })
         .collect();
-    Machine {
-        docker: DockerView::labelled("unix:///nonexistent".into(), "vm".into(), 0, 1),
+    let remote = Remote {
+        ssh: Arc::new(Ssh::offline("vm.invalid")),
         timeout: 1,
-        remote: Some(Remote {
-            ssh: Arc::new(Ssh::offline("vm.invalid")),
-            timeout: 1,
-            systemd: true,
-            state: "/home/s/.local/state".into(),
-            files,
-            runs,
-            _tunnel: None,
-        }),
-        commands: Default::default(),
-        late: Default::default(),
-        deadline: None,
-    }
+        systemd: true,
+        state: "/home/s/.local/state".into(),
+        files,
+        runs,
+        _tunnel: None,
+    };
+    Machine::on(
+        Box::new(remote),
+        DockerView::labelled("unix:///nonexistent".into(), "vm".into(), 0, 1),
+    )
 }
 
 pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {

@@ -142,24 +142,16 @@ async fn live_value(
 ) -> Result<Value, String> {
     let (doc, path) = match (&live.info, &live.version, &live.image, &live.inspect) {
         (Some(path), ..) => (
-            machine
-                .docker
-                .info()
-                .await
-                .map(|i| serde_json::to_value(i).unwrap_or_default()),
+            machine.docker.info().await.map(|i| i.document.clone()),
             path,
         ),
         (_, Some(path), ..) => (
-            machine
-                .docker
-                .version()
-                .await
-                .map(|v| serde_json::to_value(v).unwrap_or_default()),
+            machine.docker.version().await.map(|v| v.document.clone()),
             path,
         ),
         (_, _, Some(image), Some(path)) => match machine.docker.inspect_image(&expand(image)).await
         {
-            Ok(Some(i)) => (Ok(serde_json::to_value(i).unwrap_or_default()), path),
+            Ok(Some(i)) => (Ok(i.document), path),
             Ok(None) => {
                 return Err(tr!(
                     lang,

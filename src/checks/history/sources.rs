@@ -121,7 +121,8 @@ pub(super) async fn container_ids(ctx: &Ctx<'_>, image: &str) -> Result<Vec<Stri
         .await?
         .iter()
         .filter(|c| c.image.as_deref().map(normalize).as_deref() == Some(image.as_str()))
-        .filter_map(|c| c.id.clone())
+        .map(|c| c.id.clone())
+        .filter(|id| !id.is_empty())
         .collect();
     let events = ctx.events().await?;
     ids.extend(
