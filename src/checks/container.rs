@@ -567,15 +567,7 @@ mod tests {
         let o = outcome("{ id: c, container: { name: db } }", &m);
         assert_outcome(&o, Status::Fail, "there is no container db");
         // What `lab grade` keeps is the daemon's answer, not lab's view.
-        let kept = tests_block_on(m.docker.containers_json()).expect("the list");
+        let kept = crate::checks::testing::block_on(m.docker.containers_json()).expect("the list");
         assert!(kept.contains("\"PrivatePort\": 80"), "{kept}");
-    }
-
-    fn tests_block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime")
-            .block_on(f)
     }
 }

@@ -44,11 +44,13 @@ pub(crate) fn outcome_with(
         timeline: &timeline,
         late: None,
     };
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(evaluate(&check, &ctx, 5))
+    block_on(evaluate(&check, &ctx, 5))
+}
+
+/// Runs a future to its end on [`crate::run::runtime`], for the kinds'
+/// unit tests.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    crate::run::runtime().expect("a runtime").block_on(f)
 }
 
 /// Asserts `o`'s status and that its message says `says`.
