@@ -32,6 +32,40 @@ fn yes() -> bool {
     true
 }
 
+/// The word `systemctl VERB NAME` prints (`active`, `inactive`, `failed`,
+/// `enabled`...); else the outcome that says lab could not ask, never a
+/// verdict on an empty answer (`active: false` would pass on it).
+async fn systemctl(
+    ctx: &Ctx<'_>,
+    verb: &str,
+    name: &str,
+) -> Result<Result<String, Outcome>, ObserveError> {
+    let lang = ctx.lang;
+    let Some(out) = ctx.machine.exec("systemctl", &[verb, name]).await? else {
+        return Ok(Err(Outcome::error(tr!(
+            lang,
+            "systemd runs here but `systemctl` is not installed, so lab cannot ask about the {} service",
+            "这台机器运行 systemd，但没有安装 `systemctl`，lab 无法查询 {} 服务",
+            name
+        ))));
+    };
+    let word = out.stdout.trim();
+    if word.is_empty() {
+        return Ok(Err(Outcome::error(tr!(
+            lang,
+            "`systemctl {} {}` answered nothing ({}), so lab cannot tell",
+            "`systemctl {} {}` 没有给出答案（{}），lab 无法判断",
+            verb,
+            name,
+            match out.stderr.trim() {
+                "" => lang.pick("no message", "没有消息").to_string(),
+                e => e.to_string(),
+            }
+        ))));
+    }
+    Ok(Ok(word.to_string()))
+}
+
 impl Probe for Service {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let lang = ctx.lang;
@@ -47,16 +81,10 @@ impl Probe for Service {
                 name
             )));
         }
-        let ask = |verb: &'static str| {
-            let name = name.clone();
-            async move {
-                let out = ctx.machine.exec("systemctl", &[verb, &name]).await?;
-                Ok::<String, ObserveError>(
-                    out.map(|o| o.stdout.trim().to_string()).unwrap_or_default(),
-                )
-            }
+        let state = match systemctl(ctx, "is-active", &name).await? {
+            Ok(s) => s,
+            Err(cannot) => return Ok(cannot),
         };
-        let state = ask("is-active").await?;
         if (state == "active") != self.active {
             let want = if self.active { "active" } else { "inactive" };
             return Ok(Outcome::fail(tr!(
@@ -70,7 +98,10 @@ impl Probe for Service {
             .actual(state));
         }
         if let Some(enabled) = self.enabled {
-            let boot = ask("is-enabled").await?;
+            let boot = match systemctl(ctx, "is-enabled", &name).await? {
+                Ok(s) => s,
+                Err(cannot) => return Ok(cannot),
+            };
             if (boot == "enabled") != enabled {
                 let want = if enabled { "enabled" } else { "disabled" };
                 return Ok(Outcome::fail(tr!(
@@ -165,10 +196,24 @@ mod tests {
     }
 
     #[test]
-    fn without_systemctl_the_state_is_empty_and_the_check_fails() {
+    fn without_systemctl_or_its_answer_lab_cannot_tell_and_says_so() {
+        let stopped = "{ id: s, service: { name: docker, active: false } }";
         let m = Machine::fake().not_installed("systemctl").build();
-        let o = outcome(DOCKER, &m);
-        assert_eq!(o.status, Status::Fail, "{o:?}");
-        assert_eq!(o.actual.as_deref(), Some(""));
+        for check in [DOCKER, stopped] {
+            let o = outcome(check, &m);
+            assert_outcome(&o, Status::Error, "`systemctl` is not installed");
+        }
+        let m = Machine::fake()
+            .command_err(
+                &["systemctl", "is-active", "docker"],
+                1,
+                "",
+                "Failed to connect to bus: No such file or directory\n",
+            )
+            .build();
+        for check in [DOCKER, stopped] {
+            let o = outcome(check, &m);
+            assert_outcome(&o, Status::Error, "Failed to connect to bus");
+        }
     }
 }
