@@ -70,7 +70,7 @@ impl Text {
     }
 }
 
-/// A message in both languages, as a [`Text`]: `text!("en {}", "zh {}", x)`
+/// A message in both languages, as a `lang::Text`: `text!("en {}", "zh {}", x)`
 /// (what `lab validate` says of a check kind's own fields).
 #[macro_export]
 macro_rules! text {

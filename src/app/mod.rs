@@ -100,7 +100,7 @@ fn journal(g: &Global, machine: &Machine, rt: &tokio::runtime::Runtime, lang: La
     rt.block_on(learner_journal(g, machine, lang))
 }
 
-/// [`journal`], inside the runtime (`lab watch` opens one per round).
+/// `journal`, inside the runtime (`lab watch` opens one per round).
 pub async fn learner_journal(g: &Global, machine: &Machine, lang: Lang) -> Journal {
     if g.no_journal {
         return Journal::disabled();
