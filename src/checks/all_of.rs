@@ -97,6 +97,19 @@ mod tests {
         assert_outcome(&o, Status::Fail, "/c does not exist");
     }
 
+    /// A part lab could not observe is the group's verdict: the parts
+    /// around it pass, the group does not.
+    #[test]
+    fn an_errored_part_keeps_the_group_from_passing() {
+        let m = Machine::fake()
+            .file("/a", "alpha")
+            .unreadable("/secret")
+            .build();
+        let group = "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: s, file: { path: /secret, contains: x } }, { id: b, file: { path: /a } } ] }";
+        let o = outcome(group, &m);
+        assert_outcome(&o, Status::Error, "cannot read /secret: Permission denied");
+    }
+
     #[test]
     fn a_skipped_part_keeps_the_group_from_passing() {
         let skip = "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: s, service: { name: docker } } ] }";

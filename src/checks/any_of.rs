@@ -113,6 +113,19 @@ mod tests {
         assert_outcome(&o, Status::Pass, "/b is as expected");
     }
 
+    /// Branches that are skipped or errored give no pass: the group is
+    /// no pass either.
+    #[test]
+    fn skipped_and_errored_branches_do_not_pass_the_group() {
+        let m = Machine::fake().unreadable("/secret").systemd(false).build();
+        let yaml = "{ id: g, any_of: [ { id: s, service: { name: docker, active: false } }, { id: r, file: { path: /secret, contains: x } } ] }";
+        let o = outcome(yaml, &m);
+        assert_outcome(&o, Status::Error, "cannot read /secret");
+        let yaml = "{ id: g, any_of: [ { id: s, service: { name: docker, active: false } } ] }";
+        let o = outcome(yaml, &m);
+        assert_outcome(&o, Status::Skip, "does not run systemd");
+    }
+
     #[test]
     fn no_branch_at_all_fails() {
         let o = outcome("{ id: g, any_of: [] }", &machine());

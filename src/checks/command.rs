@@ -47,7 +47,16 @@ impl Probe for Command {
                 "这台机器上没有 `sh`"
             )));
         };
-        let code = out.code.unwrap_or(-1);
+        // Killed by a signal (sh itself: a command it runs that is killed
+        // gives 128+n): no exit code to judge, whatever `exit_code` is.
+        let Some(code) = out.code else {
+            return Ok(Outcome::error(tr!(
+                lang,
+                "`{}` was killed by a signal before it exited, so lab cannot tell its exit code",
+                "`{}` 在退出前被信号终止，lab 无法得知它的退出码",
+                run
+            )));
+        };
         if code != self.exit_code {
             let said = out.stderr.trim().lines().last().unwrap_or("").to_string();
             return Ok(Outcome::fail(tr!(
@@ -170,6 +179,18 @@ mod tests {
         let on_stderr = r#"{ id: c, command: { run: "getent group docker", stderr: "warning" } }"#;
         let o = outcome(on_stderr, &m);
         assert_outcome(&o, Status::Fail, "the stderr of `getent group docker`");
+    }
+
+    /// No exit code (sh killed by a signal) is no verdict, even for a check
+    /// that wants -1, what "no code" used to be taken for.
+    #[test]
+    fn a_command_killed_by_a_signal_has_no_exit_code_to_judge() {
+        let m = Machine::fake().killed(&SH, "docker:x:999:ada\n").build();
+        let minus_one = r#"{ id: c, command: { run: "getent group docker", exit_code: -1 } }"#;
+        for check in [GROUP, minus_one] {
+            let o = outcome(check, &m);
+            assert_outcome(&o, Status::Error, "was killed by a signal before it exited");
+        }
     }
 
     #[test]

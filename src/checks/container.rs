@@ -539,6 +539,45 @@ mod tests {
         assert_eq!(by_name.absent(&vars, Lang::ZhCn), "没有容器 web");
     }
 
+    /// "No such container" needs the daemon's lists: without them no pass.
+    #[test]
+    fn a_container_that_must_be_gone_passes_only_on_the_daemons_list() {
+        use crate::checks::testing::{assert_outcome, outcome};
+        use crate::machine::Machine;
+        use crate::report::Status;
+        let by_name = "{ id: c, container: { name: web, present: false } }";
+        let by_image = "{ id: c, container: { image: hello-world, present: false } }";
+        for check in [by_name, by_image] {
+            let o = outcome(check, &Machine::fake().build());
+            assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        }
+        // The containers listed, but not the images (to know its id).
+        let no_images = Machine::fake().containers(serde_json::json!([])).build();
+        let o = outcome(by_image, &no_images);
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        let empty = Machine::fake()
+            .containers(serde_json::json!([]))
+            .images(serde_json::json!([]))
+            .events(vec![])
+            .build();
+        let o = outcome(by_image, &empty);
+        assert_outcome(
+            &o,
+            Status::Pass,
+            "there is no container of image hello-world:latest",
+        );
+        let there = Machine::fake()
+            .containers(serde_json::json!([{"Id": "0123456789abcdef", "Names": ["/web"], "Image": "hello-world", "State": "exited"}]))
+            .images(serde_json::json!([]))
+            .events(vec![])
+            .build();
+        for check in [by_name, by_image] {
+            let o = outcome(check, &there);
+            assert_outcome(&o, Status::Fail, "still exists");
+            assert_eq!(o.actual.as_deref(), Some("0123456789ab"));
+        }
+    }
+
     #[test]
     fn a_container_is_found_by_name_and_judged_on_its_state_and_ports() {
         use crate::checks::testing::{assert_outcome, outcome};

@@ -8,7 +8,7 @@
 //!     - { path: RegistryConfig.Mirrors, contains: "https://docker.m.daocloud.io/" }
 //! ```
 
-use super::docker_cli::at_least;
+use super::docker_cli::{at_least, version_numbers};
 use super::matcher::{self, FieldMatch};
 use super::{Ctx, Probe};
 use crate::course::Vars;
@@ -41,6 +41,21 @@ impl Probe for Daemon {
         let info = docker.info().await?;
         let version = info.server_version.clone().unwrap_or_default();
         if let Some(min) = &self.min_version {
+            // No version, or none lab can read, is not an old one.
+            if version_numbers(&version).is_empty() {
+                let gave = if version.is_empty() {
+                    lang.pick("no version", "没有给出版本").to_string()
+                } else {
+                    tr!(lang, "its version as `{}`", "给出的版本是 `{}`", version)
+                };
+                return Ok(Outcome::error(tr!(
+                    lang,
+                    "lab cannot tell whether the Docker daemon is {} or newer: `docker info` gives {}",
+                    "lab 无法判断 Docker 守护进程的版本是否不低于 {}：`docker info` {}",
+                    min,
+                    gave
+                )));
+            }
             if !at_least(&version, min) {
                 return Ok(Outcome::fail(tr!(
                     lang,
@@ -143,6 +158,24 @@ mod tests {
             "{}",
             o.message
         );
+    }
+
+    /// A daemon that gives no version (or one lab cannot read) is not
+    /// older than the minimum: it failed as "the Docker daemon  is older".
+    #[test]
+    fn a_daemon_version_lab_cannot_read_is_no_verdict_on_its_age() {
+        let min = r#"{ id: d, daemon: { min_version: "20.10" } }"#;
+        let none = Machine::fake().docker_info(json!({"ID": "abc"})).build();
+        let o = outcome(min, &none);
+        assert_outcome(
+            &o,
+            Status::Error,
+            "lab cannot tell whether the Docker daemon is 20.10 or newer: `docker info` gives no version",
+        );
+        let o = outcome(min, &daemon("dev"));
+        assert_outcome(&o, Status::Error, "gives its version as `dev`");
+        let o = outcome("{ id: d, daemon: {} }", &none);
+        assert_eq!(o.status, Status::Pass, "it answers: {o:?}");
     }
 
     #[test]

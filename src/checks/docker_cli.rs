@@ -71,6 +71,14 @@ impl Probe for DockerCli {
             .actual(format!("{}{}", line, out.stderr.trim())));
         }
         match &self.min_version {
+            // A version without numbers (`dev`) is not an old one.
+            Some(min) if version_numbers(&version).is_empty() => Ok(Outcome::error(tr!(
+                lang,
+                "lab cannot tell whether docker client {} is {} or newer",
+                "lab 无法判断 docker 客户端 {} 的版本是否不低于 {}",
+                version,
+                min
+            ))),
             Some(min) if !at_least(&version, min) => Ok(Outcome::fail(tr!(
                 lang,
                 "docker client {} is older than {}",
@@ -109,6 +117,60 @@ impl Probe for DockerCli {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    const MIN: &str = r#"{ id: d, docker_cli: { min_version: "20.10" } }"#;
+
+    #[test]
+    fn a_client_is_judged_on_the_version_it_prints() {
+        let say = |v: &str| {
+            Machine::fake()
+                .command(VERSION, 0, &format!("Docker version {v}, build 5d6db84\n"))
+                .build()
+        };
+        let o = outcome(MIN, &say("20.10.24+dfsg1"));
+        assert_outcome(
+            &o,
+            Status::Pass,
+            "docker client 20.10.24+dfsg1 is installed",
+        );
+        let o = outcome(MIN, &say("19.03.8"));
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "docker client 19.03.8 is older than 20.10",
+        );
+        // No numbers to compare: not an old client, no verdict.
+        let o = outcome(MIN, &say("dev"));
+        assert_outcome(
+            &o,
+            Status::Error,
+            "lab cannot tell whether docker client dev is 20.10 or newer",
+        );
+    }
+
+    #[test]
+    fn no_client_or_no_version_printed_fails_saying_which() {
+        let m = Machine::fake().not_installed("docker").build();
+        let o = outcome(MIN, &m);
+        assert_outcome(&o, Status::Fail, "the `docker` command is not installed");
+        let m = Machine::fake()
+            .command_err(
+                VERSION,
+                1,
+                "",
+                "docker: error while loading shared libraries\n",
+            )
+            .build();
+        let o = outcome(MIN, &m);
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "`docker --version` did not print a version",
+        );
+    }
 
     #[test]
     fn versions_compare_numerically() {

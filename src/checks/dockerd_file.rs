@@ -261,6 +261,29 @@ pub fn to_serde(n: &crate::diagnose::gojson::Node) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::exec_start_flags;
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    /// A key that must be absent needs a file dockerd starts with: no
+    /// file, or one dockerd refuses, is no pass.
+    #[test]
+    fn a_key_that_must_be_absent_needs_a_file_dockerd_reads() {
+        let p = "/etc/docker/daemon.json";
+        let yaml = "{ id: j, json_file: { path: /etc/docker/daemon.json, dockerd: true, values: [{ path: hosts, exists: false }] } }";
+        let o = outcome(yaml, &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+        let o = outcome(yaml, &Machine::fake().file(p, "{ \"debug\": tru }").build());
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "will not start with /etc/docker/daemon.json",
+        );
+        let o = outcome(yaml, &Machine::fake().unreadable(p).build());
+        assert_outcome(&o, Status::Error, "Permission denied");
+        let o = outcome(yaml, &Machine::fake().file(p, "{}").build());
+        assert_outcome(&o, Status::Pass, "will start with /etc/docker/daemon.json");
+    }
 
     #[test]
     fn flags_of_the_last_exec_start() {

@@ -118,7 +118,17 @@ impl Probe for File {
         let mut warnings = Vec::new();
         if self.contains.is_some() || self.matches.is_some() {
             let (text, cut) = match ctx.machine.read(&path, Bound::CONFIG).await? {
-                Read::Missing => (String::new(), false),
+                // Removed since `stat` found it: there is no content to
+                // judge (an empty text would match `^$`).
+                Read::Missing => {
+                    return Ok(Outcome::fail(tr!(
+                        lang,
+                        "{} does not exist (it was removed while lab looked at it)",
+                        "{} 不存在（lab 检查期间它被删除了）",
+                        path
+                    ))
+                    .expected(tr!(lang, "{} exists", "{} 存在", path)))
+                }
                 Read::NotFile(kind) => return Ok(file_read::not_a_file(lang, &path, kind)),
                 Read::Bytes { bytes, cut } => (String::from_utf8_lossy(&bytes).into_owned(), cut),
             };
@@ -236,6 +246,19 @@ mod tests {
         );
         // Only its existence asked: it is never read.
         let o = outcome(&yaml("exists: true"), &denied);
+        assert_outcome(&o, Status::Pass, "is as expected");
+    }
+
+    /// A file removed between `stat` and the read has no content: a regex
+    /// that an empty text matches does not pass on it.
+    #[test]
+    fn a_file_gone_before_it_is_read_fails_as_missing_not_as_empty() {
+        let m = Machine::fake().vanishing(P).build();
+        for fields in [r#"matches: "^$""#, r#"contains: """#] {
+            let o = outcome(&yaml(fields), &m);
+            assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+        }
+        let o = outcome(&yaml("exists: true"), &m);
         assert_outcome(&o, Status::Pass, "is as expected");
     }
 

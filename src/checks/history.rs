@@ -316,6 +316,61 @@ mod tests {
         );
     }
 
+    /// Only the command log knows exit statuses: a history file's command
+    /// is no pass for a check that wants one, and says why.
+    #[test]
+    fn an_exit_status_nobody_recorded_is_no_pass() {
+        use crate::checks::testing::{assert_outcome, outcome};
+        use crate::machine::Machine;
+        use crate::report::Status;
+        const LOG: &str = "/s/lab/commands.jsonl";
+        let refused = r#"{ id: h, history: { matches: "docker rmi ubuntu:18.04", status: failed, files: [/h/.bash_history] } }"#;
+        let typed = Machine::fake()
+            .file("/h/.bash_history", "docker rmi ubuntu:18.04\n")
+            .build();
+        let o = outcome(refused, &typed);
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "lab cannot tell whether `docker rmi ubuntu:18.04` succeeded",
+        );
+        // The log's status decides, whatever the history file has.
+        let logged = |status: i32| {
+            Machine::fake()
+                .command_log(LOG)
+                .file(
+                    LOG,
+                    &format!(
+                        "{{\"at\":1,\"status\":{status},\"cmd\":\"docker rmi ubuntu:18.04\"}}\n"
+                    ),
+                )
+                .file("/h/.bash_history", "docker rmi ubuntu:18.04\n")
+                .build()
+        };
+        let o = outcome(refused, &logged(0));
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "succeeded, but this step wants it refused",
+        );
+        let o = outcome(refused, &logged(1));
+        assert_outcome(&o, Status::Pass, "(exit status 1)");
+        // A log line torn without its status is no command.
+        let torn = Machine::fake()
+            .command_log(LOG)
+            .file(LOG, "{\"at\":1,\"cmd\":\"docker rmi ubuntu:18.04\"}\n")
+            .build();
+        let o = outcome(refused, &torn);
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        // A log lab cannot read is no verdict.
+        let denied = Machine::fake().command_log(LOG).unreadable(LOG).build();
+        let o = outcome(refused, &denied);
+        assert_outcome(&o, Status::Error, "Permission denied");
+        // Nothing to read at all: the learner can fix that.
+        let o = outcome(refused, &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "lab cannot see your commands");
+    }
+
     #[test]
     fn unknown_fields_and_statuses_are_refused() {
         assert!(serde_yaml_ng::from_str::<History>("{ matches: x, status: maybe }").is_err());

@@ -85,9 +85,11 @@ async fn get(
     }
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    // `HTTP/1.1 200 OK`: a number in second place of anything else is
+    // no status.
     let status = head
-        .split_whitespace()
-        .nth(1)
+        .strip_prefix("HTTP/")
+        .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or("not an HTTP response")?;
     Ok((status, body.to_string()))
@@ -202,6 +204,51 @@ impl Probe for Http {
 
 #[cfg(test)]
 mod tests {
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+
+    /// A server on a port of this machine that answers one connection
+    /// with `answer`; its URL.
+    fn serve(answer: &'static str) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let port = listener.local_addr().expect("its address").port();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = listener.accept() {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(answer.as_bytes());
+            }
+        });
+        format!("http://127.0.0.1:{port}/")
+    }
+
+    fn check(url: &str) -> String {
+        format!("{{ id: h, http: {{ url: \"{url}\", body: Welcome }} }}")
+    }
+
+    #[test]
+    fn a_page_with_its_status_and_text_passes() {
+        let url = serve("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nWelcome");
+        let o = outcome(&check(&url), &Machine::local(String::new(), 5));
+        assert_outcome(&o, Status::Pass, "answers HTTP 200");
+    }
+
+    /// What answers must be HTTP: a number in second place of another
+    /// protocol's greeting is no status (it passed as HTTP 200).
+    #[test]
+    fn an_answer_that_is_not_http_has_no_status() {
+        let url = serve("RFB 200 Welcome\r\n\r\nWelcome");
+        let o = outcome(&check(&url), &Machine::local(String::new(), 5));
+        assert_outcome(&o, Status::Fail, "not an HTTP response");
+        let url = serve("");
+        let o = outcome(&check(&url), &Machine::local(String::new(), 5));
+        assert_outcome(&o, Status::Fail, "no answer");
+        let o = outcome(&check("http://localhost:80/"), &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "nothing answers at http://localhost:80/");
+    }
+
     #[test]
     fn urls_split_into_host_port_path() {
         assert_eq!(

@@ -119,7 +119,6 @@ async fn based_on(
     base: &str,
 ) -> Result<Result<String, Box<Outcome>>, ObserveError> {
     let lang = ctx.lang;
-    let layers = |i: Option<crate::machine::ImageDetails>| i.map(|i| i.layers).unwrap_or_default();
     let Some(base_img) = ctx.machine.docker.inspect_image(base).await? else {
         return Ok(Err(Box::new(Outcome::fail(tr!(
             lang,
@@ -128,8 +127,27 @@ async fn based_on(
             base
         )))));
     };
-    let base_layers = layers(Some(base_img));
-    let own = layers(ctx.machine.docker.inspect_image(id).await?);
+    let base_layers = base_img.layers;
+    // Every image starts with no layers: an answer without the base's
+    // proves nothing.
+    if base_layers.is_empty() {
+        return Ok(Err(Box::new(Outcome::error(tr!(
+            lang,
+            "lab cannot tell whether it was built FROM {}: `docker image inspect {}` lists no layers for it",
+            "lab 无法判断它是否基于 {}（FROM）构建：`docker image inspect {}` 没有列出它的任何层",
+            base,
+            base
+        )))));
+    }
+    let Some(own) = ctx.machine.docker.inspect_image(id).await? else {
+        return Ok(Err(Box::new(Outcome::fail(tr!(
+            lang,
+            "image {} vanished while lab looked at it",
+            "lab 检查期间镜像 {} 被删除了",
+            short(id)
+        )))));
+    };
+    let own = own.layers;
     if own.len() > base_layers.len() && own.starts_with(&base_layers) {
         return Ok(Ok(tr!(
             lang,
@@ -400,6 +418,110 @@ impl Probe for Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+    use serde_json::json;
+
+    /// `docker images -a` listing `test:01` (sha256:bbb) and `ubuntu:18.04`
+    /// (sha256:aaa).
+    fn listed() -> serde_json::Value {
+        let one = |id: &str, tag: &str| {
+            json!({"Id": id, "ParentId": "", "RepoTags": [tag], "RepoDigests": [],
+                "Created": 1, "Size": 1, "SharedSize": -1, "Labels": {}, "Containers": -1})
+        };
+        json!([
+            one("sha256:bbb", "test:01"),
+            one("sha256:aaa", "ubuntu:18.04")
+        ])
+    }
+
+    fn layers(ids: &[&str]) -> Option<serde_json::Value> {
+        Some(json!({"RootFS": {"Type": "layers", "Layers": ids}}))
+    }
+
+    const BASED: &str = r#"{ id: i, image: { ref: "test:01", based_on: "ubuntu:18.04" } }"#;
+
+    #[test]
+    fn an_image_with_a_layer_on_its_base_passes_and_a_copy_of_it_fails() {
+        let m = Machine::fake()
+            .images(listed())
+            .image("ubuntu:18.04", layers(&["sha256:l1"]))
+            .image("sha256:bbb", layers(&["sha256:l1", "sha256:l2"]))
+            .build();
+        let o = outcome(BASED, &m);
+        assert_outcome(
+            &o,
+            Status::Pass,
+            "built on ubuntu:18.04 with 1 layer(s) of its own",
+        );
+        let copy = Machine::fake()
+            .images(listed())
+            .image("ubuntu:18.04", layers(&["sha256:l1"]))
+            .image("sha256:bbb", layers(&["sha256:l1"]))
+            .build();
+        let o = outcome(BASED, &copy);
+        assert_outcome(&o, Status::Fail, "nothing was added on top");
+    }
+
+    /// Every image starts with no layers: a base whose answer lists none
+    /// is no proof (it passed on it).
+    #[test]
+    fn a_base_without_layers_in_its_answer_is_no_proof() {
+        let m = Machine::fake()
+            .images(listed())
+            .image("ubuntu:18.04", Some(json!({"Id": "sha256:aaa"})))
+            .image("sha256:bbb", layers(&["sha256:l1", "sha256:l2"]))
+            .build();
+        let o = outcome(BASED, &m);
+        assert_outcome(
+            &o,
+            Status::Error,
+            "lab cannot tell whether it was built FROM ubuntu:18.04",
+        );
+    }
+
+    /// An image gone between the list and its inspection has no layers to
+    /// compare: it was reported as "not built FROM" the base.
+    #[test]
+    fn an_image_gone_before_its_layers_are_read_is_said_so() {
+        let m = Machine::fake()
+            .images(listed())
+            .image("ubuntu:18.04", layers(&["sha256:l1"]))
+            .image("sha256:bbb", None)
+            .build();
+        let o = outcome(BASED, &m);
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "image bbb vanished while lab looked at it",
+        );
+    }
+
+    /// "No such image" needs the daemon's list: without it, no pass.
+    #[test]
+    fn an_image_that_must_be_gone_passes_only_on_the_daemons_list() {
+        let gone = r#"{ id: i, image: { ref: "httpd:latest", present: false } }"#;
+        let o = outcome(gone, &Machine::fake().build());
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        let o = outcome(gone, &Machine::fake().images(json!([])).build());
+        assert_outcome(&o, Status::Pass, "there is no image httpd:latest");
+        let there = r#"{ id: i, image: { ref: "ubuntu:18.04", present: false } }"#;
+        let o = outcome(there, &Machine::fake().images(listed()).build());
+        assert_outcome(
+            &o,
+            Status::Fail,
+            "image ubuntu:18.04 is still present (id aaa)",
+        );
+        let none = r#"{ id: i, image: { repository: tomcat, count: 0 } }"#;
+        let o = outcome(none, &Machine::fake().build());
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        let o = outcome(
+            r#"{ id: i, image: { dangling: 0 } }"#,
+            &Machine::fake().build(),
+        );
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+    }
 
     fn image(yaml: &str) -> Image {
         serde_yaml_ng::from_str(yaml).expect("an image check")

@@ -149,6 +149,28 @@ mod tests {
         assert!(o.message.contains("registry-mirrors"), "{}", o.message);
     }
 
+    /// `exists: false` is about a document: a missing, unreadable or broken
+    /// file has none, so nothing "is not set" in it.
+    #[test]
+    fn a_value_that_must_be_absent_needs_a_document_to_be_absent_from() {
+        let absent = yaml("{ path: registry-mirrors, exists: false }");
+        let o = outcome(&absent, &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+        let o = outcome(&absent, &Machine::fake().unreadable(P).build());
+        assert_outcome(&o, Status::Error, "Permission denied");
+        let o = outcome(&absent, &Machine::fake().file(P, "").build());
+        assert_outcome(&o, Status::Fail, "is not valid JSON");
+        let o = outcome(
+            &absent,
+            &Machine::fake()
+                .file(P, "{ \"registry-mirrors\": [] ")
+                .build(),
+        );
+        assert_outcome(&o, Status::Fail, "is not valid JSON");
+        let o = outcome(&absent, &Machine::fake().file(P, "{}").build());
+        assert_outcome(&o, Status::Pass, "is valid JSON");
+    }
+
     #[test]
     fn broken_json_fails_naming_the_line() {
         // A full-width comma, as typed with a Chinese input method.

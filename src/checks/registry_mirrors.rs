@@ -265,6 +265,39 @@ impl Probe for RegistryMirrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::{assert_outcome, outcome};
+    use crate::machine::Machine;
+    use crate::report::Status;
+    use serde_json::json;
+
+    const P: &str = "/etc/docker/daemon.json";
+    const LOADED: &str =
+        "{ id: r, registry_mirrors: { file: /etc/docker/daemon.json, loaded: true } }";
+    const MIRRORS: &str = r#"{ "registry-mirrors": ["https://m.example"] }"#;
+
+    /// "Loaded" is the daemon's word: without its answer, no verdict; an
+    /// answer without mirrors is a daemon that loaded none.
+    #[test]
+    fn loaded_mirrors_are_judged_on_the_daemons_answer_only() {
+        let o = outcome(LOADED, &Machine::fake().file(P, MIRRORS).build());
+        assert_outcome(&o, Status::Error, "cannot reach the Docker daemon");
+        let loaded = Machine::fake()
+            .file(P, MIRRORS)
+            .docker_info(json!({"RegistryConfig": {"Mirrors": ["https://m.example/"]}}))
+            .build();
+        let o = outcome(LOADED, &loaded);
+        assert_outcome(&o, Status::Pass, "the daemon has loaded the mirrors");
+        let none = Machine::fake()
+            .file(P, MIRRORS)
+            .docker_info(json!({"ServerVersion": "20.10.24"}))
+            .build();
+        let o = outcome(LOADED, &none);
+        assert_outcome(&o, Status::Fail, "the daemon is not using the mirrors");
+        assert_eq!(o.actual.as_deref(), Some("(no mirrors loaded)"));
+        // No file: the learner's to write, whatever the daemon says.
+        let o = outcome(LOADED, &Machine::fake().build());
+        assert_outcome(&o, Status::Fail, "/etc/docker/daemon.json does not exist");
+    }
 
     #[test]
     fn mirrors_are_normalized_as_dockerd_does() {

@@ -34,6 +34,9 @@ enum Entry {
     },
     /// It exists, but reading it fails (the OS's permission denied).
     Unreadable,
+    /// `stat` finds a regular file, then it is gone when read (removed in
+    /// between).
+    Vanishing,
 }
 
 /// The builder of a fake [`Machine`] ([`Machine::fake`]).
@@ -95,6 +98,25 @@ impl Fake {
     /// A regular file (mode 0000) that cannot be read: permission denied.
     pub(crate) fn unreadable(mut self, path: &str) -> Fake {
         self.files.insert(path.to_string(), Entry::Unreadable);
+        self
+    }
+
+    /// A regular file that `stat` finds and that is gone by the time it is
+    /// read: removed between the two looks.
+    pub(crate) fn vanishing(mut self, path: &str) -> Fake {
+        self.files.insert(path.to_string(), Entry::Vanishing);
+        self
+    }
+
+    /// `argv` is killed by a signal after printing `stdout`: no exit code.
+    pub(crate) fn killed(mut self, argv: &[&str], stdout: &str) -> Fake {
+        let out = CommandOutput {
+            code: None,
+            stdout: stdout.to_string(),
+            stderr: String::new(),
+        };
+        self.commands
+            .insert(argv.iter().map(|a| a.to_string()).collect(), out);
         self
     }
 
@@ -218,7 +240,7 @@ fn denied(op: &'static str, path: &str) -> ObserveError {
 impl Backend for FakeBackend {
     fn read<'a>(&'a self, path: &'a str, bound: Bound) -> Fut<'a, Result<Read, ObserveError>> {
         let read = match self.files.get(path) {
-            None => Ok(Read::Missing),
+            None | Some(Entry::Vanishing) => Ok(Read::Missing),
             Some(Entry::Unreadable) => Err(denied("read", path)),
             Some(Entry::Present { kind, .. }) if *kind != FileKind::File => {
                 Ok(Read::NotFile(*kind))
@@ -230,7 +252,7 @@ impl Backend for FakeBackend {
 
     fn stat<'a>(&'a self, path: &'a str) -> Fut<'a, Result<Option<FileInfo>, ObserveError>> {
         let info = self.files.get(path).map(|e| match e {
-            Entry::Unreadable => FileInfo {
+            Entry::Unreadable | Entry::Vanishing => FileInfo {
                 kind: FileKind::File,
                 mode: 0,
                 len: 0,
@@ -372,7 +394,10 @@ mod tests {
             .command_err(&["false"], 1, "", "no\n")
             .build();
         assert!(!m.is_local());
-        assert_eq!(block_on(m.listening_ports()).unwrap(), vec![2222]);
+        assert_eq!(
+            block_on(m.listening_ports()).unwrap().unwrap().ports,
+            vec![2222]
+        );
         assert_eq!(
             m.command_log_path().as_deref(),
             Some("/home/s/.local/state/lab/commands.jsonl")

@@ -33,7 +33,7 @@ pub use commands::{CommandLog, IN_STATE as COMMAND_LOG, MAX_READ as MAX_COMMAND_
 pub use deadline::Late;
 pub(crate) use error::reason_zh as os_reason_zh;
 pub use tar::Member;
-pub use view::{Container, ImageDetails, Port};
+pub use view::{Container, Port};
 
 pub use destination::{refused_host, refused_user, Refusal};
 pub use docker::{DaemonEvent, DockerView, Follow, DEFAULT_HOST};

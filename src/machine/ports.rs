@@ -3,27 +3,48 @@
 
 use super::*;
 
+/// The TCP ports a machine listens on, as far as lab could see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listening {
+    /// The ports in the LISTEN state, IPv4 and IPv6, sorted.
+    pub ports: Vec<u16>,
+    /// A socket table was longer than [`Bound::TABLE`] and read in part: a
+    /// port not in `ports` may listen all the same.
+    pub cut: bool,
+}
+
 impl Machine {
     /// TCP ports in the LISTEN state, IPv4 and IPv6: on a VM from
     /// [`LISTENERS`] (asked at login), else from [`LISTEN_TABLES`].
-    pub async fn listening_ports(&self) -> Result<Vec<u16>, ObserveError> {
+    /// `None` when lab could see neither (no `ss`, no /proc/net/tcp: /proc
+    /// is not the kernel's): then no port is known to be closed.
+    pub async fn listening_ports(&self) -> Result<Option<Listening>, ObserveError> {
         if !self.is_local() {
             if let Some(out) = self.exec(LISTENERS[0], &LISTENERS[1..]).await? {
                 if out.code == Some(0) {
-                    return Ok(parse_ss(&out.stdout));
+                    return Ok(Some(Listening {
+                        ports: parse_ss(&out.stdout),
+                        cut: false,
+                    }));
                 }
             }
         }
         let mut ports = Vec::new();
-        for table in LISTEN_TABLES {
-            let Some(text) = self.read(table, Bound::TABLE).await?.text() else {
-                continue;
+        let mut cut = false;
+        for (i, table) in LISTEN_TABLES.iter().enumerate() {
+            let (bytes, partial) = match self.read(table, Bound::TABLE).await? {
+                Read::Bytes { bytes, cut } => (bytes, cut),
+                // No IPv4 table: this is no kernel's /proc. No IPv6 one:
+                // IPv6 is off (`ipv6.disable=1`), nothing listens on it.
+                _ if i == 0 => return Ok(None),
+                _ => continue,
             };
-            ports.extend(parse_listeners(&text));
+            cut |= partial;
+            ports.extend(parse_listeners(&String::from_utf8_lossy(&bytes)));
         }
         ports.sort_unstable();
         ports.dedup();
-        Ok(ports)
+        Ok(Some(Listening { ports, cut }))
     }
 }
 

@@ -215,6 +215,21 @@ stat -L -c '%f %s' -- "$1" || exit 4
 test -f "$1" || exit 0
 if [ "$2" = tail ]; then exec tail -c "$3" -- "$1"; else exec head -c "$3" -- "$1"; fi"#;
 
+/// `stat` on a VM: `sh -c REMOTE_STAT sh PATH` prints `stat`'s `%f %s`
+/// line. Exit 3: missing; exit 5 (said on stderr): behind a folder the
+/// grading user cannot enter, where `test -e` is false for what exists,
+/// as in [`REMOTE`].
+pub const REMOTE_STAT: &str = r#"if ! [ -e "$1" ]; then
+  d=$1
+  while d=${d%/*}; [ -n "$d" ] && ! [ -e "$d" ]; do :; done
+  if [ -n "$d" ] && [ -d "$d" ] && ! [ -x "$d" ]; then
+    echo "$d cannot be entered by $(id -un 2>/dev/null || id -u), so whether $1 exists cannot be seen: grade as a user who can (the student's own account, or root)" >&2
+    exit 5
+  fi
+  exit 3
+fi
+exec stat -L -c '%f %s' -- "$1""#;
+
 /// [`REMOTE`]'s end and count for `bound`: a head reads one byte more, to
 /// tell a file of exactly `max` bytes from a longer one.
 pub fn remote_args(bound: Bound) -> (&'static str, String) {
@@ -411,6 +426,29 @@ mod tests {
         }
         // What truly is not there is still missing.
         assert_eq!(as_other(&dir.path().join("nope")).status.code(), Some(3));
+        // `stat` too: `file: { exists: false }` passed on a VM graded by
+        // a user who cannot enter the folder.
+        let stat_as_other = |path: &std::path::Path| {
+            std::process::Command::new("/usr/bin/setpriv")
+                .args(["--reuid=4242", "--regid=4242", "--clear-groups"])
+                .args(["sh", "-c", REMOTE_STAT, "sh"])
+                .arg(path)
+                .output()
+                .unwrap()
+        };
+        let out = stat_as_other(&home.join(".bash_history"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{err}");
+        assert!(err.contains("cannot be entered"), "{err}");
+        assert_eq!(
+            stat_as_other(&dir.path().join("nope")).status.code(),
+            Some(3)
+        );
+        let out = stat_as_other(dir.path());
+        assert_eq!(out.status.code(), Some(0));
+        let line = String::from_utf8_lossy(&out.stdout);
+        let info = super::super::parse_stat(&line).expect("stat's line");
+        assert_eq!(info.kind, FileKind::Folder);
     }
 
     #[test]

@@ -150,9 +150,11 @@ impl Backend for Remote {
                 Some(login::Prefetched::Present { info, .. }) => return Ok(Some(*info)),
                 None => {}
             }
-            let script = r#"test -e "$1" || exit 3; exec stat -L -c '%f %s' -- "$1""#;
+            // Behind a folder this user cannot enter, not "missing" (exit
+            // 5, an error that says so): `file: { exists: false }` passed.
             let what = format!("inspect {path}");
-            let Some(out) = self.ok(&what, &["sh", "-c", script, "sh", path]).await? else {
+            let argv = ["sh", "-c", read::REMOTE_STAT, "sh", path];
+            let Some(out) = self.ok(&what, &argv).await? else {
                 return Ok(None);
             };
             parse_stat(&String::from_utf8_lossy(&out))
