@@ -2,7 +2,7 @@
 //! one. A step that needs two facts at once (a container of this image,
 //! and its port published) says so with it.
 
-use super::any_of::TIMEOUT;
+use super::any_of::{first_of, TIMEOUT};
 use super::{evaluate, Ctx, Probe};
 use crate::course::Check;
 use crate::course::Vars;
@@ -11,7 +11,8 @@ use crate::machine::ObserveError;
 use crate::report::{Evidence, Outcome, Status};
 use serde::Deserialize;
 
-/// Passes when all of its checks pass; reports the first one that does not.
+/// Passes when all of its checks pass; otherwise reports an error, else a
+/// failure, else a skip (`first_of`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
 pub struct AllOf(pub Vec<Check>);
@@ -19,26 +20,26 @@ pub struct AllOf(pub Vec<Check>);
 impl Probe for AllOf {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
         let mut passes = Vec::new();
-        let mut skipped = None;
+        let mut others = Vec::new();
         let mut evidence = None;
         for c in &self.0 {
             let o = evaluate(c, ctx, TIMEOUT).await;
-            match o.status {
-                // A skipped part proves nothing; the group cannot pass on it.
-                Status::Skip => skipped = Some(o),
-                Status::Pass => {
-                    // The past (events, journal) is what made the group pass
-                    // when it took part: report that, not the live half.
-                    if !matches!(o.evidence, None | Some(Evidence::Live { .. })) {
-                        evidence = o.evidence.clone();
-                    }
-                    passes.push(o.message)
-                }
-                _ => return Ok(o),
+            if o.status != Status::Pass {
+                others.push(o);
+                continue;
             }
+            // The past (events, journal) is what made the group pass when
+            // it took part: report that, not the live half.
+            if !matches!(o.evidence, None | Some(Evidence::Live { .. })) {
+                evidence = o.evidence.clone();
+            }
+            passes.push(o.message)
         }
-        if let Some(s) = skipped {
-            return Ok(s);
+        // Every part is asked, so that the verdict does not hang on their
+        // order: lab could not look (error), then a part not done (fail),
+        // then a part that proves nothing (skip: the group cannot pass on it).
+        if let Some(o) = first_of(others, &[Status::Error, Status::Fail, Status::Skip]) {
+            return Ok(o);
         }
         let pass = Outcome::pass(passes.join("; "));
         Ok(match evidence {
@@ -108,6 +109,25 @@ mod tests {
         let group = "{ id: g, all_of: [ { id: a, file: { path: /a } }, { id: s, file: { path: /secret, contains: x } }, { id: b, file: { path: /a } } ] }";
         let o = outcome(group, &m);
         assert_outcome(&o, Status::Error, "cannot read /secret: Permission denied");
+    }
+
+    /// The verdict does not hang on the order of the parts: an error is
+    /// reported over a failure, a failure over a skip.
+    #[test]
+    fn the_verdict_is_the_same_in_any_order_of_the_parts() {
+        let m = Machine::fake().unreadable("/secret").systemd(false).build();
+        let error = "{ id: s, file: { path: /secret, contains: x } }";
+        let fail = "{ id: c, file: { path: /c } }";
+        let skip = "{ id: v, service: { name: docker } }";
+        for (a, b, status, says) in [
+            (fail, error, Status::Error, "cannot read /secret"),
+            (error, fail, Status::Error, "cannot read /secret"),
+            (skip, fail, Status::Fail, "/c does not exist"),
+            (fail, skip, Status::Fail, "/c does not exist"),
+        ] {
+            let o = outcome(&format!("{{ id: g, all_of: [ {a}, {b} ] }}"), &m);
+            assert_outcome(&o, status, says);
+        }
     }
 
     #[test]

@@ -18,7 +18,8 @@ use crate::report::{Outcome, Status};
 use crate::tr;
 use serde::Deserialize;
 
-/// Passes when one of its checks passes; reports the first failure otherwise.
+/// Passes when one of its checks passes; otherwise reports an error, else a
+/// skip, else a failure (`first_of`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
 pub struct AnyOf(pub Vec<Check>);
@@ -26,31 +27,36 @@ pub struct AnyOf(pub Vec<Check>);
 /// The parent's timeout bounds the whole group.
 pub(super) const TIMEOUT: u64 = 3600;
 
+/// A group's verdict when it does not pass: the first outcome of the first
+/// status in `order` that any part has, so that the verdict does not hang
+/// on the order the parts are written in.
+pub(super) fn first_of(outcomes: Vec<Outcome>, order: &[Status]) -> Option<Outcome> {
+    let wanted = order
+        .iter()
+        .find(|s| outcomes.iter().any(|o| o.status == **s))?;
+    outcomes.into_iter().find(|o| o.status == *wanted)
+}
+
 impl Probe for AnyOf {
     async fn probe(&self, ctx: &Ctx<'_>) -> Result<Outcome, ObserveError> {
-        let mut failures = Vec::new();
+        let mut others = Vec::new();
         for c in &self.0 {
             let o = evaluate(c, ctx, TIMEOUT).await;
             match o.status {
                 Status::Pass => return Ok(o),
                 // An error in one branch must not hide a pass in another;
                 // it is kept if no branch passes.
-                _ => failures.push(o),
+                _ => others.push(o),
             }
         }
-        let Some(first) = failures
-            .iter()
-            .find(|o| o.status == Status::Error)
-            .or(failures.first())
-            .cloned()
-        else {
-            return Ok(Outcome::fail(tr!(
-                ctx.lang,
-                "no alternative given",
-                "没有可选项"
-            )));
-        };
-        Ok(first)
+        // No branch passed: lab could not look (error), then a branch that
+        // might have passed but proves nothing (skip), then a plain fail,
+        // whatever the order the branches are written in.
+        Ok(
+            first_of(others, &[Status::Error, Status::Skip, Status::Fail]).unwrap_or_else(|| {
+                Outcome::fail(tr!(ctx.lang, "no alternative given", "没有可选项"))
+            }),
+        )
     }
 
     fn children(&self) -> &[Check] {
@@ -124,6 +130,22 @@ mod tests {
         let yaml = "{ id: g, any_of: [ { id: s, service: { name: docker, active: false } } ] }";
         let o = outcome(yaml, &m);
         assert_outcome(&o, Status::Skip, "does not run systemd");
+    }
+
+    /// The verdict does not hang on the order of the branches: a skipped
+    /// branch (it might have passed) is reported over a failed one.
+    #[test]
+    fn a_skip_is_reported_over_a_failure_in_either_order() {
+        let m = Machine::fake().systemd(false).build();
+        let skip = "{ id: s, service: { name: docker } }";
+        let fail = "{ id: a, file: { path: /a } }";
+        for yaml in [
+            format!("{{ id: g, any_of: [ {fail}, {skip} ] }}"),
+            format!("{{ id: g, any_of: [ {skip}, {fail} ] }}"),
+        ] {
+            let o = outcome(&yaml, &m);
+            assert_outcome(&o, Status::Skip, "does not run systemd");
+        }
     }
 
     #[test]
