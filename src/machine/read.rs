@@ -199,10 +199,12 @@ pub fn local(path: &str, bound: Bound) -> std::io::Result<Read> {
     }
 }
 
-/// The read on a VM: `sh -c REMOTE sh PATH head|tail COUNT` (see
-/// [`remote_args`]). Exit 3: missing. Prints `stat`'s `%f %s` line, then,
-/// for a regular file only, at most COUNT bytes of the asked end.
-pub const REMOTE: &str = r#"if ! [ -e "$1" ]; then
+/// The start of both remote scripts below: exit 3 when `$1` is missing,
+/// exit 5 (said on stderr) when a folder on its way cannot be entered by the
+/// grading user, where `test -e` is false for what exists.
+macro_rules! missing_or_unseen {
+    () => {
+        r#"if ! [ -e "$1" ]; then
   d=$1
   while d=${d%/*}; [ -n "$d" ] && ! [ -e "$d" ]; do :; done
   if [ -n "$d" ] && [ -d "$d" ] && ! [ -x "$d" ]; then
@@ -211,24 +213,25 @@ pub const REMOTE: &str = r#"if ! [ -e "$1" ]; then
   fi
   exit 3
 fi
-stat -L -c '%f %s' -- "$1" || exit 4
+"#
+    };
+}
+
+/// The read on a VM: `sh -c REMOTE sh PATH head|tail COUNT` (see
+/// [`remote_args`]). Exit 3: missing. Prints `stat`'s `%f %s` line, then,
+/// for a regular file only, at most COUNT bytes of the asked end.
+pub const REMOTE: &str = concat!(
+    missing_or_unseen!(),
+    r#"stat -L -c '%f %s' -- "$1" || exit 4
 test -f "$1" || exit 0
-if [ "$2" = tail ]; then exec tail -c "$3" -- "$1"; else exec head -c "$3" -- "$1"; fi"#;
+if [ "$2" = tail ]; then exec tail -c "$3" -- "$1"; else exec head -c "$3" -- "$1"; fi"#
+);
 
 /// `stat` on a VM: `sh -c REMOTE_STAT sh PATH` prints `stat`'s `%f %s`
 /// line. Exit 3: missing; exit 5 (said on stderr): behind a folder the
 /// grading user cannot enter, where `test -e` is false for what exists,
 /// as in [`REMOTE`].
-pub const REMOTE_STAT: &str = r#"if ! [ -e "$1" ]; then
-  d=$1
-  while d=${d%/*}; [ -n "$d" ] && ! [ -e "$d" ]; do :; done
-  if [ -n "$d" ] && [ -d "$d" ] && ! [ -x "$d" ]; then
-    echo "$d cannot be entered by $(id -un 2>/dev/null || id -u), so whether $1 exists cannot be seen: grade as a user who can (the student's own account, or root)" >&2
-    exit 5
-  fi
-  exit 3
-fi
-exec stat -L -c '%f %s' -- "$1""#;
+pub const REMOTE_STAT: &str = concat!(missing_or_unseen!(), r#"exec stat -L -c '%f %s' -- "$1""#);
 
 /// [`REMOTE`]'s end and count for `bound`: a head reads one byte more, to
 /// tell a file of exactly `max` bytes from a longer one.
